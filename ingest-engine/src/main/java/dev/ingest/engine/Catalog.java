@@ -1,0 +1,118 @@
+package dev.ingest.engine;
+
+import dev.ingest.engine.internal.catalog.CatalogQuery;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingestible tables, as last read from the database. Lookups read an immutable snapshot and
+ * never block; a miss may trigger a refresh, which runs on the given executor, is shared by all
+ * callers waiting at the same time, and happens at most once per {@code minRefreshInterval}
+ * (so a flood of requests for a table that does not exist cannot flood the database).
+ *
+ * <p>Thread-safe.
+ */
+public final class Catalog {
+    private static final Logger log = LoggerFactory.getLogger(Catalog.class);
+
+    private final DataSource dataSource;
+    private final List<String> schemas;
+    private final Executor executor;
+    private final LongSupplier nanoClock;
+    private final long minRefreshNanos;
+
+    private volatile Map<String, TableSchema> tables = Map.of();
+    private final Object refreshLock = new Object();
+    private CompletableFuture<Void> refreshing;
+    private long lastRefreshStart = Long.MIN_VALUE;
+
+    Catalog(DataSource dataSource, List<String> schemas, Executor executor, LongSupplier nanoClock, Duration minRefreshInterval) {
+        this.dataSource = dataSource;
+        this.schemas = List.copyOf(schemas);
+        this.executor = executor;
+        this.nanoClock = nanoClock;
+        this.minRefreshNanos = minRefreshInterval.toNanos();
+    }
+
+    /** Reads the catalog now, on the calling thread. */
+    public void load() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            tables = Map.copyOf(CatalogQuery.load(c, schemas));
+        }
+    }
+
+    /** The ingestible tables in the last snapshot, ordered by schema and name. */
+    public List<TableSchema> tables() {
+        List<TableSchema> list = new ArrayList<>(tables.values());
+        list.sort((a, b) -> (a.schema() + "." + a.name()).compareTo(b.schema() + "." + b.name()));
+        return list;
+    }
+
+    /**
+     * Finds a table in the snapshot. {@code name} is either {@code schema.table} or a bare table
+     * name, which is looked up in the configured schemas in order. Names are exact (case-sensitive,
+     * as stored in the catalog).
+     */
+    public Optional<TableSchema> find(String name) {
+        Map<String, TableSchema> snapshot = tables;
+        TableSchema exact = snapshot.get(name);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        for (String schema : schemas) {
+            TableSchema t = snapshot.get(schema + "." + name);
+            if (t != null) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Finds a table, refreshing the snapshot first when it is not there (or when
+     * {@code forceRefresh}, e.g. after a request named a column the snapshot does not know).
+     * The future completes on the catalog executor or, for hits, at once. Refresh failures are
+     * logged and answered from the old snapshot.
+     */
+    public CompletableFuture<Optional<TableSchema>> resolve(String name, boolean forceRefresh) {
+        Optional<TableSchema> hit = find(name);
+        if (hit.isPresent() && !forceRefresh) {
+            return CompletableFuture.completedFuture(hit);
+        }
+        return refresh().handle((ok, error) -> find(name));
+    }
+
+    /** Starts a refresh unless one is running or the last one began too recently. */
+    public CompletableFuture<Void> refresh() {
+        synchronized (refreshLock) {
+            if (refreshing != null && !refreshing.isDone()) {
+                return refreshing;
+            }
+            long now = nanoClock.getAsLong();
+            if (lastRefreshStart != Long.MIN_VALUE && now - lastRefreshStart < minRefreshNanos) {
+                return CompletableFuture.completedFuture(null);
+            }
+            lastRefreshStart = now;
+            refreshing = CompletableFuture.runAsync(() -> {
+                try {
+                    load();
+                } catch (SQLException e) {
+                    log.warn("catalog refresh failed: sqlstate={} message={}", e.getSQLState(), e.getMessage());
+                    throw new IllegalStateException(e);
+                }
+            }, executor);
+            return refreshing;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ingest.engine;
+
+import dev.ingest.engine.internal.convert.ConversionException;
+import dev.ingest.engine.internal.convert.ValueConverter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The records of one client request for one table, converted and ready to queue, with the future
+ * that completes when they are committed.
+ *
+ * <p>Built on one thread with {@link #builder(TableSchema)}; after {@link IngestEngine#submit} it
+ * belongs to the engine, and {@link #result()} is the only part the caller still touches.
+ */
+public final class IngestRequest {
+    /** Marks a column that a record does not mention: the column takes its DEFAULT. */
+    public static final Object ABSENT = new Object() {
+        @Override
+        public String toString() {
+            return "ABSENT";
+        }
+    };
+
+    private final TableSchema table;
+    private final List<Row> rows;
+    private final List<Rejection> refused;
+    private final int recordCount;
+    private final long bytes;
+    private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
+
+    private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, int recordCount, long bytes) {
+        this.table = table;
+        this.rows = rows;
+        this.refused = refused;
+        this.recordCount = recordCount;
+        this.bytes = bytes;
+    }
+
+    public static Builder builder(TableSchema table) {
+        return new Builder(table);
+    }
+
+    public TableSchema table() {
+        return table;
+    }
+
+    /** The records that passed conversion, in body order. */
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** The records refused during conversion, before any database work. */
+    public List<Rejection> refusedEarly() {
+        return refused;
+    }
+
+    /** How many records the body held, good and bad. */
+    public int recordCount() {
+        return recordCount;
+    }
+
+    /** An estimate of the memory the converted rows hold, in bytes. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /**
+     * Completes after the accepted rows are committed, with the per-record outcome; completes
+     * exceptionally with {@link IngestException} when the engine could not write them at all.
+     * Completed on an engine writer thread: callers hop to their own thread before heavy work.
+     */
+    public CompletableFuture<IngestResult> result() {
+        return result;
+    }
+
+    /**
+     * One converted record.
+     *
+     * @param index  its 0-based position in the request body
+     * @param values PostgreSQL text per table column; {@code null} is SQL NULL and
+     *               {@link #isAbsent} marks columns left to their DEFAULT
+     */
+    public record Row(int index, String[] values) {
+        /** The sentinel for an omitted column. Compared by identity, never by value. */
+        private static final String ABSENT_TEXT = new String("\u0000absent");
+
+        public static boolean isAbsent(String value) {
+            return value == ABSENT_TEXT;
+        }
+    }
+
+    /** Converts records one by one; a record with a bad value becomes a {@link Rejection}. */
+    public static final class Builder {
+        private final TableSchema table;
+        private final List<Row> rows = new ArrayList<>();
+        private final List<Rejection> refused = new ArrayList<>(0);
+        private int count;
+        private long bytes;
+
+        private Builder(TableSchema table) {
+            this.table = Objects.requireNonNull(table, "table");
+        }
+
+        /**
+         * Adds the next record of the body.
+         *
+         * @param values one value per table column, in column order, with {@link #ABSENT} for
+         *               columns the record does not mention; the array is not retained
+         */
+        public Builder add(Object[] values) {
+            int index = count++;
+            if (values.length != table.columns().size()) {
+                throw new IllegalArgumentException("expected " + table.columns().size() + " values, got " + values.length);
+            }
+            String[] text = new String[values.length];
+            long size = 16L + 8L * values.length;
+            try {
+                for (int i = 0; i < values.length; i++) {
+                    Object v = values[i];
+                    if (v == ABSENT) {
+                        text[i] = Row.ABSENT_TEXT;
+                    } else {
+                        String t = ValueConverter.toText(v, table.column(i));
+                        text[i] = t;
+                        size += t == null ? 0 : 40L + 2L * t.length();
+                    }
+                }
+            } catch (ConversionException e) {
+                refused.add(new Rejection(index, e.sqlstate(), e.getMessage()));
+                return this;
+            }
+            rows.add(new Row(index, text));
+            bytes += size;
+            return this;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        public IngestRequest build() {
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes);
+        }
+    }
+}

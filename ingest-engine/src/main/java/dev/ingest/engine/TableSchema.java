@@ -1,0 +1,65 @@
+package dev.ingest.engine;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An ingestible table: its schema, name and columns in catalog order. Immutable and thread-safe.
+ * Column positions ({@link #indexOf}) index the value arrays of {@link IngestRequest} rows.
+ */
+public final class TableSchema {
+    private final String schema;
+    private final String name;
+    private final List<ColumnSchema> columns;
+    private final Map<String, Integer> positions;
+
+    public TableSchema(String schema, String name, List<ColumnSchema> columns) {
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.name = Objects.requireNonNull(name, "name");
+        this.columns = List.copyOf(columns);
+        this.positions = new HashMap<>(columns.size() * 2);
+        for (int i = 0; i < this.columns.size(); i++) {
+            positions.put(this.columns.get(i).name(), i);
+        }
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<ColumnSchema> columns() {
+        return columns;
+    }
+
+    public ColumnSchema column(int position) {
+        return columns.get(position);
+    }
+
+    /** The position of the column with exactly this name, or -1 when the table has no such column. */
+    public int indexOf(String columnName) {
+        Integer position = positions.get(columnName);
+        return position == null ? -1 : position;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TableSchema other
+                && schema.equals(other.schema) && name.equals(other.name) && columns.equals(other.columns);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(schema, name, columns);
+    }
+
+    @Override
+    public String toString() {
+        return schema + "." + name + columns;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ingest.engine.internal.queue;
+
+import dev.ingest.engine.IngestRequest;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * A bounded multi-producer, single-consumer queue of requests for one table, with parking for the
+ * consumer. Producers are request threads (event loops); the one consumer is the table's writer.
+ *
+ * <p>{@link #offer} never blocks: it returns false iff the queue is full. The consumer parks in
+ * {@link #await} when idle and is unparked by the next offer, so an idle writer costs no CPU.
+ */
+public final class RequestQueue {
+    private final MpscArrayQueue<IngestRequest> queue;
+    private volatile Thread consumer;
+    private volatile boolean consumerWaiting;
+
+    public RequestQueue(int capacity) {
+        this.queue = new MpscArrayQueue<>(capacity);
+    }
+
+    /** Binds the consumer thread; must be called by that thread before it first awaits. */
+    public void bindConsumer(Thread thread) {
+        this.consumer = thread;
+    }
+
+    /** Adds a request; false iff the queue is full. Safe from any thread. */
+    public boolean offer(IngestRequest request) {
+        if (!queue.offer(request)) {
+            return false;
+        }
+        if (consumerWaiting) {
+            LockSupport.unpark(consumer);
+        }
+        return true;
+    }
+
+    /** Takes one request, or null when empty. Consumer thread only. */
+    public IngestRequest poll() {
+        return queue.relaxedPoll();
+    }
+
+    /** Moves up to {@code limit} requests to {@code sink}; returns how many. Consumer thread only. */
+    public int drain(Consumer<IngestRequest> sink, int limit) {
+        return queue.drain(sink::accept, limit);
+    }
+
+    /**
+     * Parks the consumer until a request arrives, {@link #wake} is called, or {@code nanos} pass.
+     * May return early (spurious wake-up); callers re-check their condition. Consumer thread only.
+     */
+    public void await(long nanos) {
+        consumerWaiting = true;
+        try {
+            if (queue.isEmpty()) {
+                LockSupport.parkNanos(this, Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(1)));
+            }
+        } finally {
+            consumerWaiting = false;
+        }
+    }
+
+    /** Unparks the consumer, e.g. so that it notices shutdown. */
+    public void wake() {
+        Thread t = consumer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    public boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    public int size() {
+        return queue.size();
+    }
+
+    public int capacity() {
+        return queue.capacity();
+    }
+}

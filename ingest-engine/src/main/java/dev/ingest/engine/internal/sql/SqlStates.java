@@ -1,0 +1,75 @@
+package dev.ingest.engine.internal.sql;
+
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * The one place that decides what a database error means for the records involved. Every
+ * component that handles an {@link SQLException} asks here, so retry and isolation policies agree.
+ */
+public final class SqlStates {
+    /** The SQLSTATE the engine reports when it refuses a value before the database sees it. */
+    public static final String INVALID_TEXT_REPRESENTATION = "22P02";
+    public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
+    public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
+    public static final String DATATYPE_MISMATCH = "42804";
+
+    private static final int MAX_DETAIL = 300;
+
+    private SqlStates() {
+    }
+
+    /** What a failed statement means for the batch that ran it. */
+    public enum Kind {
+        /** The data of one or more records was refused (classes 22, 23 and kin): isolate them. */
+        DATA,
+        /** The connection or server is (perhaps briefly) unavailable: keep the records and retry. */
+        TRANSIENT,
+        /** Anything else (permissions, a dropped table): retrying the same batch will not help. */
+        FATAL
+    }
+
+    public static Kind classify(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || state.length() < 2) {
+            // pgjdbc reports I/O failures without a server state; treat them as connection loss.
+            return Kind.TRANSIENT;
+        }
+        String cls = state.substring(0, 2);
+        switch (cls) {
+            case "22", "23", "27", "38", "39", "44", "54", "P0":
+                // Data exceptions, constraint and check-option violations, limits such as an index
+                // row too large, and errors raised by triggers: all can be caused by one record.
+                return Kind.DATA;
+            case "08", "53", "57", "40", "58":
+                // connection exceptions, insufficient resources, operator intervention (shutdown,
+                // cancel, crash recovery), serialization/deadlock, system errors.
+                return Kind.TRANSIENT;
+            default:
+                if (state.equals("42501")) {
+                    return Kind.DATA; // also row-level security refusing one row
+                }
+                return state.equals("55P03") || state.equals("25006") ? Kind.TRANSIENT : Kind.FATAL;
+        }
+    }
+
+    /** The server's primary message, with its detail when short enough to be useful to a client. */
+    public static String describe(SQLException e) {
+        if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
+            ServerErrorMessage m = pe.getServerErrorMessage();
+            String text = m.getMessage() == null ? pe.getMessage() : m.getMessage();
+            String detail = m.getDetail();
+            if (detail != null && !detail.isEmpty()) {
+                text = text + " (" + (detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail) + ")";
+            }
+            return text;
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The SQLSTATE of {@code e}, or {@code 08000} (connection exception) when the driver gave none. */
+    public static String stateOf(SQLException e) {
+        return e.getSQLState() == null ? "08000" : e.getSQLState();
+    }
+}

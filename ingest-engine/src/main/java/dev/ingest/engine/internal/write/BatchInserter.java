@@ -1,0 +1,113 @@
+package dev.ingest.engine.internal.write;
+
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.Rejection;
+import dev.ingest.engine.internal.sql.SqlStates;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one batch in one transaction and isolates the records the database refuses.
+ *
+ * <p>The fast path sends each row group as few multi-row INSERTs as the parameter limit allows and
+ * commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
+ * transaction is rolled back and the batch is written again with savepoints, bisecting each
+ * failing statement: a chunk that fails is split in halves until the single bad records are
+ * found. With k bad records among n that costs O(k log n) statements, and every good record is
+ * still committed in the same single transaction. Other errors propagate to the caller, which
+ * decides between retrying and failing (see {@link SqlStates#classify}).
+ *
+ * <p>Not thread-safe: one instance per writer thread.
+ */
+final class BatchInserter {
+    private final int maxRowsPerStatement;
+
+    BatchInserter(int maxRowsPerStatement) {
+        this.maxRowsPerStatement = maxRowsPerStatement;
+    }
+
+    /**
+     * Writes and commits the batch on {@code c}.
+     *
+     * @return the records refused by the database, per request (requests with none are absent)
+     * @throws SQLException for anything but a data error; the transaction is then rolled back
+     */
+    Map<IngestRequest, List<Rejection>> write(Connection c, List<IngestRequest> batch) throws SQLException {
+        List<RowGroup> groups = RowGroup.of(batch);
+        c.setAutoCommit(false);
+        try {
+            for (RowGroup g : groups) {
+                int step = chunk(g);
+                for (int from = 0; from < g.size(); from += step) {
+                    ValuesInsert.execute(c, g, from, Math.min(g.size(), from + step));
+                }
+            }
+            c.commit();
+            return Map.of();
+        } catch (SQLException e) {
+            rollbackQuietly(c, e);
+            if (SqlStates.classify(e) != SqlStates.Kind.DATA) {
+                throw e;
+            }
+        }
+        return writeIsolating(c, groups);
+    }
+
+    private Map<IngestRequest, List<Rejection>> writeIsolating(Connection c, List<RowGroup> groups) throws SQLException {
+        Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
+        try {
+            for (RowGroup g : groups) {
+                int step = chunk(g);
+                for (int from = 0; from < g.size(); from += step) {
+                    isolate(c, g, from, Math.min(g.size(), from + step), refused);
+                }
+            }
+            c.commit();
+            return refused;
+        } catch (SQLException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+    }
+
+    private void isolate(Connection c, RowGroup g, int from, int to, Map<IngestRequest, List<Rejection>> refused)
+            throws SQLException {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            ValuesInsert.execute(c, g, from, to);
+            c.releaseSavepoint(savepoint);
+            return;
+        } catch (SQLException e) {
+            if (SqlStates.classify(e) != SqlStates.Kind.DATA) {
+                throw e;
+            }
+            c.rollback(savepoint);
+            c.releaseSavepoint(savepoint);
+            if (to - from == 1) {
+                refused.computeIfAbsent(g.owners.get(from), r -> new ArrayList<>())
+                        .add(new Rejection(g.rows.get(from).index(), SqlStates.stateOf(e), SqlStates.describe(e)));
+                return;
+            }
+        }
+        int mid = (from + to) >>> 1;
+        isolate(c, g, from, mid, refused);
+        isolate(c, g, mid, to, refused);
+    }
+
+    private int chunk(RowGroup g) {
+        return Math.min(maxRowsPerStatement, ValuesInsert.maxRows(g.columns.length));
+    }
+
+    private static void rollbackQuietly(Connection c, SQLException cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ingest.engine.internal.write;
+
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.IngestRequest.Row;
+import dev.ingest.engine.TableSchema;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Rows of one batch that can share one INSERT: same table version and the same set of columns
+ * given (omitted columns take their DEFAULT, so they are left out of the column list).
+ */
+final class RowGroup {
+    final TableSchema table;
+    final int[] columns;
+    final List<Row> rows = new ArrayList<>();
+    final List<IngestRequest> owners = new ArrayList<>();
+
+    private RowGroup(TableSchema table, int[] columns) {
+        this.table = table;
+        this.columns = columns;
+    }
+
+    int size() {
+        return rows.size();
+    }
+
+    /** Splits a batch into groups, keeping body order within each group. */
+    static List<RowGroup> of(List<IngestRequest> batch) {
+        Map<Key, RowGroup> groups = new LinkedHashMap<>();
+        for (IngestRequest request : batch) {
+            for (Row row : request.rows()) {
+                BitSet present = new BitSet(row.values().length);
+                for (int i = 0; i < row.values().length; i++) {
+                    if (!Row.isAbsent(row.values()[i])) {
+                        present.set(i);
+                    }
+                }
+                RowGroup g = groups.computeIfAbsent(new Key(request.table(), present),
+                        k -> new RowGroup(k.table, k.present.stream().toArray()));
+                g.rows.add(row);
+                g.owners.add(request);
+            }
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    private record Key(TableSchema table, BitSet present) {
+        @Override
+        public boolean equals(Object o) {
+            // Identity for the table: rows of one table version share a TableSchema instance.
+            return o instanceof Key k && k.table == table && k.present.equals(present);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(System.identityHashCode(table), present);
+        }
+    }
+}

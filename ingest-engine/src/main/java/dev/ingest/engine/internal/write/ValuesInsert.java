@@ -1,0 +1,80 @@
+package dev.ingest.engine.internal.write;
+
+import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.TableSchema;
+import dev.ingest.engine.internal.sql.Identifiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+
+/**
+ * One multi-row {@code INSERT ... VALUES} with bind parameters. Names come from the catalog and
+ * are quoted; each parameter carries an explicit cast to the column's type (without modifiers, so
+ * that a too-long varchar is refused by the assignment rather than truncated by the cast).
+ */
+final class ValuesInsert {
+    /** PostgreSQL's limit on bind parameters in one statement (the protocol counts them in 16 bits). */
+    static final int MAX_PARAMETERS = 65535;
+
+    private ValuesInsert() {
+    }
+
+    /** How many rows of {@code columnCount} columns fit in one statement. */
+    static int maxRows(int columnCount) {
+        return columnCount == 0 ? Integer.MAX_VALUE : MAX_PARAMETERS / columnCount;
+    }
+
+    /** Inserts {@code group.rows[from, to)}; returns the number of rows inserted. */
+    static int execute(Connection c, RowGroup group, int from, int to) throws SQLException {
+        int n = to - from;
+        if (group.columns.length == 0) {
+            // Every column omitted: let each row take all its defaults.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + Identifiers.qualified(group.table.schema(), group.table.name())
+                            + " SELECT FROM generate_series(1, ?)")) {
+                ps.setInt(1, n);
+                return ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql(group.table, group.columns, n))) {
+            int p = 1;
+            for (int r = from; r < to; r++) {
+                String[] values = group.rows.get(r).values();
+                for (int column : group.columns) {
+                    String v = values[column];
+                    if (v == null) {
+                        ps.setNull(p++, Types.OTHER);
+                    } else {
+                        ps.setObject(p++, v, Types.OTHER);
+                    }
+                }
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    static String sql(TableSchema table, int[] columns, int rows) {
+        StringBuilder tuple = new StringBuilder(columns.length * 16).append('(');
+        StringBuilder sql = new StringBuilder(64 + rows * columns.length * 14)
+                .append("INSERT INTO ").append(Identifiers.qualified(table.schema(), table.name())).append(" (");
+        for (int i = 0; i < columns.length; i++) {
+            ColumnSchema column = table.column(columns[i]);
+            if (i > 0) {
+                sql.append(", ");
+                tuple.append(',');
+            }
+            sql.append(Identifiers.quote(column.name()));
+            tuple.append("?::").append(column.sqlType());
+        }
+        tuple.append(')');
+        sql.append(") VALUES ");
+        for (int r = 0; r < rows; r++) {
+            if (r > 0) {
+                sql.append(',');
+            }
+            sql.append(tuple);
+        }
+        return sql.toString();
+    }
+}

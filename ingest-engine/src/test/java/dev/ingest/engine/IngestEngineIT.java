@@ -1,0 +1,272 @@
+package dev.ingest.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingest.engine.testing.TestDatabase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+class IngestEngineIT {
+    private static TestDatabase.Database db;
+    private static IngestEngine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabase.create();
+        db.execute("""
+                CREATE TABLE items (
+                  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                  code text NOT NULL UNIQUE,
+                  qty integer CHECK (qty >= 0),
+                  price numeric(12,2),
+                  status text NOT NULL DEFAULT 'new',
+                  created timestamptz NOT NULL DEFAULT now())
+                """);
+        engine = IngestEngine.start(EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @BeforeEach
+    void clean() {
+        db.execute("TRUNCATE items");
+    }
+
+    private static TableSchema items() {
+        return engine.catalog().find("items").orElseThrow();
+    }
+
+    /** A record of {@code items}: code, qty, price; status and created left to their defaults. */
+    private static Object[] item(TableSchema t, String code, Object qty, Object price) {
+        Object[] v = new Object[t.columns().size()];
+        Arrays.fill(v, IngestRequest.ABSENT);
+        v[t.indexOf("code")] = code;
+        v[t.indexOf("qty")] = qty;
+        v[t.indexOf("price")] = price;
+        return v;
+    }
+
+    private static IngestResult submitAndWait(IngestRequest request) throws Exception {
+        assertThat(engine.submit(request)).isEqualTo(Admission.ACCEPTED);
+        return request.result().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void catalogSeesColumnsTypesAndDefaults() {
+        TableSchema t = items();
+        assertThat(t.schema()).isEqualTo("public");
+        assertThat(t.columns()).extracting(ColumnSchema::name).containsExactly("id", "code", "qty", "price", "status", "created");
+        assertThat(t.column(t.indexOf("id")).writable()).isFalse();
+        assertThat(t.column(t.indexOf("price")).sqlType()).isEqualTo("numeric");
+        assertThat(t.column(t.indexOf("created")).kind()).isEqualTo(ColumnKind.OTHER);
+        assertThat(t.column(t.indexOf("status")).hasDefault()).isTrue();
+        assertThat(t.column(t.indexOf("code")).nullable()).isFalse();
+    }
+
+    @Test
+    void rowsAreCommittedWithDefaultsBeforeTheResultCompletes() throws Exception {
+        TableSchema t = items();
+        IngestResult result = submitAndWait(IngestRequest.builder(t)
+                .add(item(t, "a", 1L, new BigDecimal("9.99")))
+                .add(item(t, "b", null, null))
+                .build());
+        assertThat(result).isEqualTo(new IngestResult(2, List.of()));
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT code, qty, price, status, created IS NOT NULL FROM items ORDER BY code")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("a");
+            assertThat(rs.getInt(2)).isEqualTo(1);
+            assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("9.99");
+            assertThat(rs.getString(4)).isEqualTo("new");
+            assertThat(rs.getBoolean(5)).isTrue();
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getObject(2)).isNull();
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void badRecordsAreIsolatedAndTheRestCommitted() throws Exception {
+        TableSchema t = items();
+        db.execute("INSERT INTO items (code) VALUES ('taken')");
+        IngestRequest.Builder b = IngestRequest.builder(t);
+        for (int i = 0; i < 1000; i++) {
+            if (i == 3) {
+                b.add(item(t, "taken", 1L, null));          // unique violation, found by the database
+            } else if (i == 500) {
+                b.add(item(t, "neg" + i, -1L, null));        // check violation
+            } else if (i == 777) {
+                b.add(item(t, "bad" + i, "many", null));     // refused before the database
+            } else if (i == 999) {
+                b.add(item(t, null, 1L, null));              // not-null violation
+            } else {
+                b.add(item(t, "ok" + i, (long) i, null));
+            }
+        }
+        IngestResult result = submitAndWait(b.build());
+        assertThat(result.accepted()).isEqualTo(996);
+        assertThat(result.rejected()).extracting(Rejection::index).containsExactly(3, 500, 777, 999);
+        assertThat(result.rejected()).extracting(Rejection::sqlstate).containsExactly("23505", "23514", "22P02", "23502");
+        assertThat(result.rejected().get(0).message()).contains("items_code_key");
+        assertThat(db.queryLong("SELECT count(*) FROM items WHERE code LIKE 'ok%'")).isEqualTo(996);
+    }
+
+    @Test
+    void everyRecordRefusedStillCompletesWithEachIndex() throws Exception {
+        TableSchema t = items();
+        IngestResult result = submitAndWait(IngestRequest.builder(t)
+                .add(item(t, "x", -1L, null)).add(item(t, "y", -2L, null)).build());
+        assertThat(result.allRejected()).isTrue();
+        assertThat(result.rejected()).extracting(Rejection::index).containsExactly(0, 1);
+        assertThat(db.queryLong("SELECT count(*) FROM items")).isZero();
+    }
+
+    @Test
+    void aRequestLargerThanTheParameterLimitIsSplitIntoStatements() throws Exception {
+        TableSchema t = items();
+        IngestRequest.Builder b = IngestRequest.builder(t);
+        int n = 30_000; // 3 columns each: 90,000 parameters > 65,535
+        for (int i = 0; i < n; i++) {
+            b.add(item(t, "k" + i, (long) i, new BigDecimal(i + ".25")));
+        }
+        IngestResult result = submitAndWait(b.build());
+        assertThat(result.accepted()).isEqualTo(n);
+        assertThat(db.queryLong("SELECT count(DISTINCT code) FROM items")).isEqualTo(n);
+        assertThat(db.queryLong("SELECT sum(qty) FROM items")).isEqualTo((long) n * (n - 1) / 2);
+    }
+
+    @Test
+    void recordsWithDifferentColumnSetsShareOneRequest() throws Exception {
+        TableSchema t = items();
+        Object[] withStatus = item(t, "s", 1L, null);
+        withStatus[t.indexOf("status")] = "shipped";
+        Object[] allDefaults = new Object[t.columns().size()];
+        Arrays.fill(allDefaults, IngestRequest.ABSENT);
+        IngestResult result = submitAndWait(IngestRequest.builder(t)
+                .add(item(t, "p", 1L, null)).add(withStatus).add(allDefaults).build());
+        // the record with no columns violates NOT NULL on code: isolated, the others stay
+        assertThat(result.accepted()).isEqualTo(2);
+        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(org.assertj.core.groups.Tuple.tuple(2, "23502"));
+        assertThat(db.queryLong("SELECT count(*) FROM items WHERE status = 'shipped'")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM items WHERE status = 'new'")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentProducersLoseAndDuplicateNothing() throws Exception {
+        TableSchema t = items();
+        int threads = 8;
+        int requestsPerThread = 150;
+        int rowsPerRequest = 7;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> acceptedPerThread = new ArrayList<>();
+            for (int th = 0; th < threads; th++) {
+                int thread = th;
+                acceptedPerThread.add(pool.submit(() -> {
+                    int accepted = 0;
+                    for (int r = 0; r < requestsPerThread; r++) {
+                        IngestRequest.Builder b = IngestRequest.builder(t);
+                        for (int i = 0; i < rowsPerRequest; i++) {
+                            b.add(item(t, thread + "-" + r + "-" + i, 1L, null));
+                        }
+                        IngestRequest request = b.build();
+                        Admission admission;
+                        while ((admission = engine.submit(request)) == Admission.QUEUE_FULL) {
+                            Thread.onSpinWait();
+                        }
+                        assertThat(admission).isEqualTo(Admission.ACCEPTED);
+                        accepted += request.result().get(60, TimeUnit.SECONDS).accepted();
+                    }
+                    return accepted;
+                }));
+            }
+            long total = 0;
+            for (Future<Integer> f : acceptedPerThread) {
+                total += f.get(100, TimeUnit.SECONDS);
+            }
+            long expected = (long) threads * requestsPerThread * rowsPerRequest;
+            assertThat(total).isEqualTo(expected);
+            assertThat(db.queryLong("SELECT count(*) FROM items")).isEqualTo(expected);
+            assertThat(db.queryLong("SELECT count(DISTINCT code) FROM items")).isEqualTo(expected);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFullQueueIsAnsweredAtOnceAndQueuedWorkStillCompletes() throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS gated (v text)");
+        EngineConfig small = EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password()).withQueueCapacity(2);
+        List<CompletableFuture<IngestResult>> accepted = new ArrayList<>();
+        try (IngestEngine gatedEngine = IngestEngine.start(small);
+             Connection blocker = db.connect()) {
+            TableSchema gated = gatedEngine.catalog().find("gated").orElseThrow();
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("LOCK TABLE gated IN ACCESS EXCLUSIVE MODE"); // the writer blocks on its INSERT
+            }
+            Admission last = Admission.ACCEPTED;
+            int submitted = 0;
+            // The writer holds at most one batch while blocked, so the queue fills within a few offers.
+            while (last == Admission.ACCEPTED && submitted < 1000) {
+                IngestRequest r = IngestRequest.builder(gated).add(new Object[] {"v" + submitted}).build();
+                last = gatedEngine.submit(r);
+                if (last == Admission.ACCEPTED) {
+                    accepted.add(r.result());
+                }
+                submitted++;
+            }
+            assertThat(last).isEqualTo(Admission.QUEUE_FULL);
+            assertThat(accepted).hasSizeLessThanOrEqualTo(2 + 1000);
+            blocker.rollback(); // release the lock
+            for (CompletableFuture<IngestResult> f : accepted) {
+                assertThat(f.get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+            }
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM gated")).isEqualTo(accepted.size());
+    }
+
+    @Test
+    void closeCommitsWhatIsQueuedAndThenRefusesNewWork() throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS drained (v uuid PRIMARY KEY)");
+        IngestEngine e = IngestEngine.start(EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password())
+                .withShutdownGrace(Duration.ofSeconds(30)));
+        TableSchema drained = e.catalog().find("drained").orElseThrow();
+        List<CompletableFuture<IngestResult>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            IngestRequest r = IngestRequest.builder(drained).add(new Object[] {UUID.randomUUID().toString()}).build();
+            assertThat(e.submit(r)).isEqualTo(Admission.ACCEPTED);
+            results.add(r.result());
+        }
+        e.close();
+        for (CompletableFuture<IngestResult> f : results) {
+            assertThat(f).isCompletedWithValue(new IngestResult(1, List.of()));
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM drained")).isEqualTo(200);
+        IngestRequest late = IngestRequest.builder(drained).add(new Object[] {UUID.randomUUID().toString()}).build();
+        assertThat(e.submit(late)).isEqualTo(Admission.CLOSED);
+    }
+}
