@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ingestible tables, as last read from the database. Lookups read an immutable snapshot and
- * never block; a miss may trigger a refresh, which runs on the given executor, is shared by all
- * callers waiting at the same time, and happens at most once per {@code minRefreshInterval}
- * (so a flood of requests for a table that does not exist cannot flood the database).
+ * never block; a miss triggers a {@linkplain #refresh() refresh} on the given executor, shared by
+ * all callers waiting at the same time and run at most once per {@code minRefreshInterval} (so a
+ * flood of requests for a table that does not exist cannot flood the database).
  *
  * <p>Thread-safe.
  */
@@ -34,8 +35,9 @@ public final class Catalog {
 
     private volatile Map<String, TableSchema> tables = Map.of();
     private final Object refreshLock = new Object();
-    private CompletableFuture<Void> refreshing;
-    private long lastRefreshStart = Long.MIN_VALUE;
+    private CompletableFuture<Void> pending;
+    private boolean hasRefreshed;
+    private long lastRefreshStart;
 
     Catalog(DataSource dataSource, List<String> schemas, Executor executor, LongSupplier nanoClock, Duration minRefreshInterval) {
         this.dataSource = dataSource;
@@ -93,26 +95,42 @@ public final class Catalog {
         return refresh().handle((ok, error) -> find(name));
     }
 
-    /** Starts a refresh unless one is running or the last one began too recently. */
+    /**
+     * Schedules a refresh and returns its future. Callers that arrive while one is scheduled but
+     * not yet started share it; a new one starts no sooner than {@code minRefreshInterval} after
+     * the previous start. So every caller sees the catalog as it was after it called, and the
+     * database sees at most one catalog query per interval, however many callers there are.
+     */
     public CompletableFuture<Void> refresh() {
         synchronized (refreshLock) {
-            if (refreshing != null && !refreshing.isDone()) {
-                return refreshing;
+            if (pending != null) {
+                return pending;
             }
             long now = nanoClock.getAsLong();
-            if (lastRefreshStart != Long.MIN_VALUE && now - lastRefreshStart < minRefreshNanos) {
-                return CompletableFuture.completedFuture(null);
+            long delay = hasRefreshed ? Math.max(0, lastRefreshStart + minRefreshNanos - now) : 0;
+            hasRefreshed = true;
+            lastRefreshStart = now + delay;
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            pending = next;
+            Executor when = delay == 0 ? executor : CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, executor);
+            when.execute(() -> runRefresh(next));
+            return next;
+        }
+    }
+
+    private void runRefresh(CompletableFuture<Void> future) {
+        synchronized (refreshLock) {
+            if (pending == future) {
+                pending = null; // callers from now on need a refresh that starts after them
             }
-            lastRefreshStart = now;
-            refreshing = CompletableFuture.runAsync(() -> {
-                try {
-                    load();
-                } catch (SQLException e) {
-                    log.warn("catalog refresh failed: sqlstate={} message={}", e.getSQLState(), e.getMessage());
-                    throw new IllegalStateException(e);
-                }
-            }, executor);
-            return refreshing;
+        }
+        try {
+            load();
+            future.complete(null);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("catalog refresh failed: sqlstate={} message={}",
+                    e instanceof SQLException se ? se.getSQLState() : "-", e.getMessage());
+            future.completeExceptionally(e);
         }
     }
 }

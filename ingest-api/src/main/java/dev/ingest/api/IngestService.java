@@ -1,0 +1,135 @@
+package dev.ingest.api;
+
+import dev.ingest.api.internal.db.DatabaseUrl;
+import dev.ingest.api.internal.db.EmbeddedDatabase;
+import dev.ingest.api.internal.http.HttpApi;
+import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running service: database (embedded or given), engine, HTTP server. {@link #start} blocks
+ * until the server listens; {@link #close} stops it gracefully: no new connections, in-flight
+ * requests answered, queued records committed, then the database (if embedded) stopped.
+ */
+public final class IngestService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+    private final ServiceConfig config;
+    private final EmbeddedDatabase embedded;
+    private final DatabaseUrl database;
+    private final IngestEngine engine;
+    private final Vertx vertx;
+    private final Pool pool;
+    private final HttpServer server;
+
+    private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
+            Vertx vertx, Pool pool, HttpServer server) {
+        this.config = config;
+        this.embedded = embedded;
+        this.database = database;
+        this.engine = engine;
+        this.vertx = vertx;
+        this.pool = pool;
+        this.server = server;
+    }
+
+    public static IngestService start(ServiceConfig config) throws Exception {
+        EmbeddedDatabase embedded = null;
+        IngestEngine engine = null;
+        Vertx vertx = null;
+        try {
+            DatabaseUrl database;
+            if (config.databaseUrl() == null) {
+                embedded = EmbeddedDatabase.start(config.dataDir());
+                database = embedded.url();
+            } else {
+                database = DatabaseUrl.parse(config.databaseUrl());
+            }
+            engine = IngestEngine.start(config.engineConfig(database.jdbcUrl(), database.user(), database.password()));
+            vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+            Pool pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(2))
+                    .connectingTo(database.connectOptions())
+                    .using(vertx)
+                    .build();
+            HttpServerOptions options = new HttpServerOptions()
+                    .setDecompressionSupported(true)
+                    // No cleartext HTTP/2 upgrade: Vert.x does not decompress the body of an h2c
+                    // upgrade request (gzip bodies would reach the decoder compressed), and bulk
+                    // ingestion gains nothing from h2c. Clients that offer it fall back to HTTP/1.1.
+                    .setHttp2ClearTextEnabled(false)
+                    .setTcpNoDelay(true)
+                    .setIdleTimeout(120)
+                    .setIdleTimeoutUnit(TimeUnit.SECONDS);
+            HttpServer server = vertx.createHttpServer(options)
+                    .requestHandler(HttpApi.router(vertx, engine, pool, config.maxBodyBytes()))
+                    .listen(config.port(), config.host())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            log.info("listening: host={} port={} database={} nativeTransport={}",
+                    config.host(), server.actualPort(), database.display(), vertx.isNativeTransportEnabled());
+            return new IngestService(config, embedded, database, engine, vertx, pool, server);
+        } catch (Exception e) {
+            if (vertx != null) {
+                vertx.close();
+            }
+            if (engine != null) {
+                engine.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** The port the server listens on (the actual one when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    public DatabaseUrl database() {
+        return database;
+    }
+
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    public IngestEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() throws Exception {
+        long graceMillis = config.shutdownGrace().toMillis();
+        log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
+        try {
+            // Stop accepting; in-flight requests finish as their records commit.
+            server.shutdown(graceMillis, TimeUnit.MILLISECONDS)
+                    .toCompletionStage().toCompletableFuture().get(graceMillis + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly: {}", e.toString());
+        }
+        engine.close();
+        pool.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (embedded != null) {
+            embedded.close();
+        }
+        log.info("stopped");
+    }
+}

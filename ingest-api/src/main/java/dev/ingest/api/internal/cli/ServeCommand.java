@@ -1,0 +1,102 @@
+package dev.ingest.api.internal.cli;
+
+import dev.ingest.api.IngestService;
+import dev.ingest.api.ServiceConfig;
+import dev.ingest.api.internal.config.ConfigFile;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ingest serve}: run the HTTP service until SIGTERM / Ctrl-C. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the ingestion service.",
+            "",
+            "Without a database URL it starts an embedded PostgreSQL whose data is kept in .ingest/",
+            "under the working directory (data_dir in the config file), so rows survive restarts.",
+            "On start it applies its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it",
+            "gracefully: in-flight requests are answered and queued records committed first.",
+            ""},
+        footer = {
+            "",
+            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL,",
+            "INGEST_CONFIG), then the config file, then defaults."})
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", paramLabel = "ADDRESS",
+            description = "Address to listen on (env INGEST_HOST; default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Port to listen on, 0 for any free port (env INGEST_PORT; default 8080).")
+    Integer port;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+            description = {"PostgreSQL to write to: postgresql://user:pass@host:port/db or",
+                "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL;",
+                "default: an embedded PostgreSQL)."})
+    String databaseUrl;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML config file (env INGEST_CONFIG); see ingest.example.yaml.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        Path configPath = config != null ? config
+                : System.getenv("INGEST_CONFIG") == null || System.getenv("INGEST_CONFIG").isBlank() ? null
+                : Path.of(System.getenv("INGEST_CONFIG"));
+        ServiceConfig resolved;
+        try {
+            ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
+            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath), System::getenv, file);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            System.err.println("ingest serve: " + e.getMessage());
+            return 2;
+        }
+        IngestService service = IngestService.start(resolved);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("ingest serve: error while stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "ingest-shutdown"));
+        printBanner(service);
+        stopped.await();
+        return 0;
+    }
+
+    private static void printBanner(IngestService service) {
+        String base = "http://" + hostForUrl(service.host()) + ":" + service.port();
+        StringBuilder b = new StringBuilder()
+                .append("\ningest is listening on ").append(base).append('\n');
+        if (service.embedded()) {
+            b.append("database: embedded PostgreSQL at ").append(service.database().display())
+                    .append("  (psql ").append(service.database().display()).append(")\n");
+        } else {
+            b.append("database: ").append(service.database().display()).append('\n');
+        }
+        b.append("\nTry it:\n")
+                .append("  curl -s -X POST '").append(base).append("/v1/tables/events/records' \\\n")
+                .append("    -H 'Content-Type: application/json' \\\n")
+                .append("    -d '[{\"event_id\":\"4b3e1c2a-8f6d-4a1b-9c3e-2d5f6a7b8c9d\",\"ts\":\"2026-01-01T12:00:00Z\",")
+                .append("\"source\":\"web\",\"kind\":\"click\",\"user_id\":42,\"value\":1.5,\"payload\":{\"page\":\"/home\"}}]'\n")
+                .append("  curl -s ").append(base).append("/v1/tables\n");
+        System.out.println(b);
+        System.out.flush();
+    }
+
+    private static String hostForUrl(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ingest.api.internal.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The YAML configuration file of {@code ingest serve --config FILE}. Every field is optional;
+ * unknown keys are an error, so that a typo is reported instead of silently ignored. Keys are
+ * snake_case (see {@code ingest.example.yaml} at the repository root).
+ */
+public record ConfigFile(
+        String host,
+        Integer port,
+        String databaseUrl,
+        String dataDir,
+        List<String> schemas,
+        Long maxBodyBytes,
+        Engine engine) {
+
+    /** Engine tunables; see {@code EngineConfig}. */
+    public record Engine(Integer queueCapacity, Integer maxBatchRows, Integer poolSize, Long lingerMs, Long shutdownGraceSeconds) {
+    }
+
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null);
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Reads {@code file}; the message of the exception names the file and the offending line. */
+    public static ConfigFile read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("config file not found: " + file);
+        }
+        try {
+            ConfigFile c = YAML.readValue(file.toFile(), ConfigFile.class);
+            return c == null ? EMPTY : c;
+        } catch (UnrecognizedPropertyException e) {
+            throw new IOException("invalid config file " + file + ": unknown key \"" + e.getPropertyName()
+                    + "\"; known keys here: " + e.getKnownPropertyIds(), e);
+        } catch (JsonMappingException e) {
+            throw new IOException("invalid config file " + file + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        }
+    }
+
+    public Engine engineOrEmpty() {
+        return engine == null ? new Engine(null, null, null, null, null) : engine;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.ingest.api.internal.decode;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.ingest.engine.ColumnKind;
+import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.JsonText;
+import dev.ingest.engine.TableSchema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes JSON and NDJSON bodies into records of one table with Jackson's streaming parser, in
+ * one pass and without building a tree. Keys are matched to columns as they are read; values for
+ * {@code json}/{@code jsonb} columns are taken as the exact JSON text of the body (no re-encoding,
+ * so numbers keep their digits); other values become Java scalars or lists for
+ * {@link IngestRequest.Builder#add}.
+ *
+ * <p>Strict: duplicate keys, trailing content, nesting deeper than {@value #MAX_NESTING}, invalid
+ * UTF-8 and anything but objects as records are malformed bodies, reported with line and column.
+ * Thread-safe (stateless).
+ */
+public final class JsonRecordDecoder {
+    static final int MAX_NESTING = 256;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Error locations name line and column; they never echo body content back.
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
+
+    /** Jackson's note that it left the body out of a location; the line and column say enough. */
+    private static final Pattern SOURCE_NOTE = Pattern.compile("\\[Source: [^;\\]]*\\); ");
+
+    private JsonRecordDecoder() {
+    }
+
+    /** Decodes {@code body} and adds every record to {@code into}. */
+    public static void decode(byte[] body, BodyFormat format, IngestRequest.Builder into, TableSchema table) throws BodyException {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw BodyException.malformed("empty body: expected " + (format == BodyFormat.JSON
+                        ? "a JSON object or an array of objects" : "one JSON object per line"), -1, -1);
+            }
+            if (format == BodyFormat.JSON) {
+                decodeJson(p, t, body, into, table);
+            } else {
+                decodeNdjson(p, t, body, into, table);
+            }
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw BodyException.malformed("malformed JSON: " + SOURCE_NOTE.matcher(e.getOriginalMessage()).replaceAll("["),
+                    at == null ? -1 : at.getLineNr(), at == null ? -1 : at.getColumnNr());
+        } catch (IOException e) {
+            throw BodyException.malformed("unreadable body: " + e.getMessage(), -1, -1);
+        }
+    }
+
+    private static void decodeJson(JsonParser p, JsonToken first, byte[] body, IngestRequest.Builder into, TableSchema table)
+            throws IOException, BodyException {
+        if (first == JsonToken.START_ARRAY) {
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                expectObject(p, t, "each element of the array must be a JSON object");
+                into.add(record(p, body, table));
+            }
+        } else if (first == JsonToken.START_OBJECT) {
+            into.add(record(p, body, table));
+        } else {
+            throw at(p, "expected a JSON object or an array of objects, found " + describe(first));
+        }
+        if (p.nextToken() != null) {
+            throw at(p, "unexpected content after the JSON value");
+        }
+    }
+
+    private static void decodeNdjson(JsonParser p, JsonToken first, byte[] body, IngestRequest.Builder into, TableSchema table)
+            throws IOException, BodyException {
+        JsonToken t = first;
+        long lastLine = 0;
+        do {
+            expectObject(p, t, "each line must be one JSON object");
+            long line = p.currentTokenLocation().getLineNr();
+            if (line == lastLine) {
+                throw at(p, "each line must hold exactly one JSON object");
+            }
+            into.add(record(p, body, table));
+            lastLine = p.currentLocation().getLineNr();
+        } while ((t = p.nextToken()) != null);
+    }
+
+    private static Object[] record(JsonParser p, byte[] body, TableSchema table) throws IOException, BodyException {
+        Object[] values = new Object[table.columns().size()];
+        Arrays.fill(values, IngestRequest.ABSENT);
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            int index = table.indexOf(name);
+            if (index < 0) {
+                throw BodyException.unknownColumn(table.name(), name, p.currentLocation().getLineNr());
+            }
+            ColumnSchema column = table.column(index);
+            if (!column.writable()) {
+                throw BodyException.notWritable(table.name(), name, p.currentLocation().getLineNr());
+            }
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.VALUE_NULL) {
+                values[index] = null; // SQL NULL, also for json columns
+            } else {
+                values[index] = column.kind() == ColumnKind.JSON ? jsonText(p, t, body) : value(p, t, body);
+            }
+        }
+        return values;
+    }
+
+    private static Object value(JsonParser p, JsonToken t, byte[] body) throws IOException {
+        switch (t) {
+            case VALUE_NULL:
+                return null;
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                return p.getNumberValue();
+            case VALUE_NUMBER_FLOAT:
+                return p.getDecimalValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case START_ARRAY:
+                List<Object> list = new ArrayList<>();
+                JsonToken e;
+                while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+                    list.add(value(p, e, body));
+                }
+                return list;
+            case START_OBJECT:
+                return jsonText(p, t, body);
+            default:
+                throw new IllegalStateException("unexpected token " + t);
+        }
+    }
+
+    /** The value at the current token as JSON text: objects and arrays sliced exactly from the body. */
+    private static JsonText jsonText(JsonParser p, JsonToken t, byte[] body) throws IOException {
+        switch (t) {
+            case START_OBJECT:
+            case START_ARRAY:
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                int end = (int) p.currentLocation().getByteOffset();
+                return new JsonText(new String(body, start, end - start, StandardCharsets.UTF_8));
+            case VALUE_STRING:
+                return new JsonText('"' + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + '"');
+            default:
+                return new JsonText(p.getText()); // numbers verbatim, true, false, null
+        }
+    }
+
+    private static void expectObject(JsonParser p, JsonToken t, String message) throws BodyException {
+        if (t != JsonToken.START_OBJECT) {
+            throw at(p, message + ", found " + describe(t));
+        }
+    }
+
+    private static BodyException at(JsonParser p, String message) {
+        JsonLocation l = p.currentTokenLocation();
+        return BodyException.malformed(message, l.getLineNr(), l.getColumnNr());
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString();
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ingest.api.internal.http;
+
+import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP routes of the service. Every answer, errors included, is JSON. */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    private HttpApi() {
+    }
+
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, long maxBodyBytes) {
+        Router router = Router.router(vertx);
+        HealthHandler health = new HealthHandler(pool);
+
+        router.post("/v1/tables/:table/records")
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(new RecordsHandler(engine));
+        router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
+        router.get("/health/live").handler(health::live);
+        router.get("/health/ready").handler(health::ready);
+
+        router.errorHandler(400, ctx -> Responses.error(ctx, 400, "bad_request", "the request could not be read"));
+        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "not_found", "no such endpoint: " + ctx.request().path()));
+        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method_not_allowed",
+                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        router.errorHandler(413, ctx -> Responses.error(ctx, 413, "payload_too_large",
+                "the body exceeds the limit of " + maxBodyBytes + " bytes"));
+        router.errorHandler(500, HttpApi::internalError);
+        return router;
+    }
+
+    private static void internalError(RoutingContext ctx) {
+        // Only a defect lands here; no input is meant to. Log it, answer without details.
+        log.error("unhandled error: method={} path={}", ctx.request().method(), ctx.request().path(), ctx.failure());
+        Responses.error(ctx, 500, "internal_error", "an internal error occurred; it has been logged");
+    }
+}

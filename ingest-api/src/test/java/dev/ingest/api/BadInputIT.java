@@ -1,0 +1,156 @@
+package dev.ingest.api;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input of every kind gets a precise 4xx with a JSON error and writes nothing; no input gives
+ * a 500. Each case posts to a table and then checks that the table is still empty.
+ */
+@Timeout(120)
+class BadInputIT {
+    private static final String JSON = "application/json";
+    private static final String NDJSON = "application/x-ndjson";
+    private static ServiceFixture f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = ServiceFixture.start(c -> c.withMaxBodyBytes(64 * 1024),
+                "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY, a int, s text, j jsonb)",
+                "CREATE TABLE \"we\"\"ird; DROP TABLE t; --\" (\"col\"\"umn; --\" text)");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        f.close();
+    }
+
+    static Stream<Arguments> badBodies() {
+        String deep = "[".repeat(300) + "]".repeat(300);
+        return Stream.of(
+                Arguments.of("truncated JSON", JSON, "[{\"a\": 1}, {\"a\": ", 400, "malformed_body"),
+                Arguments.of("not JSON at all", JSON, "hello", 400, "malformed_body"),
+                Arguments.of("empty body", JSON, "", 400, "malformed_body"),
+                Arguments.of("whitespace body", NDJSON, " \n ", 400, "malformed_body"),
+                Arguments.of("scalar at top level", JSON, "42", 400, "malformed_body"),
+                Arguments.of("array of scalars", JSON, "[1, 2]", 400, "malformed_body"),
+                Arguments.of("trailing content", JSON, "{\"a\": 1} {\"a\": 2}", 400, "malformed_body"),
+                Arguments.of("trailing comma", JSON, "[{\"a\": 1},]", 400, "malformed_body"),
+                Arguments.of("duplicate key", JSON, "{\"a\": 1, \"a\": 2}", 400, "malformed_body"),
+                Arguments.of("NaN literal", JSON, "{\"a\": NaN}", 400, "malformed_body"),
+                Arguments.of("comment", JSON, "{\"a\": 1 /* c */}", 400, "malformed_body"),
+                Arguments.of("single quotes", JSON, "{'a': 1}", 400, "malformed_body"),
+                Arguments.of("deep nesting", JSON, "{\"j\": " + deep + "}", 400, "malformed_body"),
+                Arguments.of("ndjson with an array line", NDJSON, "{\"a\": 1}\n[1]\n", 400, "malformed_body"),
+                Arguments.of("ndjson two records on one line", NDJSON, "{\"a\": 1} {\"a\": 2}\n", 400, "malformed_body"),
+                Arguments.of("ndjson broken second line", NDJSON, "{\"a\": 1}\n{\"a\": \n", 400, "malformed_body"),
+                Arguments.of("unknown column", JSON, "{\"a\": 1, \"nope\": 2}", 400, "unknown_column"),
+                Arguments.of("injection-shaped column", JSON, "{\"a); DROP TABLE t; --\": 1}", 400, "unknown_column"),
+                Arguments.of("generated column", JSON, "{\"id\": 5}", 400, "column_not_writable"),
+                Arguments.of("body over the limit", JSON, "[" + "{\"s\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},".repeat(3000) + "{}]",
+                        413, "payload_too_large"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badBodies")
+    void badBodiesAreRefusedWholeAndWriteNothing(String name, String type, String body, int status, String error) throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records", type, body.getBytes(UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonObject json = ServiceFixture.json(r);
+        assertThat(json.getString("error")).isEqualTo(error);
+        assertThat(json.getString("message")).isNotBlank().doesNotContain("REDACTED");
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
+    }
+
+    @Test
+    void malformedBodiesSayWhere() throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records", NDJSON, "{\"a\": 1}\n{\"a\": 2}\n{\"a\" 3}\n".getBytes(UTF_8));
+        JsonObject json = ServiceFixture.json(r);
+        assertThat(json.getLong("line")).isEqualTo(3);
+        assertThat(json.getLong("column")).isEqualTo(6);
+        assertThat(json.getString("message")).contains("line 3, column 6");
+    }
+
+    @Test
+    void invalidUtf8IsAMalformedBody() throws Exception {
+        byte[] body = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        HttpResponse<String> r = f.post("/v1/tables/t/records", JSON, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(ServiceFixture.json(r).getString("message")).contains("UTF-8");
+    }
+
+    @Test
+    void unsupportedMediaTypesGet415() throws Exception {
+        for (String type : new String[] {null, "text/plain", "application/xml", "application/json; charset=latin1", "multipart/form-data"}) {
+            HttpResponse<String> r = f.post("/v1/tables/t/records", type, "{\"a\": 1}".getBytes(UTF_8));
+            assertThat(r.statusCode()).as(type).isEqualTo(415);
+            assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("unsupported_media_type");
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
+    }
+
+    @Test
+    void unknownAndInjectionShapedTablesGet404() throws Exception {
+        for (String table : new String[] {"nope", "t%3B%20DROP%20TABLE%20t", "t%22%3B--", "pg_catalog.pg_class", "ingest.flyway_schema_history",
+                "information_schema.tables", "%2E%2E"}) {
+            HttpResponse<String> r = f.post("/v1/tables/" + table + "/records", JSON, "{\"a\": 1}".getBytes(UTF_8));
+            assertThat(r.statusCode()).as(table).isEqualTo(404);
+            assertThat(ServiceFixture.json(r).getString("error")).as(table).isIn("unknown_table", "not_found");
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
+    }
+
+    @Test
+    void tablesAndColumnsWithHostileNamesAreQuotedNotExecuted() throws Exception {
+        String table = java.net.URLEncoder.encode("we\"ird; DROP TABLE t; --", UTF_8).replace("+", "%20");
+        HttpResponse<String> r = f.post("/v1/tables/" + table + "/records", JSON,
+                "{\"col\\\"umn; --\": \"'); DROP TABLE t; --\"}".getBytes(UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(f.rows("SELECT \"col\"\"umn; --\" FROM \"we\"\"ird; DROP TABLE t; --\""))
+                .containsExactly(java.util.List.of("'); DROP TABLE t; --"));
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero(); // t still exists
+    }
+
+    @Test
+    void unsupportedParametersAreRefusedClearly() throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records?on_conflict=explode", JSON, "{\"a\": 1}".getBytes(UTF_8));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("unsupported_parameter");
+    }
+
+    @Test
+    void perRecordBadValuesAreRejectionsNotFailures() throws Exception {
+        HttpResponse<String> r = f.postJson("t", """
+                [{"a": "x"}, {"a": 99999999999}, {"s": "nul\\u0000byte"}, {"a": [1]}, {"s": {"o": 1}}, {"j": "\\u0000"},
+                 {"a": 1}]""");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonObject json = ServiceFixture.json(r);
+        assertThat(json.getInteger("accepted")).isEqualTo(1);
+        assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("sqlstate")).toList())
+                .containsExactly("22P02", "22003", "22021", "42804", "42804", "22P05");
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
+        f.db.execute("TRUNCATE t");
+    }
+
+    @Test
+    void unknownRoutesAndMethodsAnswerJson() throws Exception {
+        HttpResponse<String> r = f.get("/v2/whatever");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("not_found");
+        HttpResponse<String> m = f.get("/v1/tables/t/records");
+        assertThat(m.statusCode()).isEqualTo(405);
+        assertThat(ServiceFixture.json(m).getString("error")).isEqualTo("method_not_allowed");
+    }
+}

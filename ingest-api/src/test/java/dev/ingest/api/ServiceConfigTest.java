@@ -1,0 +1,80 @@
+package dev.ingest.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingest.api.internal.config.ConfigFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigTest {
+    private static final ServiceConfig.Flags NO_FLAGS = new ServiceConfig.Flags(null, null, null, null);
+
+    @Test
+    void defaultsListenOnLoopbackWithAnEmbeddedDatabase() {
+        ServiceConfig c = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.databaseUrl()).isNull();
+        assertThat(c.dataDir()).isEqualTo(Path.of(".ingest"));
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ingest.yaml");
+        Files.writeString(file, """
+                host: 10.0.0.1
+                port: 7000
+                database_url: postgresql://file@h/db
+                engine:
+                  max_batch_rows: 500
+                  linger_ms: 5
+                """);
+        ConfigFile parsed = ConfigFile.read(file);
+        ServiceConfig fromFile = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed);
+        assertThat(fromFile.port()).isEqualTo(7000);
+        assertThat(fromFile.maxBatchRows()).isEqualTo(500);
+        assertThat(fromFile.linger()).isEqualTo(Duration.ofMillis(5));
+        ServiceConfig fromEnv = ServiceConfig.resolve(NO_FLAGS,
+                ServiceConfig.env(Map.of("INGEST_PORT", "7100", "INGEST_DATABASE_URL", "postgresql://env@h/db")), parsed);
+        assertThat(fromEnv.port()).isEqualTo(7100);
+        assertThat(fromEnv.databaseUrl()).isEqualTo("postgresql://env@h/db");
+        assertThat(fromEnv.host()).isEqualTo("10.0.0.1");
+        ServiceConfig fromFlags = ServiceConfig.resolve(new ServiceConfig.Flags("0.0.0.0", 7200, "postgresql://flag@h/db", file),
+                ServiceConfig.env(Map.of("INGEST_PORT", "7100")), parsed);
+        assertThat(fromFlags.port()).isEqualTo(7200);
+        assertThat(fromFlags.host()).isEqualTo("0.0.0.0");
+        assertThat(fromFlags.databaseUrl()).isEqualTo("postgresql://flag@h/db");
+    }
+
+    @Test
+    void mistakesInTheFileAreReportedWithTheirLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "port: 8080\nprot: 9090\n");
+        assertThatThrownBy(() -> ConfigFile.read(file)).hasMessageContaining("unknown key \"prot\"").hasMessageContaining("port");
+        Path typo = dir.resolve("type.yaml");
+        Files.writeString(typo, "host: h\nport: eighty\n");
+        assertThatThrownBy(() -> ConfigFile.read(typo)).hasMessageContaining("line 2");
+        assertThatThrownBy(() -> ConfigFile.read(dir.resolve("missing.yaml"))).hasMessageContaining("not found");
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of("INGEST_PORT", "eighty")), ConfigFile.EMPTY))
+                .hasMessageContaining("INGEST_PORT");
+    }
+
+    @Test
+    void theExampleConfigInTheRepositoryIsValid() throws Exception {
+        Path example = Path.of("..", "ingest.example.yaml");
+        ServiceConfig c = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.read(example));
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void thePasswordNeverAppearsInToString() {
+        ServiceConfig c = ServiceConfig.resolve(new ServiceConfig.Flags(null, null, "postgresql://u:topsecret@h/db", null),
+                ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        assertThat(c.toString()).doesNotContain("topsecret").contains("u:***@h");
+    }
+}
