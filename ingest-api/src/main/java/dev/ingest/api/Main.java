@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "ingest",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = {"Batch-oriented ingestion service for PostgreSQL.", ""},
         subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},

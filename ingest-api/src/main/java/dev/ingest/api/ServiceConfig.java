@@ -82,6 +82,11 @@ public record ServiceConfig(
                 poolSize, linger, shutdownGrace);
     }
 
+    public ServiceConfig withDatabaseUrl(String value) {
+        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, queueCapacity, maxBatchRows,
+                poolSize, linger, shutdownGrace);
+    }
+
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, queueCapacity, maxBatchRows,
                 poolSize, linger, shutdownGrace);

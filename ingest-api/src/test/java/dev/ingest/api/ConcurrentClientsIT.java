@@ -2,6 +2,7 @@ package dev.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.internal.db.DatabaseUrl;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,8 @@ class ConcurrentClientsIT {
         int clients = 16;
         int requestsPerClient = 40;
         int recordsPerRequest = 10;
-        try (ServiceFixture f = ServiceFixture.start("""
-                CREATE TABLE events (event_id uuid PRIMARY KEY, ts timestamptz NOT NULL, source text NOT NULL,
-                                     kind text NOT NULL, user_id bigint, value double precision, payload jsonb)""")) {
+        // The jdbc:postgresql://...?user= form of the database URL, the other tests use postgresql://.
+        try (ServiceFixture f = ServiceFixture.start(ConcurrentClientsIT::withJdbcUrl, ServiceFixture.eventsTable())) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             try {
                 List<Future<Integer>> acked = new ArrayList<>();
@@ -50,10 +50,18 @@ class ConcurrentClientsIT {
                 long expected = (long) clients * requestsPerClient * recordsPerRequest;
                 assertThat(total).isEqualTo(expected);
                 assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(expected);
+                assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(expected);
                 assertThat(f.db.queryLong("SELECT count(DISTINCT user_id) FROM events")).isEqualTo(expected);
             } finally {
                 pool.shutdownNow();
             }
         }
+    }
+
+    private static ServiceConfig withJdbcUrl(ServiceConfig c) {
+        DatabaseUrl u = DatabaseUrl.parse(c.databaseUrl());
+        String jdbc = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database() + "?user=" + u.user()
+                + (u.password() == null ? "" : "&password=" + u.password());
+        return c.withDatabaseUrl(jdbc);
     }
 }

@@ -42,17 +42,7 @@ class RecordsIT {
                   addr      inet,
                   status    text NOT NULL DEFAULT 'fresh',
                   created   timestamptz NOT NULL DEFAULT now())
-                """, """
-                CREATE TABLE events (
-                  id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                  event_id uuid NOT NULL UNIQUE,
-                  ts       timestamptz NOT NULL,
-                  source   text NOT NULL,
-                  kind     text NOT NULL,
-                  user_id  bigint,
-                  value    double precision,
-                  payload  jsonb)
-                """);
+                """, ServiceFixture.eventsTable());
     }
 
     @AfterAll

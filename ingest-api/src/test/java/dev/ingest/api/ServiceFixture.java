@@ -34,6 +34,15 @@ final class ServiceFixture implements AutoCloseable {
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }
 
+    /** The DDL of the example {@code events} table that the embedded database starts with. */
+    static String eventsTable() {
+        try (var in = ServiceFixture.class.getResourceAsStream("/examples/events.sql")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static ServiceFixture start(String... ddl) throws Exception {
         return start(c -> c, ddl);
     }

@@ -13,18 +13,19 @@ import picocli.CommandLine.Option;
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
             "Run the ingestion service.",
             "",
-            "Without a database URL it starts an embedded PostgreSQL whose data is kept in .ingest/",
-            "under the working directory (data_dir in the config file), so rows survive restarts.",
-            "On start it applies its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it",
-            "gracefully: in-flight requests are answered and queued records committed first.",
+            "Without a database URL it starts an embedded PostgreSQL whose data is kept in .ingest/ under the "
+                    + "working directory (data_dir in the config file), so rows survive restarts. On start it applies "
+                    + "its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it gracefully: in-flight requests are "
+                    + "answered and queued records committed first.",
             ""},
         footer = {
             "",
-            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL,",
-            "INGEST_CONFIG), then the config file, then defaults."})
+            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG), "
+                    + "then the config file, then defaults."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS",
             description = "Address to listen on (env INGEST_HOST; default 127.0.0.1).")
@@ -35,9 +36,8 @@ public final class ServeCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--database-url", paramLabel = "URL",
-            description = {"PostgreSQL to write to: postgresql://user:pass@host:port/db or",
-                "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL;",
-                "default: an embedded PostgreSQL)."})
+            description = "PostgreSQL to write to: postgresql://user:pass@host:port/db or "
+                    + "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL; default: an embedded PostgreSQL).")
     String databaseUrl;
 
     @Option(names = "--config", paramLabel = "FILE",
