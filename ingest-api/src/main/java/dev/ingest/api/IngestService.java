@@ -55,7 +55,7 @@ public final class IngestService implements AutoCloseable {
             } else {
                 database = DatabaseUrl.parse(config.databaseUrl());
             }
-            engine = IngestEngine.start(config.engineConfig(database.jdbcUrl(), database.user(), database.password()));
+            engine = IngestEngine.start(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build());
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(2))

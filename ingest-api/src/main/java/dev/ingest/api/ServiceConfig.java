@@ -1,9 +1,12 @@
 package dev.ingest.api;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.engine.EngineConfig;
+import dev.ingest.engine.WriterMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,9 +15,12 @@ import java.util.function.Function;
 /**
  * Everything {@code ingest serve} needs, resolved in one place from (highest first) command-line
  * flags, environment variables ({@code INGEST_HOST}, {@code INGEST_PORT},
- * {@code INGEST_DATABASE_URL}), the config file, and defaults.
+ * {@code INGEST_DATABASE_URL}), the config file, and defaults. Engine tunables come from the
+ * file only; unset ones keep {@link EngineConfig}'s defaults.
  *
  * @param databaseUrl null to start the embedded PostgreSQL kept in {@code dataDir}
+ * @param engine      the file's engine section (values may be null: default)
+ * @param tableModes  writer mode per table from the file's {@code tables} section
  */
 public record ServiceConfig(
         String host,
@@ -23,11 +29,8 @@ public record ServiceConfig(
         Path dataDir,
         List<String> schemas,
         long maxBodyBytes,
-        int queueCapacity,
-        int maxBatchRows,
-        int poolSize,
-        Duration linger,
-        Duration shutdownGrace) {
+        ConfigFile.Engine engine,
+        Map<String, WriterMode> tableModes) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -42,6 +45,8 @@ public record ServiceConfig(
             throw new IllegalArgumentException("max_body_bytes must be positive but was " + maxBodyBytes);
         }
         schemas = List.copyOf(schemas);
+        Objects.requireNonNull(engine, "engine");
+        tableModes = Map.copyOf(tableModes);
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -49,52 +54,100 @@ public record ServiceConfig(
     }
 
     /**
-     * Resolves the configuration.
+     * Resolves the configuration; invalid values fail here, with a message naming them.
      *
      * @param env  the environment (System::getenv in production)
      * @param file the parsed config file, or {@link ConfigFile#EMPTY}
      */
     public static ServiceConfig resolve(Flags flags, Function<String, String> env, ConfigFile file) {
-        ConfigFile.Engine e = file.engineOrEmpty();
-        EngineConfig d = EngineConfig.defaults("jdbc:postgresql://unused/", null, null);
-        return new ServiceConfig(
+        Map<String, WriterMode> modes = new LinkedHashMap<>();
+        file.tablesOrEmpty().forEach((table, settings) -> {
+            if (settings != null && settings.writerMode() != null) {
+                modes.put(table, WriterMode.parse(settings.writerMode()));
+            }
+        });
+        ServiceConfig config = new ServiceConfig(
                 first(flags.host(), env.apply("INGEST_HOST"), file.host(), DEFAULT_HOST),
                 first(flags.port(), parsePort(env.apply("INGEST_PORT")), file.port(), DEFAULT_PORT),
                 first(flags.databaseUrl(), blankToNull(env.apply("INGEST_DATABASE_URL")), file.databaseUrl(), null),
-                Path.of(first(null, null, file.dataDir(), ".ingest")),
-                first(null, null, file.schemas(), d.schemas()),
-                first(null, null, file.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
-                first(null, null, e.queueCapacity(), d.queueCapacity()),
-                first(null, null, e.maxBatchRows(), d.maxBatchRows()),
-                first(null, null, e.poolSize(), d.poolSize()),
-                e.lingerMs() == null ? d.linger() : Duration.ofMillis(e.lingerMs()),
-                e.shutdownGraceSeconds() == null ? d.shutdownGrace() : Duration.ofSeconds(e.shutdownGraceSeconds()));
+                Path.of(first(file.dataDir(), ".ingest")),
+                first(file.schemas(), List.of("public")),
+                first(file.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
+                file.engineOrEmpty(),
+                modes);
+        if (config.databaseUrl() != null) {
+            DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
+        }
+        config.engineConfig("jdbc:postgresql://validation/"); // fail now on an invalid engine value
+        return config;
     }
 
     /** The engine's configuration for the given database. */
-    public EngineConfig engineConfig(String jdbcUrl, String user, String password) {
-        return new EngineConfig(jdbcUrl, user, password, schemas, poolSize, queueCapacity, maxBatchRows,
-                linger, shutdownGrace, EngineConfig.defaults(jdbcUrl, user, password).retryBackoffMax());
+    public EngineConfig engineConfig(String jdbcUrl) {
+        return engineBuilder(jdbcUrl).build();
+    }
+
+    /** The engine's configuration builder with this configuration applied; credentials unset. */
+    public EngineConfig.Builder engineBuilder(String jdbcUrl) {
+        ConfigFile.Engine e = engine;
+        EngineConfig.Builder b = EngineConfig.builder(jdbcUrl).schemas(schemas).tableWriterModes(tableModes);
+        if (e.poolSize() != null) {
+            b.poolSize(e.poolSize());
+        }
+        if (e.writersPerTable() != null) {
+            b.writersPerTable(e.writersPerTable());
+        }
+        if (e.queueCapacity() != null) {
+            b.queueCapacity(e.queueCapacity());
+        }
+        if (e.memoryBudgetMb() != null) {
+            b.memoryBudgetBytes(e.memoryBudgetMb() * 1024 * 1024);
+        }
+        if (e.maxBatchRows() != null) {
+            b.maxBatchRows(e.maxBatchRows());
+        }
+        if (e.minBatchRows() != null) {
+            b.minBatchRows(e.minBatchRows());
+        }
+        if (e.batchLatencyTargetMs() != null) {
+            b.batchLatencyTarget(Duration.ofMillis(e.batchLatencyTargetMs()));
+        }
+        if (e.lingerMs() != null) {
+            b.linger(Duration.ofMillis(e.lingerMs()));
+        }
+        if (e.writerMode() != null) {
+            b.writerMode(WriterMode.parse(e.writerMode()));
+        }
+        if (e.shutdownGraceSeconds() != null) {
+            b.shutdownGrace(Duration.ofSeconds(e.shutdownGraceSeconds()));
+        }
+        return b;
+    }
+
+    /** How long a graceful stop may take. */
+    public Duration shutdownGrace() {
+        return engine.shutdownGraceSeconds() == null ? engineConfig("jdbc:postgresql://x/").shutdownGrace()
+                : Duration.ofSeconds(engine.shutdownGraceSeconds());
     }
 
     public ServiceConfig withPort(int value) {
-        return new ServiceConfig(host, value, databaseUrl, dataDir, schemas, maxBodyBytes, queueCapacity, maxBatchRows,
-                poolSize, linger, shutdownGrace);
+        return new ServiceConfig(host, value, databaseUrl, dataDir, schemas, maxBodyBytes, engine, tableModes);
     }
 
     public ServiceConfig withDatabaseUrl(String value) {
-        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, queueCapacity, maxBatchRows,
-                poolSize, linger, shutdownGrace);
+        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, engine, tableModes);
+    }
+
+    public ServiceConfig withDataDir(Path value) {
+        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, engine, tableModes);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, queueCapacity, maxBatchRows,
-                poolSize, linger, shutdownGrace);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, engine, tableModes);
     }
 
-    public ServiceConfig withQueueCapacity(int value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value, maxBatchRows,
-                poolSize, linger, shutdownGrace);
+    public ServiceConfig withEngine(ConfigFile.Engine value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value, tableModes);
     }
 
     @SafeVarargs
@@ -130,9 +183,8 @@ public record ServiceConfig(
     @Override
     public String toString() {
         return "ServiceConfig[host=" + host + ", port=" + port + ", database="
-                + (databaseUrl == null ? "embedded in " + dataDir : dev.ingest.api.internal.db.DatabaseUrl.parse(databaseUrl).display())
-                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", queueCapacity=" + queueCapacity
-                + ", maxBatchRows=" + maxBatchRows + ", poolSize=" + poolSize + ", linger=" + linger
-                + ", shutdownGrace=" + shutdownGrace + "]";
+                + (databaseUrl == null ? "embedded in " + dataDir : DatabaseUrl.parse(databaseUrl).display())
+                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", engine=" + engine
+                + ", tableModes=" + tableModes + "]";
     }
 }

@@ -25,8 +25,7 @@ class EmbeddedServeIT {
         Path dir = Files.createTempDirectory("ingest-embedded");
         ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, null, null),
                         ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
-        config = new ServiceConfig(config.host(), 0, null, dir.resolve(".ingest"), config.schemas(), config.maxBodyBytes(),
-                config.queueCapacity(), config.maxBatchRows(), config.poolSize(), config.linger(), config.shutdownGrace());
+        config = config.withDataDir(dir.resolve(".ingest"));
         String url;
         try (IngestService first = IngestService.start(config)) {
             assertThat(first.embedded()).isTrue();

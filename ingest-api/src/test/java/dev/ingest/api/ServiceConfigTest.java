@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.engine.EngineConfig;
+import dev.ingest.engine.WriterMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,12 +35,20 @@ class ServiceConfigTest {
                 engine:
                   max_batch_rows: 500
                   linger_ms: 5
+                  writer_mode: unnest
+                tables:
+                  events:
+                    writer_mode: copy
                 """);
         ConfigFile parsed = ConfigFile.read(file);
         ServiceConfig fromFile = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed);
         assertThat(fromFile.port()).isEqualTo(7000);
-        assertThat(fromFile.maxBatchRows()).isEqualTo(500);
-        assertThat(fromFile.linger()).isEqualTo(Duration.ofMillis(5));
+        EngineConfig engine = fromFile.engineConfig("jdbc:postgresql://h/db");
+        assertThat(engine.maxBatchRows()).isEqualTo(500);
+        assertThat(engine.linger()).isEqualTo(Duration.ofMillis(5));
+        assertThat(engine.writerMode()).isEqualTo(WriterMode.UNNEST);
+        assertThat(engine.tableWriterModes()).containsEntry("events", WriterMode.COPY);
+        assertThat(engine.writersPerTable()).as("unset values keep the engine default").isEqualTo(2);
         ServiceConfig fromEnv = ServiceConfig.resolve(NO_FLAGS,
                 ServiceConfig.env(Map.of("INGEST_PORT", "7100", "INGEST_DATABASE_URL", "postgresql://env@h/db")), parsed);
         assertThat(fromEnv.port()).isEqualTo(7100);
@@ -62,6 +72,16 @@ class ServiceConfigTest {
         assertThatThrownBy(() -> ConfigFile.read(dir.resolve("missing.yaml"))).hasMessageContaining("not found");
         assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of("INGEST_PORT", "eighty")), ConfigFile.EMPTY))
                 .hasMessageContaining("INGEST_PORT");
+        Path badMode = dir.resolve("mode.yaml");
+        Files.writeString(badMode, "engine:\n  writer_mode: turbo\n");
+        ConfigFile parsed = ConfigFile.read(badMode);
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed))
+                .hasMessageContaining("turbo");
+        Path badBatch = dir.resolve("batch.yaml");
+        Files.writeString(badBatch, "engine:\n  max_batch_rows: 0\n");
+        ConfigFile parsedBatch = ConfigFile.read(badBatch);
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsedBatch))
+                .hasMessageContaining("maxBatchRows");
     }
 
     @Test

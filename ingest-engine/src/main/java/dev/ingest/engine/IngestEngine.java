@@ -6,8 +6,10 @@ import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.schema.Migrations;
 import dev.ingest.engine.internal.write.BatchWriter;
 import dev.ingest.engine.internal.write.WriterSettings;
+import dev.ingest.engine.internal.write.WriterStats;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingestion engine: a catalog of ingestible tables and, per table, a bounded queue drained by
- * a writer thread that batches requests into multi-row INSERTs.
+ * The ingestion engine: a catalog of ingestible tables and, per table, a lane of writer threads,
+ * each draining its own bounded queue into batched writes. Held records are bounded by a
+ * {@link MemoryBudget} shared by all tables.
  *
  * <p>Typical use: {@link Catalog#resolve} the table, build an {@link IngestRequest}, {@link #submit}
  * it, and answer the client when {@link IngestRequest#result()} completes, which happens only
@@ -35,6 +38,7 @@ public final class IngestEngine implements AutoCloseable {
     private final EngineConfig config;
     private final HikariDataSource dataSource;
     private final Catalog catalog;
+    private final MemoryBudget budget;
     private final ExecutorService catalogExecutor;
     private final LongSupplier nanoClock;
     private final WriterSettings writerSettings;
@@ -44,16 +48,29 @@ public final class IngestEngine implements AutoCloseable {
     private final ReentrantReadWriteLock admission = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private record Lane(RequestQueue queue, BatchWriter writer, Thread thread) {
+    /** The writers of one table. */
+    private record Lane(String table, WriterMode mode, RequestQueue[] queues, BatchWriter[] writers, Thread[] threads) {
+        /** The queue with the fewest waiting requests: spreads load across writers. */
+        RequestQueue shortestQueue() {
+            RequestQueue best = queues[0];
+            for (int i = 1; i < queues.length; i++) {
+                if (queues[i].size() < best.size()) {
+                    best = queues[i];
+                }
+            }
+            return best;
+        }
     }
 
     private IngestEngine(EngineConfig config, HikariDataSource dataSource, LongSupplier nanoClock) {
         this.config = config;
         this.dataSource = dataSource;
         this.nanoClock = nanoClock;
+        this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
         this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, Duration.ofSeconds(1));
-        this.writerSettings = new WriterSettings(config.maxBatchRows(), config.linger().toNanos(),
+        this.writerSettings = new WriterSettings(config.maxBatchRows(), config.minBatchRows(),
+                config.batchLatencyTarget().toNanos(), config.linger().toNanos(),
                 TimeUnit.MILLISECONDS.toNanos(50), config.retryBackoffMax().toNanos());
     }
 
@@ -101,11 +118,16 @@ public final class IngestEngine implements AutoCloseable {
         return config;
     }
 
+    /** The memory budget that bounds held records; streaming callers wait on it to resume input. */
+    public MemoryBudget budget() {
+        return budget;
+    }
+
     /**
-     * Queues a request for its table's writer. Never blocks.
+     * Queues a request for its table's writers. Never blocks.
      *
      * @return {@link Admission#ACCEPTED} when queued (its result will complete),
-     *         {@link Admission#QUEUE_FULL} when the table's queue is full, or
+     *         {@link Admission#QUEUE_FULL} when the memory budget or the queues are full, or
      *         {@link Admission#CLOSED} after {@link #close()} began
      */
     public Admission submit(IngestRequest request) {
@@ -120,29 +142,77 @@ public final class IngestEngine implements AutoCloseable {
             if (closed) {
                 return Admission.CLOSED;
             }
-            Lane lane = lanes.computeIfAbsent(key(request.table()), this::startLane);
-            return lane.queue.offer(request) ? Admission.ACCEPTED : Admission.QUEUE_FULL;
+            if (!budget.tryAcquire(request.bytes())) {
+                return Admission.QUEUE_FULL;
+            }
+            Lane lane = lanes.computeIfAbsent(key(request.table()), k -> startLane(k, request.table()));
+            if (lane.shortestQueue().offer(request)) {
+                return Admission.ACCEPTED;
+            }
+            budget.release(request.bytes());
+            return Admission.QUEUE_FULL;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Requests queued for a table and not yet taken by its writer. */
+    /** Requests queued for a table and not yet taken by its writers. */
     public int queueDepth(TableSchema table) {
         Lane lane = lanes.get(key(table));
-        return lane == null ? 0 : lane.queue.size();
+        int depth = 0;
+        if (lane != null) {
+            for (RequestQueue q : lane.queues) {
+                depth += q.size();
+            }
+        }
+        return depth;
+    }
+
+    /** A snapshot of budget and per-table writer counters. */
+    public EngineStats stats() {
+        List<EngineStats.Table> tables = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            int queued = 0;
+            int limit = 0;
+            int lastRows = 0;
+            long lastNanos = 0;
+            long batches = 0;
+            long rows = 0;
+            for (BatchWriter w : lane.writers) {
+                WriterStats s = w.stats();
+                queued += s.queuedRequests();
+                limit = Math.max(limit, s.batchLimit());
+                lastRows = Math.max(lastRows, s.lastBatchRows());
+                lastNanos = Math.max(lastNanos, s.lastCommitNanos());
+                batches += s.batches();
+                rows += s.rows();
+            }
+            tables.add(new EngineStats.Table(lane.table, lane.mode, lane.writers.length, queued, limit, lastRows,
+                    lastNanos / 1e6, batches, rows));
+        }
+        tables.sort((a, b) -> a.table().compareTo(b.table()));
+        return new EngineStats(budget.used(), budget.limit(), budget.drainBytesPerSecond(), tables);
     }
 
     private static String key(TableSchema table) {
         return table.schema() + "." + table.name();
     }
 
-    private Lane startLane(String table) {
-        RequestQueue queue = new RequestQueue(config.queueCapacity());
-        BatchWriter writer = new BatchWriter(table, queue, dataSource, writerSettings, nanoClock);
-        Thread thread = new Thread(writer, "ingest-writer-" + table);
-        thread.start();
-        return new Lane(queue, writer, thread);
+    private Lane startLane(String key, TableSchema table) {
+        int n = config.writersPerTable();
+        WriterMode mode = config.writerModeFor(table);
+        RequestQueue[] queues = new RequestQueue[n];
+        BatchWriter[] writers = new BatchWriter[n];
+        Thread[] threads = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            queues[i] = new RequestQueue(config.queueCapacity());
+            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, budget,
+                    writerSettings, nanoClock);
+            threads[i] = new Thread(writers[i], "ingest-writer-" + key + "-" + i);
+            threads[i].start();
+        }
+        log.info("writers started: table={} writers={} mode={}", key, n, mode);
+        return new Lane(key, mode, queues, writers, threads);
     }
 
     /**
@@ -162,28 +232,33 @@ public final class IngestEngine implements AutoCloseable {
             lock.unlock();
         }
         List<Lane> all = List.copyOf(lanes.values());
-        all.forEach(l -> l.writer.shutdown());
+        all.forEach(l -> {
+            for (BatchWriter w : l.writers) {
+                w.shutdown();
+            }
+        });
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         for (Lane lane : all) {
-            joinUntil(lane, deadline);
+            for (int i = 0; i < lane.threads.length; i++) {
+                joinUntil(lane.threads[i], lane.writers[i], deadline);
+            }
         }
         catalogExecutor.shutdownNow();
         dataSource.close();
         log.info("engine stopped");
     }
 
-    private static void joinUntil(Lane lane, long deadline) {
+    private static void joinUntil(Thread thread, BatchWriter writer, long deadline) {
         try {
-            lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            if (lane.thread.isAlive()) {
-                log.warn("writer did not finish within the grace period, abandoning: thread={} queued={}",
-                        lane.thread.getName(), lane.queue.size());
-                lane.writer.abandon();
-                lane.thread.join(TimeUnit.SECONDS.toMillis(10));
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (thread.isAlive()) {
+                log.warn("writer did not finish within the grace period, abandoning: thread={}", thread.getName());
+                writer.abandon();
+                thread.join(TimeUnit.SECONDS.toMillis(10));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            lane.writer.abandon();
+            writer.abandon();
         }
     }
 

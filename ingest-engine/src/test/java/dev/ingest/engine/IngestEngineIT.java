@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(120)
 class IngestEngineIT {
@@ -40,7 +42,11 @@ class IngestEngineIT {
                   status text NOT NULL DEFAULT 'new',
                   created timestamptz NOT NULL DEFAULT now())
                 """);
-        engine = IngestEngine.start(EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password()));
+        engine = IngestEngine.start(config().build());
+    }
+
+    private static EngineConfig.Builder config() {
+        return EngineConfig.builder(db.jdbcUrl()).credentials(db.user(), db.password());
     }
 
     @AfterAll
@@ -108,30 +114,85 @@ class IngestEngineIT {
         }
     }
 
-    @Test
-    void badRecordsAreIsolatedAndTheRestCommitted() throws Exception {
-        TableSchema t = items();
-        db.execute("INSERT INTO items (code) VALUES ('taken')");
-        IngestRequest.Builder b = IngestRequest.builder(t);
-        for (int i = 0; i < 1000; i++) {
-            if (i == 3) {
-                b.add(item(t, "taken", 1L, null));          // unique violation, found by the database
-            } else if (i == 500) {
-                b.add(item(t, "neg" + i, -1L, null));        // check violation
-            } else if (i == 777) {
-                b.add(item(t, "bad" + i, "many", null));     // refused before the database
-            } else if (i == 999) {
-                b.add(item(t, null, 1L, null));              // not-null violation
-            } else {
-                b.add(item(t, "ok" + i, (long) i, null));
+    @ParameterizedTest
+    @EnumSource(WriterMode.class)
+    void badRecordsAreIsolatedAndTheRestCommittedInEveryWriterMode(WriterMode mode) throws Exception {
+        try (IngestEngine e = IngestEngine.start(config().writerMode(mode).build())) {
+            TableSchema t = e.catalog().find("items").orElseThrow();
+            for (int size : new int[] {1, 2, 7, 1000}) {
+                db.execute("TRUNCATE items", "INSERT INTO items (code) VALUES ('taken')");
+                IngestRequest.Builder b = IngestRequest.builder(t);
+                List<Integer> bad = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    Object[] record;
+                    if (i == 0 && size > 1) {
+                        record = item(t, "taken", 1L, null);       // unique violation, found by the database
+                    } else if (i == size / 2 && size > 2) {
+                        record = item(t, "neg" + i, -1L, null);    // check violation
+                    } else if (i == size - 1 && size > 2) {
+                        record = item(t, null, 1L, null);          // not-null violation
+                    } else if (i == 3 && size > 7) {
+                        record = item(t, "bad" + i, "many", null); // refused before the database
+                    } else {
+                        // tabs, newlines and backslashes must survive every mode's encoding
+                        record = item(t, "ok\t\\\n" + i, (long) i, new BigDecimal("1.5"));
+                    }
+                    if (!((String) record[t.indexOf("code")] + "").startsWith("ok")) {
+                        bad.add(i);
+                    }
+                    b.add(record);
+                }
+                IngestRequest request = b.build();
+                assertThat(e.submit(request)).isEqualTo(Admission.ACCEPTED);
+                IngestResult result = request.result().get(60, TimeUnit.SECONDS);
+                assertThat(result.rejected()).as("mode %s size %d", mode, size).extracting(Rejection::index).isEqualTo(bad);
+                assertThat(result.accepted()).isEqualTo(size - bad.size());
+                assertThat(db.queryLong("SELECT count(*) FROM items WHERE code LIKE 'ok%'")).isEqualTo(size - bad.size());
+                assertThat(db.queryLong("SELECT count(*) FROM items WHERE starts_with(code, E'ok\\t\\\\\\n') AND price = 1.5"))
+                        .isEqualTo(size - bad.size());
             }
         }
-        IngestResult result = submitAndWait(b.build());
-        assertThat(result.accepted()).isEqualTo(996);
-        assertThat(result.rejected()).extracting(Rejection::index).containsExactly(3, 500, 777, 999);
-        assertThat(result.rejected()).extracting(Rejection::sqlstate).containsExactly("23505", "23514", "22P02", "23502");
-        assertThat(result.rejected().get(0).message()).contains("items_code_key");
-        assertThat(db.queryLong("SELECT count(*) FROM items WHERE code LIKE 'ok%'")).isEqualTo(996);
+        db.execute("TRUNCATE items");
+    }
+
+    @Test
+    void uniqueViolationsCarryTheConstraintName() throws Exception {
+        TableSchema t = items();
+        db.execute("INSERT INTO items (code) VALUES ('taken')");
+        IngestResult result = submitAndWait(IngestRequest.builder(t).add(item(t, "taken", 1L, null)).add(item(t, "free", 1L, null)).build());
+        assertThat(result.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.sqlstate()).isEqualTo("23505");
+            assertThat(r.message()).contains("items_code_key");
+        });
+    }
+
+    @Test
+    void concurrentSmallRequestsShareCommits() throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS grouped (v int)");
+        try (IngestEngine e = IngestEngine.start(config().writersPerTable(1).build());
+             Connection blocker = db.connect()) {
+            TableSchema grouped = e.catalog().find("grouped").orElseThrow();
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("LOCK TABLE grouped IN ACCESS EXCLUSIVE MODE");
+            }
+            List<CompletableFuture<IngestResult>> results = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                IngestRequest r = IngestRequest.builder(grouped).add(new Object[] {(long) i}).build();
+                assertThat(e.submit(r)).isEqualTo(Admission.ACCEPTED);
+                results.add(r.result());
+            }
+            blocker.rollback(); // the first batch was stuck on the lock; all others queued behind it
+            for (CompletableFuture<IngestResult> f : results) {
+                assertThat(f.get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+            }
+            EngineStats.Table stats = e.stats().tables().stream().filter(x -> x.table().equals("public.grouped")).findFirst().orElseThrow();
+            assertThat(stats.rows()).isEqualTo(50);
+            // At most one batch can be taken before the lock holds the writer; everything queued
+            // behind it goes in the next one.
+            assertThat(stats.batches()).as("50 requests share at most two commits").isBetween(1L, 2L);
+            assertThat(e.budget().used()).isZero();
+        }
     }
 
     @Test
@@ -219,7 +280,7 @@ class IngestEngineIT {
     @Test
     void aFullQueueIsAnsweredAtOnceAndQueuedWorkStillCompletes() throws Exception {
         db.execute("CREATE TABLE IF NOT EXISTS gated (v text)");
-        EngineConfig small = EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password()).withQueueCapacity(2);
+        EngineConfig small = config().queueCapacity(2).writersPerTable(1).build();
         List<CompletableFuture<IngestResult>> accepted = new ArrayList<>();
         try (IngestEngine gatedEngine = IngestEngine.start(small);
              Connection blocker = db.connect()) {
@@ -252,8 +313,7 @@ class IngestEngineIT {
     @Test
     void closeCommitsWhatIsQueuedAndThenRefusesNewWork() throws Exception {
         db.execute("CREATE TABLE IF NOT EXISTS drained (v uuid PRIMARY KEY)");
-        IngestEngine e = IngestEngine.start(EngineConfig.defaults(db.jdbcUrl(), db.user(), db.password())
-                .withShutdownGrace(Duration.ofSeconds(30)));
+        IngestEngine e = IngestEngine.start(config().shutdownGrace(Duration.ofSeconds(30)).build());
         TableSchema drained = e.catalog().find("drained").orElseThrow();
         List<CompletableFuture<IngestResult>> results = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

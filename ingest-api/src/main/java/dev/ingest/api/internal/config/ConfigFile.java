@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The YAML configuration file of {@code ingest serve --config FILE}. Every field is optional;
@@ -23,13 +24,29 @@ public record ConfigFile(
         String dataDir,
         List<String> schemas,
         Long maxBodyBytes,
-        Engine engine) {
+        Engine engine,
+        Map<String, Table> tables) {
 
-    /** Engine tunables; see {@code EngineConfig}. */
-    public record Engine(Integer queueCapacity, Integer maxBatchRows, Integer poolSize, Long lingerMs, Long shutdownGraceSeconds) {
+    /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
+    public record Engine(
+            Integer poolSize,
+            Integer writersPerTable,
+            Integer queueCapacity,
+            Long memoryBudgetMb,
+            Integer maxBatchRows,
+            Integer minBatchRows,
+            Long batchLatencyTargetMs,
+            Long lingerMs,
+            String writerMode,
+            Long shutdownGraceSeconds) {
+        static final Engine EMPTY = new Engine(null, null, null, null, null, null, null, null, null, null);
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null);
+    /** Settings of one table, keyed by {@code table} or {@code schema.table}. */
+    public record Table(String writerMode) {
+    }
+
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -53,6 +70,10 @@ public record ConfigFile(
     }
 
     public Engine engineOrEmpty() {
-        return engine == null ? new Engine(null, null, null, null, null) : engine;
+        return engine == null ? Engine.EMPTY : engine;
+    }
+
+    public Map<String, Table> tablesOrEmpty() {
+        return tables == null ? Map.of() : tables;
     }
 }

@@ -3,7 +3,6 @@ package dev.ingest.engine.internal.queue;
 import dev.ingest.engine.IngestRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
@@ -43,9 +42,9 @@ public final class RequestQueue {
         return queue.relaxedPoll();
     }
 
-    /** Moves up to {@code limit} requests to {@code sink}; returns how many. Consumer thread only. */
-    public int drain(Consumer<IngestRequest> sink, int limit) {
-        return queue.drain(sink::accept, limit);
+    /** The next request without taking it, or null when empty. Consumer thread only. */
+    public IngestRequest peek() {
+        return queue.relaxedPeek();
     }
 
     /**

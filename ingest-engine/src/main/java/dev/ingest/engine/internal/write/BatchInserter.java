@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,8 +15,8 @@ import java.util.Map;
 /**
  * Writes one batch in one transaction and isolates the records the database refuses.
  *
- * <p>The fast path sends each row group as few multi-row INSERTs as the parameter limit allows and
- * commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
+ * <p>The fast path sends each row group in as few statements as its {@link RowWriter} allows (one
+ * COPY or UNNEST insert; multi-row VALUES inserts within the parameter limit) and commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
  * transaction is rolled back and the batch is written again with savepoints, bisecting each
  * failing statement: a chunk that fails is split in halves until the single bad records are
  * found. With k bad records among n that costs O(k log n) statements, and every good record is
@@ -25,10 +26,10 @@ import java.util.Map;
  * <p>Not thread-safe: one instance per writer thread.
  */
 final class BatchInserter {
-    private final int maxRowsPerStatement;
+    private final WriterMode mode;
 
-    BatchInserter(int maxRowsPerStatement) {
-        this.maxRowsPerStatement = maxRowsPerStatement;
+    BatchInserter(WriterMode mode) {
+        this.mode = mode;
     }
 
     /**
@@ -42,9 +43,10 @@ final class BatchInserter {
         c.setAutoCommit(false);
         try {
             for (RowGroup g : groups) {
-                int step = chunk(g);
+                RowWriter w = writerFor(g);
+                int step = w.maxRows(g);
                 for (int from = 0; from < g.size(); from += step) {
-                    ValuesInsert.execute(c, g, from, Math.min(g.size(), from + step));
+                    w.write(c, g, from, Math.min(g.size(), from + step));
                 }
             }
             c.commit();
@@ -62,9 +64,10 @@ final class BatchInserter {
         Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
         try {
             for (RowGroup g : groups) {
-                int step = chunk(g);
+                RowWriter w = writerFor(g);
+                int step = w.maxRows(g);
                 for (int from = 0; from < g.size(); from += step) {
-                    isolate(c, g, from, Math.min(g.size(), from + step), refused);
+                    isolate(c, w, g, from, Math.min(g.size(), from + step), refused);
                 }
             }
             c.commit();
@@ -75,11 +78,11 @@ final class BatchInserter {
         }
     }
 
-    private void isolate(Connection c, RowGroup g, int from, int to, Map<IngestRequest, List<Rejection>> refused)
-            throws SQLException {
+    private void isolate(Connection c, RowWriter w, RowGroup g, int from, int to,
+            Map<IngestRequest, List<Rejection>> refused) throws SQLException {
         Savepoint savepoint = c.setSavepoint();
         try {
-            ValuesInsert.execute(c, g, from, to);
+            w.write(c, g, from, to);
             c.releaseSavepoint(savepoint);
             return;
         } catch (SQLException e) {
@@ -95,12 +98,17 @@ final class BatchInserter {
             }
         }
         int mid = (from + to) >>> 1;
-        isolate(c, g, from, mid, refused);
-        isolate(c, g, mid, to, refused);
+        isolate(c, w, g, from, mid, refused);
+        isolate(c, w, g, mid, to, refused);
     }
 
-    private int chunk(RowGroup g) {
-        return Math.min(maxRowsPerStatement, ValuesInsert.maxRows(g.columns.length));
+    /** The configured mode's writer, or VALUES for the groups that mode cannot carry. */
+    private RowWriter writerFor(RowGroup g) {
+        return switch (mode) {
+            case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE : ValuesInsert.INSTANCE;
+            case UNNEST -> UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
+            case VALUES -> ValuesInsert.INSTANCE;
+        };
     }
 
     private static void rollbackQuietly(Connection c, SQLException cause) {

@@ -3,7 +3,9 @@ package dev.ingest.engine.internal.write;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.MemoryBudget;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
@@ -18,15 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer of one table: the single consumer of its {@link RequestQueue}. Each turn of the loop
- * gathers queued requests into a batch (up to {@code maxBatchRows}, waiting at most {@code linger}
- * for more once it has some), writes the batch in one transaction, and only then completes each
- * request's future. Requests that arrive while a commit is in flight form the next batch, which
- * is how many small concurrent requests come to share one commit.
+ * A writer of one table: the single consumer of one {@link RequestQueue}. Each turn of the loop
+ * gathers queued requests into a batch of at most {@link AdaptiveBatchSizer#limit()} rows
+ * (waiting at most {@code linger} for more once it has some), writes the batch in one
+ * transaction, and only then completes each request's future and releases its bytes from the
+ * {@link MemoryBudget}. Requests that arrive while a commit is in flight form the next batch,
+ * which is how many small concurrent requests come to share one commit. A request is never split:
+ * one larger than the limit is a batch of its own.
  *
  * <p>Connection failures keep the batch and retry it with capped exponential backoff until it is
  * written or the writer is {@linkplain #abandon() abandoned}; see {@link SqlStates#classify}.
- * Runs on its own thread ({@link #run}); {@link #shutdown} and {@link #abandon} are thread-safe.
+ * Runs on its own thread ({@link #run}); the other methods are thread-safe.
  */
 public final class BatchWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
@@ -35,25 +39,34 @@ public final class BatchWriter implements Runnable {
     private final String table;
     private final RequestQueue queue;
     private final DataSource dataSource;
+    private final MemoryBudget budget;
     private final BatchInserter inserter;
-    private final int maxBatchRows;
-    private final long lingerNanos;
-    private final long backoffMinNanos;
-    private final long backoffMaxNanos;
+    private final AdaptiveBatchSizer sizer;
+    private final WriterSettings settings;
     private final LongSupplier nanoClock;
 
     private volatile boolean running = true;
     private volatile boolean abandoned;
 
-    public BatchWriter(String table, RequestQueue queue, DataSource dataSource, WriterSettings settings, LongSupplier nanoClock) {
+    // Written by the writer thread only; read by stats().
+    private volatile long rowsCommitted;
+    private volatile long batchesCommitted;
+    private volatile int lastBatchRows;
+    private volatile long lastCommitNanos;
+
+    /**
+     * @param columns the table's column count, which caps a batch at 65535 parameters
+     */
+    public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource,
+            MemoryBudget budget, WriterSettings settings, LongSupplier nanoClock) {
         this.table = table;
         this.queue = queue;
         this.dataSource = dataSource;
-        this.inserter = new BatchInserter(settings.maxBatchRows());
-        this.maxBatchRows = settings.maxBatchRows();
-        this.lingerNanos = settings.lingerNanos();
-        this.backoffMinNanos = settings.backoffMinNanos();
-        this.backoffMaxNanos = settings.backoffMaxNanos();
+        this.budget = budget;
+        this.inserter = new BatchInserter(mode);
+        int cap = Math.max(1, Math.min(settings.maxBatchRows(), ValuesInsert.maxRows(columns)));
+        this.sizer = new AdaptiveBatchSizer(Math.min(settings.minBatchRows(), cap), cap, settings.latencyTargetNanos());
+        this.settings = settings;
         this.nanoClock = nanoClock;
     }
 
@@ -72,7 +85,7 @@ public final class BatchWriter implements Runnable {
 
     /** Gathers one batch and writes it; parks briefly when there is nothing to do. */
     void runOnce() {
-        List<IngestRequest> batch = gather();
+        List<IngestRequest> batch = gather(sizer.limit());
         if (batch.isEmpty()) {
             if (running) {
                 queue.await(IDLE_PARK_NANOS);
@@ -88,36 +101,49 @@ public final class BatchWriter implements Runnable {
         }
     }
 
-    private List<IngestRequest> gather() {
+    /**
+     * Takes requests while they fit in {@code limit} rows (the first always does). Peeks before
+     * taking, because JCTools' batch drain bounds a count of elements and a batch is bounded in rows.
+     */
+    private List<IngestRequest> gather(int limit) {
         List<IngestRequest> batch = new ArrayList<>();
-        IngestRequest first = queue.poll();
-        if (first == null) {
-            return batch;
-        }
-        batch.add(first);
-        int rows = first.rows().size();
-        long deadline = nanoClock.getAsLong() + lingerNanos;
-        while (rows < maxBatchRows) {
-            IngestRequest next = queue.poll();
+        int rows = 0;
+        long deadline = 0;
+        while (true) {
+            IngestRequest next = queue.peek();
             if (next != null) {
+                if (!batch.isEmpty() && rows + next.rows().size() > limit) {
+                    return batch;
+                }
+                queue.poll();
+                if (batch.isEmpty()) {
+                    deadline = nanoClock.getAsLong() + settings.lingerNanos();
+                }
                 batch.add(next);
                 rows += next.rows().size();
+                if (rows >= limit) {
+                    return batch;
+                }
                 continue;
             }
             long left = deadline - nanoClock.getAsLong();
-            if (left <= 0 || !running) {
-                break;
+            if (batch.isEmpty() || left <= 0 || !running) {
+                return batch;
             }
             queue.await(left);
         }
-        return batch;
     }
 
     private void write(List<IngestRequest> batch) {
-        long backoff = backoffMinNanos;
+        long backoff = settings.backoffMinNanos();
         while (true) {
+            long start = nanoClock.getAsLong();
             try (Connection c = dataSource.getConnection()) {
                 Map<IngestRequest, List<Rejection>> refused = inserter.write(c, batch);
+                long took = nanoClock.getAsLong() - start;
+                int rows = rowsOf(batch);
+                sizer.onBatch(rows, took);
+                recordCommit(rows - refusedCount(refused), took);
                 complete(batch, refused);
                 return;
             } catch (SQLException e) {
@@ -134,9 +160,32 @@ public final class BatchWriter implements Runnable {
                 log.warn("database unavailable, will retry: table={} sqlstate={} message={} retryInMs={} queued={}",
                         table, e.getSQLState(), e.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoff), queue.size());
                 pause(backoff);
-                backoff = Math.min(backoffMaxNanos, backoff * 2);
+                backoff = Math.min(settings.backoffMaxNanos(), backoff * 2);
             }
         }
+    }
+
+    private static int rowsOf(List<IngestRequest> batch) {
+        int rows = 0;
+        for (IngestRequest r : batch) {
+            rows += r.rows().size();
+        }
+        return rows;
+    }
+
+    private static int refusedCount(Map<IngestRequest, List<Rejection>> refused) {
+        int n = 0;
+        for (List<Rejection> list : refused.values()) {
+            n += list.size();
+        }
+        return n;
+    }
+
+    private void recordCommit(int rows, long nanos) {
+        rowsCommitted += rows;
+        batchesCommitted++;
+        lastBatchRows = rows;
+        lastCommitNanos = nanos;
     }
 
     /** Waits out a backoff; new requests unpark the queue's consumer, so re-park until due. */
@@ -148,18 +197,20 @@ public final class BatchWriter implements Runnable {
         }
     }
 
-    private static void complete(List<IngestRequest> batch, Map<IngestRequest, List<Rejection>> refused) {
+    private void complete(List<IngestRequest> batch, Map<IngestRequest, List<Rejection>> refused) {
         for (IngestRequest request : batch) {
             List<Rejection> db = refused.getOrDefault(request, List.of());
             List<Rejection> all = new ArrayList<>(request.refusedEarly().size() + db.size());
             all.addAll(request.refusedEarly());
             all.addAll(db);
+            budget.release(request.bytes());
             request.result().complete(new IngestResult(request.rows().size() - db.size(), all));
         }
     }
 
-    private static void fail(List<IngestRequest> batch, IngestException e) {
+    private void fail(List<IngestRequest> batch, IngestException e) {
         for (IngestRequest request : batch) {
+            budget.release(request.bytes());
             request.result().completeExceptionally(e);
         }
     }
@@ -167,9 +218,11 @@ public final class BatchWriter implements Runnable {
     private void failRemaining() {
         IngestException closed = new IngestException("57P01", "service is shutting down", true, null);
         IngestRequest r;
+        List<IngestRequest> left = new ArrayList<>();
         while ((r = queue.poll()) != null) {
-            r.result().completeExceptionally(closed);
+            left.add(r);
         }
+        fail(left, closed);
     }
 
     /** Asks the writer to finish what is queued and stop. */
@@ -183,5 +236,10 @@ public final class BatchWriter implements Runnable {
         abandoned = true;
         running = false;
         queue.wake();
+    }
+
+    /** A snapshot of this writer's counters. */
+    public WriterStats stats() {
+        return new WriterStats(queue.size(), sizer.limit(), lastBatchRows, lastCommitNanos, batchesCommitted, rowsCommitted);
     }
 }

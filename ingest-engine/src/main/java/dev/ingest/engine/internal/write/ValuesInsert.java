@@ -13,7 +13,9 @@ import java.sql.Types;
  * are quoted; each parameter carries an explicit cast to the column's type (without modifiers, so
  * that a too-long varchar is refused by the assignment rather than truncated by the cast).
  */
-final class ValuesInsert {
+final class ValuesInsert implements RowWriter {
+    static final ValuesInsert INSTANCE = new ValuesInsert();
+
     /** PostgreSQL's limit on bind parameters in one statement (the protocol counts them in 16 bits). */
     static final int MAX_PARAMETERS = 65535;
 
@@ -25,8 +27,13 @@ final class ValuesInsert {
         return columnCount == 0 ? Integer.MAX_VALUE : MAX_PARAMETERS / columnCount;
     }
 
-    /** Inserts {@code group.rows[from, to)}; returns the number of rows inserted. */
-    static int execute(Connection c, RowGroup group, int from, int to) throws SQLException {
+    @Override
+    public int maxRows(RowGroup group) {
+        return maxRows(group.columns.length);
+    }
+
+    @Override
+    public int write(Connection c, RowGroup group, int from, int to) throws SQLException {
         int n = to - from;
         if (group.columns.length == 0) {
             // Every column omitted: let each row take all its defaults.

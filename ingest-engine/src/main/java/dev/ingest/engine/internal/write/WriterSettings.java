@@ -3,10 +3,13 @@ package dev.ingest.engine.internal.write;
 /**
  * The writer's knobs, in the units the hot loop wants.
  *
- * @param maxBatchRows    rows gathered into one transaction at most
- * @param lingerNanos     how long a started batch waits for more requests
- * @param backoffMinNanos first pause after a connection failure
- * @param backoffMaxNanos longest pause between retries
+ * @param maxBatchRows       rows gathered into one transaction at most
+ * @param minBatchRows       the adaptive limit's floor
+ * @param latencyTargetNanos the commit latency the adaptive limit steers toward
+ * @param lingerNanos        how long a started batch waits for more requests
+ * @param backoffMinNanos    first pause after a connection failure
+ * @param backoffMaxNanos    longest pause between retries
  */
-public record WriterSettings(int maxBatchRows, long lingerNanos, long backoffMinNanos, long backoffMaxNanos) {
+public record WriterSettings(int maxBatchRows, int minBatchRows, long latencyTargetNanos, long lingerNanos,
+        long backoffMinNanos, long backoffMaxNanos) {
 }

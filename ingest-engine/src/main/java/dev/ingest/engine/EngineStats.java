@@ -1,0 +1,29 @@
+package dev.ingest.engine;
+
+import java.util.List;
+
+/**
+ * A snapshot of the engine's state for monitoring (the stats endpoint, benchmarks).
+ *
+ * @param budgetUsedBytes     bytes of records held (queued or being written)
+ * @param budgetLimitBytes    the memory budget
+ * @param drainBytesPerSecond how fast held bytes are being committed, smoothed
+ * @param tables              per table that has received records since start
+ */
+public record EngineStats(long budgetUsedBytes, long budgetLimitBytes, double drainBytesPerSecond, List<Table> tables) {
+
+    /**
+     * @param table            {@code schema.table}
+     * @param writerMode       how its writers send rows
+     * @param writers          how many writers it has
+     * @param queuedRequests   requests waiting, across its writers
+     * @param batchLimit       the largest adaptive batch limit among its writers, in rows
+     * @param lastBatchRows    rows of the most recent batch among its writers
+     * @param lastCommitMillis how long the slowest writer's last batch took
+     * @param batches          batches committed
+     * @param rows             rows committed
+     */
+    public record Table(String table, WriterMode writerMode, int writers, int queuedRequests, int batchLimit,
+            int lastBatchRows, double lastCommitMillis, long batches, long rows) {
+    }
+}

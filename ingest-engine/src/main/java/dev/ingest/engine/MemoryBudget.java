@@ -1,0 +1,129 @@
+package dev.ingest.engine;
+
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * A budget in bytes for records held by the engine (queued or being written), shared by all
+ * tables: the memory bound of the service. Acquiring never blocks; it succeeds or says no, and
+ * the caller answers 429 or pauses its input until {@link #whenAvailable()}.
+ *
+ * <p>One request may exceed the whole budget: it is admitted when nothing else is held, so the
+ * bound is {@code limit + the largest request}, and a large request cannot starve.
+ *
+ * <p>It also measures how fast bytes drain (released per second, smoothed), from which callers
+ * derive {@code Retry-After}. Thread-safe and lock-free.
+ */
+public final class MemoryBudget {
+    private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final long limit;
+    private final LongSupplier nanoClock;
+    private final AtomicLong used = new AtomicLong();
+    private final Queue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
+
+    // Drain rate: bytes released in the current window, and the smoothed rate of past windows.
+    private final AtomicLong windowStart;
+    private final AtomicLong windowBytes = new AtomicLong();
+    private volatile double bytesPerSecond;
+
+    public MemoryBudget(long limitBytes, LongSupplier nanoClock) {
+        if (limitBytes <= 0) {
+            throw new IllegalArgumentException("limit must be positive");
+        }
+        this.limit = limitBytes;
+        this.nanoClock = nanoClock;
+        this.windowStart = new AtomicLong(nanoClock.getAsLong());
+    }
+
+    /** Takes {@code bytes} if they fit (or if nothing is held); false otherwise. */
+    public boolean tryAcquire(long bytes) {
+        while (true) {
+            long u = used.get();
+            if (u != 0 && u + bytes > limit) {
+                return false;
+            }
+            if (used.compareAndSet(u, u + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back bytes taken with {@link #tryAcquire}, and wakes waiters when there is room. */
+    public void release(long bytes) {
+        long u = used.addAndGet(-bytes);
+        if (u < 0) {
+            throw new IllegalStateException("released more than acquired: used=" + u);
+        }
+        recordDrain(bytes);
+        if (u < limit) {
+            CompletableFuture<Void> w;
+            while ((w = waiters.poll()) != null) {
+                w.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Completes once there may be room: at once when some is free now, else at the next release.
+     * Waiters then race for the room, so callers try to acquire again and may wait again.
+     */
+    public CompletableFuture<Void> whenAvailable() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        waiters.add(f);
+        if (used.get() < limit && waiters.remove(f)) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    public long used() {
+        return used.get();
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    /** Bytes released per second, smoothed over the last few seconds (0 before any release). */
+    public double drainBytesPerSecond() {
+        rollWindow(nanoClock.getAsLong());
+        return bytesPerSecond;
+    }
+
+    /**
+     * How long a client should wait before sending {@code bytes} again: the time the current drain
+     * rate needs to free them or, when more is queued, to drain the backlog above half the budget
+     * (so that retrying clients do not all return at once to a full queue). Between 1 and 60
+     * seconds; 1 while the rate is not known yet.
+     */
+    public int retryAfterSeconds(long bytes) {
+        double rate = drainBytesPerSecond();
+        if (rate <= 0) {
+            return 1;
+        }
+        double seconds = Math.ceil(Math.max(bytes, used.get() - limit / 2.0) / rate);
+        return (int) Math.max(1, Math.min(60, seconds));
+    }
+
+    private void recordDrain(long bytes) {
+        rollWindow(nanoClock.getAsLong());
+        windowBytes.addAndGet(bytes);
+    }
+
+    /** Closes finished one-second windows into the smoothed rate (EWMA, weight 1/2 per window). */
+    private void rollWindow(long now) {
+        long start = windowStart.get();
+        long elapsed = now - start;
+        if (elapsed < RATE_WINDOW_NANOS || !windowStart.compareAndSet(start, now)) {
+            return;
+        }
+        double rate = windowBytes.getAndSet(0) * 1e9 / elapsed;
+        double previous = bytesPerSecond;
+        bytesPerSecond = previous == 0 ? rate : (previous + rate) / 2;
+    }
+}

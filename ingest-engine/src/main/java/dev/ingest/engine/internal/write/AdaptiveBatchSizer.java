@@ -1,0 +1,50 @@
+package dev.ingest.engine.internal.write;
+
+/**
+ * Chooses how many rows a writer gathers into its next transaction, steering commit latency
+ * toward a target with AIMD (additive increase, multiplicative decrease, as TCP does for its
+ * window):
+ * <ul>
+ *   <li>a batch that took longer than the target shrinks the limit to 70% (not below the floor);</li>
+ *   <li>a batch that was full (the limit bound it) and met the target grows the limit by a step
+ *       of 1/16 of the cap (not above the cap);</li>
+ *   <li>a batch that was not full tells nothing about larger batches: the limit stays.</li>
+ * </ul>
+ * Large batches amortize the commit (the fsync) over many rows; the target keeps the latency of
+ * each request bounded, since a request waits for its whole batch. The cap is the configured
+ * maximum and the 65535-parameter limit of one statement.
+ *
+ * <p>Not thread-safe: each writer owns one. The caller measures latency with its injected clock.
+ */
+final class AdaptiveBatchSizer {
+    private final int floor;
+    private final int cap;
+    private final int step;
+    private final long targetNanos;
+    private int limit;
+
+    AdaptiveBatchSizer(int floor, int cap, long targetNanos) {
+        if (floor <= 0 || cap < floor) {
+            throw new IllegalArgumentException("need 0 < floor <= cap, got floor=" + floor + " cap=" + cap);
+        }
+        this.floor = floor;
+        this.cap = cap;
+        this.step = Math.max(1, cap / 16);
+        this.targetNanos = targetNanos;
+        this.limit = Math.max(floor, Math.min(cap, cap / 4));
+    }
+
+    /** Rows to gather into the next batch at most. */
+    int limit() {
+        return limit;
+    }
+
+    /** Records the outcome of a batch of {@code rows} rows that took {@code nanos} to write and commit. */
+    void onBatch(int rows, long nanos) {
+        if (nanos > targetNanos) {
+            limit = Math.max(floor, (int) (limit * 7L / 10)); // integer math: exact, deterministic
+        } else if (rows >= limit) {
+            limit = Math.min(cap, limit + step);
+        }
+    }
+}

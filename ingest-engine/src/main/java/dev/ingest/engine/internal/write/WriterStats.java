@@ -1,0 +1,14 @@
+package dev.ingest.engine.internal.write;
+
+/**
+ * Counters of one writer, read without locks (each field is current, the set is not atomic).
+ *
+ * @param queuedRequests  requests waiting in its queue
+ * @param batchLimit      the adaptive batch size now, in rows
+ * @param lastBatchRows   rows committed by the last batch
+ * @param lastCommitNanos how long the last batch took to write and commit
+ * @param batches         batches committed
+ * @param rows            rows committed
+ */
+public record WriterStats(int queuedRequests, int batchLimit, int lastBatchRows, long lastCommitNanos, long batches, long rows) {
+}

@@ -1,0 +1,106 @@
+package dev.ingest.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class MemoryBudgetTest {
+    private final AtomicLong now = new AtomicLong();
+
+    @Test
+    void acquiresWhatFitsAndRefusesTheRest() {
+        MemoryBudget b = new MemoryBudget(100, now::get);
+        assertThat(b.tryAcquire(60)).isTrue();
+        assertThat(b.tryAcquire(50)).isFalse();
+        assertThat(b.tryAcquire(40)).isTrue();
+        assertThat(b.used()).isEqualTo(100);
+        b.release(60);
+        assertThat(b.tryAcquire(50)).isTrue();
+    }
+
+    @Test
+    void aRequestLargerThanTheBudgetPassesWhenNothingElseIsHeld() {
+        MemoryBudget b = new MemoryBudget(100, now::get);
+        assertThat(b.tryAcquire(500)).isTrue();
+        assertThat(b.tryAcquire(1)).isFalse();
+        b.release(500);
+        assertThat(b.used()).isZero();
+    }
+
+    @Test
+    void waitersAreWokenByARelease() {
+        MemoryBudget b = new MemoryBudget(100, now::get);
+        b.tryAcquire(100);
+        CompletableFuture<Void> waiting = b.whenAvailable();
+        assertThat(waiting).isNotDone();
+        b.release(30);
+        assertThat(waiting).isDone();
+        assertThat(b.whenAvailable()).as("room now: completes at once").isDone();
+    }
+
+    @Test
+    void retryAfterFollowsTheDrainRate() {
+        MemoryBudget b = new MemoryBudget(1_000_000, now::get);
+        assertThat(b.retryAfterSeconds(1000)).as("no rate measured yet").isEqualTo(1);
+        for (int second = 0; second < 5; second++) {
+            b.tryAcquire(100_000);
+            b.release(100_000);
+            now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        }
+        assertThat(b.drainBytesPerSecond()).isBetween(90_000.0, 110_000.0);
+        assertThat(b.retryAfterSeconds(400_000)).isEqualTo(4);
+        assertThat(b.retryAfterSeconds(100_000_000)).isEqualTo(60);
+    }
+
+    @Test
+    @Timeout(30)
+    void concurrentAcquireAndReleaseNeverExceedTheLimit() throws Exception {
+        long limit = 10_000;
+        MemoryBudget b = new MemoryBudget(limit, System::nanoTime);
+        int threads = 8;
+        AtomicLongArray held = new AtomicLongArray(threads);
+        AtomicLong overLimit = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 100_000; i++) {
+                        long size = 1 + (i * 31 + me) % 3000;
+                        if (b.tryAcquire(size)) {
+                            held.addAndGet(me, size);
+                            if (b.used() > limit + 3000) {
+                                overLimit.incrementAndGet();
+                            }
+                            b.release(size);
+                            held.addAndGet(me, -size);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(overLimit.get()).isZero();
+        assertThat(b.used()).isZero();
+    }
+}
