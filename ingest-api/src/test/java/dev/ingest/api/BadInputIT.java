@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputIT {
     private static final String JSON = "application/json";
     private static final String NDJSON = "application/x-ndjson";
+    private static final String CSV = "text/csv";
     private static ServiceFixture f;
 
     @BeforeAll
@@ -34,6 +37,11 @@ class BadInputIT {
     @AfterAll
     static void stop() throws Exception {
         f.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        f.db.execute("TRUNCATE t");
     }
 
     static Stream<Arguments> badBodies() {
@@ -52,12 +60,14 @@ class BadInputIT {
                 Arguments.of("comment", JSON, "{\"a\": 1 /* c */}", 400, "malformed_body"),
                 Arguments.of("single quotes", JSON, "{'a': 1}", 400, "malformed_body"),
                 Arguments.of("deep nesting", JSON, "{\"j\": " + deep + "}", 400, "malformed_body"),
-                Arguments.of("ndjson with an array line", NDJSON, "{\"a\": 1}\n[1]\n", 400, "malformed_body"),
-                Arguments.of("ndjson two records on one line", NDJSON, "{\"a\": 1} {\"a\": 2}\n", 400, "malformed_body"),
-                Arguments.of("ndjson broken second line", NDJSON, "{\"a\": 1}\n{\"a\": \n", 400, "malformed_body"),
                 Arguments.of("unknown column", JSON, "{\"a\": 1, \"nope\": 2}", 400, "unknown_column"),
                 Arguments.of("injection-shaped column", JSON, "{\"a); DROP TABLE t; --\": 1}", 400, "unknown_column"),
                 Arguments.of("generated column", JSON, "{\"id\": 5}", 400, "column_not_writable"),
+                Arguments.of("csv header with an unknown column", CSV, "a,nope\n1,2\n", 400, "unknown_column"),
+                Arguments.of("csv header with a generated column", CSV, "id,a\n1,2\n", 400, "column_not_writable"),
+                Arguments.of("csv header naming a column twice", CSV, "a,a\n1,2\n", 400, "duplicate_column"),
+                Arguments.of("empty csv", CSV, "", 400, "malformed_body"),
+                Arguments.of("ndjson body over the limit", NDJSON, "{\"s\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n".repeat(3000), 413, "payload_too_large"),
                 Arguments.of("body over the limit", JSON, "[" + "{\"s\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},".repeat(3000) + "{}]",
                         413, "payload_too_large"));
     }
@@ -75,12 +85,39 @@ class BadInputIT {
     }
 
     @Test
-    void malformedBodiesSayWhere() throws Exception {
-        HttpResponse<String> r = f.post("/v1/tables/t/records", NDJSON, "{\"a\": 1}\n{\"a\": 2}\n{\"a\" 3}\n".getBytes(UTF_8));
+    void malformedJsonBodiesSayWhere() throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records", JSON, "[{\"a\": 1},\n {\"a\" 2}]".getBytes(UTF_8));
+        assertThat(r.statusCode()).isEqualTo(400);
         JsonObject json = ServiceFixture.json(r);
-        assertThat(json.getLong("line")).isEqualTo(3);
-        assertThat(json.getLong("column")).isEqualTo(6);
-        assertThat(json.getString("message")).contains("line 3, column 6");
+        assertThat(json.getLong("line")).isEqualTo(2);
+        assertThat(json.getLong("column")).isEqualTo(7);
+        assertThat(json.getString("message")).contains("line 2, column 7");
+    }
+
+    @Test
+    void aBadNdjsonLineIsRefusedAloneWithItsLineNumber() throws Exception {
+        String body = "{\"a\": 1}\n\n{\"a\": 2}\n{\"a\" 3}\n[1]\n{\"a\": 4} {\"a\": 5}\n{\"nope\": 6}\n{\"id\": 7}\n{\"a\": 8}";
+        HttpResponse<String> r = f.post("/v1/tables/t/records", NDJSON, body.getBytes(UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonObject json = ServiceFixture.json(r);
+        assertThat(json.getLong("accepted")).isEqualTo(3);
+        List<JsonObject> rejected = json.getJsonArray("rejected").stream().map(o -> (JsonObject) o).toList();
+        // indexes count records (non-blank lines); messages name the physical line
+        assertThat(rejected).extracting(o -> o.getInteger("index")).containsExactly(2, 3, 4, 5, 6);
+        assertThat(rejected).extracting(o -> o.getString("sqlstate")).containsExactly("22P02", "22P02", "22P02", "42703", "428C9");
+        assertThat(rejected.get(0).getString("message")).startsWith("line 4, column 6: malformed JSON");
+        assertThat(rejected.get(3).getString("message")).contains("line 7").contains("\"nope\"");
+        assertThat(f.rows("SELECT a FROM t ORDER BY a")).containsExactly(List.of("1"), List.of("2"), List.of("8"));
+    }
+
+    @Test
+    void aCsvRowWithTheWrongFieldCountIsRefusedAlone() throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records", CSV, "a,s\n1,x\n2\n3,y,extra\n4,z\n".getBytes(UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonObject json = ServiceFixture.json(r);
+        assertThat(json.getLong("accepted")).isEqualTo(2);
+        assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("message")).toList())
+                .containsExactly("line 3: 1 fields, but the header has 2", "line 4: 3 fields, but the header has 2");
     }
 
     @Test
@@ -93,7 +130,8 @@ class BadInputIT {
 
     @Test
     void unsupportedMediaTypesGet415() throws Exception {
-        for (String type : new String[] {null, "text/plain", "application/xml", "application/json; charset=latin1", "multipart/form-data"}) {
+        for (String type : new String[] {null, "text/plain", "application/xml", "application/json; charset=latin1",
+                "text/csv; charset=iso-8859-1", "multipart/form-data"}) {
             HttpResponse<String> r = f.post("/v1/tables/t/records", type, "{\"a\": 1}".getBytes(UTF_8));
             assertThat(r.statusCode()).as(type).isEqualTo(415);
             assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("unsupported_media_type");
@@ -119,7 +157,7 @@ class BadInputIT {
                 "{\"col\\\"umn; --\": \"'); DROP TABLE t; --\"}".getBytes(UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(f.rows("SELECT \"col\"\"umn; --\" FROM \"we\"\"ird; DROP TABLE t; --\""))
-                .containsExactly(java.util.List.of("'); DROP TABLE t; --"));
+                .containsExactly(List.of("'); DROP TABLE t; --"));
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero(); // t still exists
     }
 
@@ -141,7 +179,6 @@ class BadInputIT {
         assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("sqlstate")).toList())
                 .containsExactly("22P02", "22003", "22021", "42804", "42804", "22P05");
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
-        f.db.execute("TRUNCATE t");
     }
 
     @Test

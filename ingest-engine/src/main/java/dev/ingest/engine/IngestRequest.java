@@ -39,7 +39,15 @@ public final class IngestRequest {
     }
 
     public static Builder builder(TableSchema table) {
-        return new Builder(table);
+        return new Builder(table, 0);
+    }
+
+    /**
+     * A builder whose first record has body index {@code firstIndex}: for one segment of a
+     * streamed body, so that rejections name positions in the whole body.
+     */
+    public static Builder builder(TableSchema table, int firstIndex) {
+        return new Builder(table, firstIndex);
     }
 
     public TableSchema table() {
@@ -96,11 +104,13 @@ public final class IngestRequest {
         private final TableSchema table;
         private final List<Row> rows = new ArrayList<>();
         private final List<Rejection> refused = new ArrayList<>(0);
+        private final int firstIndex;
         private int count;
         private long bytes;
 
-        private Builder(TableSchema table) {
+        private Builder(TableSchema table, int firstIndex) {
             this.table = Objects.requireNonNull(table, "table");
+            this.firstIndex = firstIndex;
         }
 
         /**
@@ -110,7 +120,7 @@ public final class IngestRequest {
          *               columns the record does not mention; the array is not retained
          */
         public Builder add(Object[] values) {
-            int index = count++;
+            int index = firstIndex + count++;
             if (values.length != table.columns().size()) {
                 throw new IllegalArgumentException("expected " + table.columns().size() + " values, got " + values.length);
             }
@@ -136,8 +146,28 @@ public final class IngestRequest {
             return this;
         }
 
+        /**
+         * Counts the next record of the body as refused before conversion (a malformed line, a
+         * row with the wrong number of fields), with the SQLSTATE that best names the problem.
+         */
+        public Builder refuse(String sqlstate, String message) {
+            refused.add(new Rejection(firstIndex + count++, sqlstate, message));
+            return this;
+        }
+
+        /** Records added so far, good and refused. */
         public int count() {
             return count;
+        }
+
+        /** The body index the next record will have. */
+        public int nextIndex() {
+            return firstIndex + count;
+        }
+
+        /** The estimated memory of the converted rows so far. */
+        public long bytes() {
+            return bytes;
         }
 
         public IngestRequest build() {

@@ -7,8 +7,15 @@ import java.util.Optional;
 public enum BodyFormat {
     /** One JSON object, or an array of objects. */
     JSON,
-    /** One JSON object per line. */
-    NDJSON;
+    /** One JSON object per line; streamed. */
+    NDJSON,
+    /** Comma-separated values with a header row of column names; streamed. */
+    CSV;
+
+    /** Whether records are decoded and committed as the body arrives, rather than as a whole. */
+    public boolean streamed() {
+        return this != JSON;
+    }
 
     /**
      * The format for a Content-Type header value, ignoring parameters other than a charset, which
@@ -28,6 +35,7 @@ public enum BodyFormat {
         return switch (parts[0].trim().toLowerCase(Locale.ROOT)) {
             case "application/json" -> Optional.of(JSON);
             case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines" -> Optional.of(NDJSON);
+            case "text/csv", "application/csv" -> Optional.of(CSV);
             default -> Optional.empty();
         };
     }

@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Decodes JSON and NDJSON bodies into records of one table with Jackson's streaming parser, in
- * one pass and without building a tree. Keys are matched to columns as they are read; values for
+ * Decodes JSON bodies, and single NDJSON records, into records of one table with Jackson's
+ * streaming parser, in one pass and without building a tree. Keys are matched to columns as they are read; values for
  * {@code json}/{@code jsonb} columns are taken as the exact JSON text of the body (no re-encoding,
  * so numbers keep their digits); other values become Java scalars or lists for
  * {@link IngestRequest.Builder#add}.
@@ -47,23 +47,16 @@ public final class JsonRecordDecoder {
     private JsonRecordDecoder() {
     }
 
-    /** Decodes {@code body} and adds every record to {@code into}. */
-    public static void decode(byte[] body, BodyFormat format, IngestRequest.Builder into, TableSchema table) throws BodyException {
+    /** Decodes a whole JSON body (an object or an array of objects) and adds every record to {@code into}. */
+    public static void decode(byte[] body, IngestRequest.Builder into, TableSchema table) throws BodyException {
         try (JsonParser p = FACTORY.createParser(body)) {
             JsonToken t = p.nextToken();
             if (t == null) {
-                throw BodyException.malformed("empty body: expected " + (format == BodyFormat.JSON
-                        ? "a JSON object or an array of objects" : "one JSON object per line"), -1, -1);
+                throw BodyException.malformed("empty body: expected a JSON object or an array of objects", -1, -1);
             }
-            if (format == BodyFormat.JSON) {
-                decodeJson(p, t, body, into, table);
-            } else {
-                decodeNdjson(p, t, body, into, table);
-            }
+            decodeJson(p, t, body, into, table);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw BodyException.malformed("malformed JSON: " + SOURCE_NOTE.matcher(e.getOriginalMessage()).replaceAll("["),
-                    at == null ? -1 : at.getLineNr(), at == null ? -1 : at.getColumnNr());
+            throw malformed(e);
         } catch (IOException e) {
             throw BodyException.malformed("unreadable body: " + e.getMessage(), -1, -1);
         }
@@ -75,10 +68,10 @@ public final class JsonRecordDecoder {
             JsonToken t;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                 expectObject(p, t, "each element of the array must be a JSON object");
-                into.add(record(p, body, table));
+                into.add(record(p, body, 0, table));
             }
         } else if (first == JsonToken.START_OBJECT) {
-            into.add(record(p, body, table));
+            into.add(record(p, body, 0, table));
         } else {
             throw at(p, "expected a JSON object or an array of objects, found " + describe(first));
         }
@@ -87,22 +80,33 @@ public final class JsonRecordDecoder {
         }
     }
 
-    private static void decodeNdjson(JsonParser p, JsonToken first, byte[] body, IngestRequest.Builder into, TableSchema table)
-            throws IOException, BodyException {
-        JsonToken t = first;
-        long lastLine = 0;
-        do {
-            expectObject(p, t, "each line must be one JSON object");
-            long line = p.currentTokenLocation().getLineNr();
-            if (line == lastLine) {
-                throw at(p, "each line must hold exactly one JSON object");
+    /**
+     * Decodes one record: exactly one JSON object in {@code body[offset, offset + length)}, as a
+     * line of NDJSON holds. Errors name the column (character) within that slice.
+     */
+    public static Object[] decodeObject(byte[] body, int offset, int length, TableSchema table) throws BodyException {
+        try (JsonParser p = FACTORY.createParser(body, offset, length)) {
+            JsonToken t = p.nextToken();
+            expectObject(p, t, "a record must be a JSON object");
+            Object[] values = record(p, body, offset, table);
+            if (p.nextToken() != null) {
+                throw at(p, "unexpected content after the record's object");
             }
-            into.add(record(p, body, table));
-            lastLine = p.currentLocation().getLineNr();
-        } while ((t = p.nextToken()) != null);
+            return values;
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw BodyException.malformed("unreadable record: " + e.getMessage(), -1, -1);
+        }
     }
 
-    private static Object[] record(JsonParser p, byte[] body, TableSchema table) throws IOException, BodyException {
+    private static BodyException malformed(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return BodyException.malformed("malformed JSON: " + SOURCE_NOTE.matcher(e.getOriginalMessage()).replaceAll("["),
+                at == null ? -1 : at.getLineNr(), at == null ? -1 : at.getColumnNr());
+    }
+
+    private static Object[] record(JsonParser p, byte[] body, int base, TableSchema table) throws IOException, BodyException {
         Object[] values = new Object[table.columns().size()];
         Arrays.fill(values, IngestRequest.ABSENT);
         String name;
@@ -119,13 +123,13 @@ public final class JsonRecordDecoder {
             if (t == JsonToken.VALUE_NULL) {
                 values[index] = null; // SQL NULL, also for json columns
             } else {
-                values[index] = column.kind() == ColumnKind.JSON ? jsonText(p, t, body) : value(p, t, body);
+                values[index] = column.kind() == ColumnKind.JSON ? jsonText(p, t, body, base) : value(p, t, body, base);
             }
         }
         return values;
     }
 
-    private static Object value(JsonParser p, JsonToken t, byte[] body) throws IOException {
+    private static Object value(JsonParser p, JsonToken t, byte[] body, int base) throws IOException {
         switch (t) {
             case VALUE_NULL:
                 return null;
@@ -143,25 +147,28 @@ public final class JsonRecordDecoder {
                 List<Object> list = new ArrayList<>();
                 JsonToken e;
                 while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-                    list.add(value(p, e, body));
+                    list.add(value(p, e, body, base));
                 }
                 return list;
             case START_OBJECT:
-                return jsonText(p, t, body);
+                return jsonText(p, t, body, base);
             default:
                 throw new IllegalStateException("unexpected token " + t);
         }
     }
 
-    /** The value at the current token as JSON text: objects and arrays sliced exactly from the body. */
-    private static JsonText jsonText(JsonParser p, JsonToken t, byte[] body) throws IOException {
+    /**
+     * The value at the current token as JSON text: objects and arrays sliced exactly from the body.
+     * The parser's byte offsets count from {@code base}, where its input starts in {@code body}.
+     */
+    private static JsonText jsonText(JsonParser p, JsonToken t, byte[] body, int base) throws IOException {
         switch (t) {
             case START_OBJECT:
             case START_ARRAY:
                 int start = (int) p.currentTokenLocation().getByteOffset();
                 p.skipChildren();
                 int end = (int) p.currentLocation().getByteOffset();
-                return new JsonText(new String(body, start, end - start, StandardCharsets.UTF_8));
+                return new JsonText(new String(body, base + start, end - start, StandardCharsets.UTF_8));
             case VALUE_STRING:
                 return new JsonText('"' + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + '"');
             default:

@@ -4,7 +4,6 @@ import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +19,9 @@ public final class HttpApi {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool);
 
-        router.post("/v1/tables/:table/records")
-                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(new RecordsHandler(engine));
+        // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, maxBodyBytes));
+        router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);

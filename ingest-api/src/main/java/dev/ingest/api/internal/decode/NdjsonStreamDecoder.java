@@ -1,0 +1,81 @@
+package dev.ingest.api.internal.decode;
+
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.TableSchema;
+
+/**
+ * NDJSON, one JSON object per line, decoded line by line as chunks arrive. A line that is not a
+ * well-formed object of the table's columns is refused on its own (its index and line number in
+ * the rejection); blank lines are skipped.
+ */
+public final class NdjsonStreamDecoder implements StreamDecoder {
+    private final TableSchema table;
+    private final LineBuffer buffer;
+    private long line;
+    private boolean sawContent;
+    private boolean sawUnknownColumn;
+
+    public NdjsonStreamDecoder(TableSchema table, long maxRecordBytes) {
+        this.table = table;
+        this.buffer = new LineBuffer(maxRecordBytes);
+    }
+
+    @Override
+    public void feed(byte[] chunk, IngestRequest.Builder into) throws BodyException {
+        buffer.append(chunk);
+        byte[] b = buffer.bytes();
+        int start = 0;
+        for (int i = buffer.length() - chunk.length; i < buffer.length(); i++) {
+            if (b[i] == '\n') {
+                line(b, start, i, into);
+                start = i + 1;
+            }
+        }
+        buffer.consume(start);
+        buffer.checkRecordSize();
+    }
+
+    @Override
+    public void end(IngestRequest.Builder into) throws BodyException {
+        if (buffer.length() > 0) {
+            line(buffer.bytes(), 0, buffer.length(), into);
+            buffer.consume(buffer.length());
+        }
+    }
+
+    @Override
+    public boolean sawContent() {
+        return sawContent;
+    }
+
+    @Override
+    public boolean sawUnknownColumn() {
+        return sawUnknownColumn;
+    }
+
+    private void line(byte[] b, int from, int to, IngestRequest.Builder into) {
+        line++;
+        int end = to;
+        while (end > from && isSpace(b[end - 1])) {
+            end--;
+        }
+        int begin = from;
+        while (begin < end && isSpace(b[begin])) {
+            begin++;
+        }
+        if (begin == end) {
+            return; // blank line
+        }
+        sawContent = true;
+        try {
+            into.add(JsonRecordDecoder.decodeObject(b, begin, end - begin, table));
+        } catch (BodyException e) {
+            sawUnknownColumn |= e.columnName() != null;
+            into.refuse(e.sqlstate(), "line " + line + (e.column() > 0 ? ", column " + e.column() : "") + ": " + e.detail());
+        }
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+}

@@ -1,0 +1,182 @@
+package dev.ingest.api.internal.http;
+
+import dev.ingest.api.internal.decode.BodyException;
+import dev.ingest.api.internal.decode.JsonRecordDecoder;
+import dev.ingest.engine.IngestEngine;
+import dev.ingest.engine.IngestException;
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.MemoryBudget;
+import dev.ingest.engine.TableSchema;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JSON request (an object or an array), taken as a whole: nothing of it is written unless
+ * all of it is decoded and admitted. Its raw bytes count against the memory budget as they
+ * arrive, so that concurrent large bodies cannot exhaust the heap: when the budget is used up the
+ * answer is 429 at once, with a {@code Retry-After} from the observed drain rate.
+ *
+ * <p>Event-loop confined.
+ */
+final class BufferedUpload {
+    private static final Logger log = LoggerFactory.getLogger(BufferedUpload.class);
+
+    private final RoutingContext ctx;
+    private final IngestEngine engine;
+    private final MemoryBudget budget;
+    private final long maxBodyBytes;
+    private final Buffer body = Buffer.buffer();
+    private TableSchema table;
+    private long reserved;
+    private boolean done;
+
+    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes) {
+        this.ctx = ctx;
+        this.engine = engine;
+        this.budget = engine.budget();
+        this.table = table;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void start() {
+        ctx.request().handler(this::chunk);
+        ctx.request().endHandler(v -> end());
+        ctx.request().exceptionHandler(e -> release());
+        ctx.request().resume();
+    }
+
+    private void chunk(Buffer chunk) {
+        if (done) {
+            return;
+        }
+        if (body.length() + (long) chunk.length() > maxBodyBytes) {
+            refuse(413, Responses.error("payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes"));
+            return;
+        }
+        if (!budget.tryAcquire(chunk.length())) {
+            int retryAfter = budget.retryAfterSeconds(body.length() + (long) chunk.length());
+            refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
+                    + budget.used() + " of " + budget.limit() + " bytes); retry later")
+                    .put("retry_after_seconds", retryAfter), retryAfter);
+            return;
+        }
+        reserved += chunk.length();
+        body.appendBuffer(chunk);
+    }
+
+    private void end() {
+        if (done) {
+            return;
+        }
+        decodeAndSubmit(true);
+    }
+
+    private void decodeAndSubmit(boolean mayRefresh) {
+        IngestRequest.Builder builder = IngestRequest.builder(table);
+        try {
+            JsonRecordDecoder.decode(body.getBytes(), builder, table);
+        } catch (BodyException e) {
+            if (mayRefresh && e.columnName() != null) {
+                // The table may have gained the column since the catalog was read: look again once.
+                Future.fromCompletionStage(engine.catalog().resolve(table.schema() + "." + table.name(), true),
+                                ctx.vertx().getOrCreateContext())
+                        .onSuccess(fresh -> {
+                            table = fresh.orElse(table);
+                            decodeAndSubmit(false);
+                        })
+                        .onFailure(ctx::fail);
+                return;
+            }
+            release();
+            refuse(e.status(), describe(e));
+            return;
+        }
+        release(); // the raw body gives way to the converted records, which submit() accounts for
+        done = true;
+        IngestRequest request = builder.build();
+        switch (engine.submit(request)) {
+            case QUEUE_FULL -> {
+                int retryAfter = budget.retryAfterSeconds(request.bytes());
+                Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
+                        + engine.queueDepth(table) + " requests waiting)", retryAfter);
+            }
+            case CLOSED -> Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
+            case ACCEPTED -> Future.fromCompletionStage(request.result(), ctx.vertx().getOrCreateContext())
+                    .onSuccess(this::answer)
+                    .onFailure(this::failed);
+        }
+    }
+
+    private static JsonObject describe(BodyException e) {
+        JsonObject body = Responses.error(e.code(), e.getMessage());
+        if (e.line() > 0) {
+            body.put("line", e.line());
+        }
+        if (e.column() > 0) {
+            body.put("column", e.column());
+        }
+        if (e.columnName() != null) {
+            body.put("column_name", e.columnName());
+        }
+        return body;
+    }
+
+    private void answer(IngestResult result) {
+        UploadResult r = new UploadResult();
+        r.add(result);
+        if (r.allRejected()) {
+            Responses.json(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
+        } else {
+            Responses.json(ctx, 200, r.toJson());
+        }
+    }
+
+    private void failed(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof IngestException e)) {
+            ctx.fail(cause);
+            return;
+        }
+        if (e.retryable()) {
+            Responses.retryLater(ctx, 503, "unavailable", e.getMessage(), 1);
+            return;
+        }
+        String state = e.sqlstate();
+        log.warn("request failed as a whole: table={} sqlstate={} message={}", table.name(), state, e.getMessage());
+        if (state.equals("42P01")) {
+            Responses.error(ctx, 404, "unknown_table", "table \"" + table.name() + "\" no longer exists");
+        } else if (state.equals("42703")) {
+            Responses.error(ctx, 400, "unknown_column", e.getMessage());
+        } else {
+            Responses.json(ctx, 422, Responses.error("refused", e.getMessage()).put("sqlstate", state));
+        }
+    }
+
+    /** Answers without reading the rest of the body, and closes the connection after the answer. */
+    private void refuse(int status, JsonObject body) {
+        refuse(status, body, 0);
+    }
+
+    private void refuse(int status, JsonObject body, int retryAfterSeconds) {
+        done = true;
+        release();
+        if (retryAfterSeconds > 0) {
+            ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        ctx.response().putHeader("Connection", "close");
+        Responses.json(ctx, status, body);
+    }
+
+    private void release() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.ingest.api.internal.http;
+
+import dev.ingest.engine.EngineStats;
+import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /v1/stats}: the engine's counters as JSON (memory budget, and per table: queued
+ * requests, adaptive batch size, last batch, commit latency, totals). Cheap: no database access.
+ */
+final class StatsHandler implements Handler<RoutingContext> {
+    private final IngestEngine engine;
+
+    StatsHandler(IngestEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        EngineStats s = engine.stats();
+        JsonArray tables = new JsonArray();
+        for (EngineStats.Table t : s.tables()) {
+            tables.add(new JsonObject()
+                    .put("table", t.table())
+                    .put("writer_mode", t.writerMode().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("writers", t.writers())
+                    .put("queued_requests", t.queuedRequests())
+                    .put("batch_limit_rows", t.batchLimit())
+                    .put("last_batch_rows", t.lastBatchRows())
+                    .put("last_commit_ms", t.lastCommitMillis())
+                    .put("batches", t.batches())
+                    .put("rows", t.rows()));
+        }
+        Responses.json(ctx, 200, new JsonObject()
+                .put("time_ms", System.currentTimeMillis())
+                .put("budget_used_bytes", s.budgetUsedBytes())
+                .put("budget_limit_bytes", s.budgetLimitBytes())
+                .put("drain_bytes_per_second", s.drainBytesPerSecond())
+                .put("tables", tables));
+    }
+}

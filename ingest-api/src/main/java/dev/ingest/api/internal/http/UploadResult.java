@@ -1,0 +1,45 @@
+package dev.ingest.api.internal.http;
+
+import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.Rejection;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The outcome of one request whose records were committed in one or more segments. Keeps at most
+ * {@value #MAX_LISTED} rejections in detail, so that a body of a million bad lines cannot use a
+ * million rejections' worth of memory; the count stays exact.
+ */
+final class UploadResult {
+    static final int MAX_LISTED = 10_000;
+
+    private long accepted;
+    private long rejectedCount;
+    private final JsonArray rejected = new JsonArray();
+
+    void add(IngestResult segment) {
+        accepted += segment.accepted();
+        for (Rejection r : segment.rejected()) {
+            rejectedCount++;
+            if (rejected.size() < MAX_LISTED) {
+                rejected.add(new JsonObject().put("index", r.index()).put("sqlstate", r.sqlstate()).put("message", r.message()));
+            }
+        }
+    }
+
+    long accepted() {
+        return accepted;
+    }
+
+    boolean allRejected() {
+        return accepted == 0 && rejectedCount > 0;
+    }
+
+    JsonObject toJson() {
+        JsonObject o = new JsonObject().put("accepted", accepted).put("rejected", rejected);
+        if (rejectedCount > rejected.size()) {
+            o.put("rejected_count", rejectedCount).put("rejected_truncated", true);
+        }
+        return o;
+    }
+}
