@@ -5,9 +5,9 @@ import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.api.internal.http.HttpApi;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -56,7 +56,11 @@ public final class IngestService implements AutoCloseable {
                 database = DatabaseUrl.parse(config.databaseUrl());
             }
             engine = IngestEngine.start(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build());
-            vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+            Transport transport = config.transport().resolve();
+            if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
+                log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
+            }
+            vertx = Vertx.builder().withTransport(transport).build();
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(2))
                     .connectingTo(database.connectOptions())
@@ -75,8 +79,8 @@ public final class IngestService implements AutoCloseable {
                     .requestHandler(HttpApi.router(vertx, engine, pool, config.maxBodyBytes()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            log.info("listening: host={} port={} database={} nativeTransport={}",
-                    config.host(), server.actualPort(), database.display(), vertx.isNativeTransportEnabled());
+            log.info("listening: host={} port={} database={} transport={}",
+                    config.host(), server.actualPort(), database.display(), transport.name());
             return new IngestService(config, embedded, database, engine, vertx, pool, server);
         } catch (Exception e) {
             if (vertx != null) {

@@ -19,6 +19,7 @@ import java.util.function.Function;
  * file only; unset ones keep {@link EngineConfig}'s defaults.
  *
  * @param databaseUrl null to start the embedded PostgreSQL kept in {@code dataDir}
+ * @param transport   the network transport of the HTTP server
  * @param engine      the file's engine section (values may be null: default)
  * @param tableModes  writer mode per table from the file's {@code tables} section
  */
@@ -29,6 +30,7 @@ public record ServiceConfig(
         Path dataDir,
         List<String> schemas,
         long maxBodyBytes,
+        NetworkTransport transport,
         ConfigFile.Engine engine,
         Map<String, WriterMode> tableModes) {
 
@@ -45,6 +47,7 @@ public record ServiceConfig(
             throw new IllegalArgumentException("max_body_bytes must be positive but was " + maxBodyBytes);
         }
         schemas = List.copyOf(schemas);
+        Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(engine, "engine");
         tableModes = Map.copyOf(tableModes);
     }
@@ -73,6 +76,7 @@ public record ServiceConfig(
                 Path.of(first(file.dataDir(), ".ingest")),
                 first(file.schemas(), List.of("public")),
                 first(file.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
+                file.transport() == null ? NetworkTransport.AUTO : NetworkTransport.parse(file.transport()),
                 file.engineOrEmpty(),
                 modes);
         if (config.databaseUrl() != null) {
@@ -131,23 +135,23 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withPort(int value) {
-        return new ServiceConfig(host, value, databaseUrl, dataDir, schemas, maxBodyBytes, engine, tableModes);
+        return new ServiceConfig(host, value, databaseUrl, dataDir, schemas, maxBodyBytes, transport, engine, tableModes);
     }
 
     public ServiceConfig withDatabaseUrl(String value) {
-        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, engine, tableModes);
+        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, transport, engine, tableModes);
     }
 
     public ServiceConfig withDataDir(Path value) {
-        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, transport, engine, tableModes);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, transport, engine, tableModes);
     }
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, transport, value, tableModes);
     }
 
     @SafeVarargs
@@ -184,7 +188,7 @@ public record ServiceConfig(
     public String toString() {
         return "ServiceConfig[host=" + host + ", port=" + port + ", database="
                 + (databaseUrl == null ? "embedded in " + dataDir : DatabaseUrl.parse(databaseUrl).display())
-                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", engine=" + engine
+                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", transport=" + transport + ", engine=" + engine
                 + ", tableModes=" + tableModes + "]";
     }
 }

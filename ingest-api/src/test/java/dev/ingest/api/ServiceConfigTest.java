@@ -77,6 +77,11 @@ class ServiceConfigTest {
         ConfigFile parsed = ConfigFile.read(badMode);
         assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed))
                 .hasMessageContaining("turbo");
+        Path badTransport = dir.resolve("transport.yaml");
+        Files.writeString(badTransport, "transport: carrier-pigeon\n");
+        ConfigFile parsedTransport = ConfigFile.read(badTransport);
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsedTransport))
+                .hasMessageContaining("carrier-pigeon");
         Path badBatch = dir.resolve("batch.yaml");
         Files.writeString(badBatch, "engine:\n  max_batch_rows: 0\n");
         ConfigFile parsedBatch = ConfigFile.read(badBatch);
@@ -89,6 +94,7 @@ class ServiceConfigTest {
         Path example = Path.of("..", "ingest.example.yaml");
         ServiceConfig c = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.read(example));
         assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.transport()).isEqualTo(NetworkTransport.AUTO);
     }
 
     @Test

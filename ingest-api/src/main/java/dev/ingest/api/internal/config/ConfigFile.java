@@ -24,6 +24,7 @@ public record ConfigFile(
         String dataDir,
         List<String> schemas,
         Long maxBodyBytes,
+        String transport,
         Engine engine,
         Map<String, Table> tables) {
 
@@ -46,7 +47,7 @@ public record ConfigFile(
     public record Table(String writerMode) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
