@@ -11,6 +11,7 @@ import io.vertx.core.transport.Transport;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -117,23 +118,34 @@ public final class IngestService implements AutoCloseable {
         return engine;
     }
 
+    /** Stops gracefully (see the class comment). Never throws; problems are logged. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         long graceMillis = config.shutdownGrace().toMillis();
         log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
-        try {
-            // Stop accepting; in-flight requests finish as their records commit.
-            server.shutdown(graceMillis, TimeUnit.MILLISECONDS)
-                    .toCompletionStage().toCompletableFuture().get(graceMillis + 5_000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.warn("HTTP server did not stop cleanly: {}", e.toString());
-        }
+        // Stop accepting; in-flight requests finish as their records commit.
+        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + 5_000, "HTTP server shutdown");
         engine.close();
         pool.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await(vertx.close(), 10_000, "Vert.x shutdown");
         if (embedded != null) {
-            embedded.close();
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+            }
         }
         log.info("stopped");
+    }
+
+    private static void await(io.vertx.core.Future<?> future, long millis, String what) {
+        try {
+            future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("{} interrupted", what);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("{} did not complete cleanly: {}", what, e.toString());
+        }
     }
 }

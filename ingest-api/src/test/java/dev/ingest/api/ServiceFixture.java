@@ -101,7 +101,7 @@ final class ServiceFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         service.close();
     }
 }

@@ -62,8 +62,6 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 service.close();
-            } catch (Exception e) {
-                System.err.println("ingest serve: error while stopping: " + e);
             } finally {
                 stopped.countDown();
             }

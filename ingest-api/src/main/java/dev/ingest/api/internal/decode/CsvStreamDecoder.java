@@ -3,6 +3,7 @@ package dev.ingest.api.internal.decode;
 import de.siegmar.fastcsv.reader.AbstractBaseCsvCallbackHandler;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonText;
@@ -33,8 +34,9 @@ public final class CsvStreamDecoder implements StreamDecoder {
     private final LineBuffer buffer;
     private final CsvReader.CsvReaderBuilder reader = CsvReader.builder()
             .skipEmptyLines(true)
-            .allowExtraFields(true)
-            .allowMissingFields(true);
+            // Rows with a wrong field count come through, to be refused one by one here.
+            .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+            .missingFieldStrategy(FieldMismatchStrategy.IGNORE);
     private int[] columnOfField; // null until the header is read
     private boolean inQuotes;
     private int scanned; // bytes of the buffer already scanned for record ends
