@@ -90,6 +90,16 @@ class ServiceConfigTest {
     }
 
     @Test
+    void anEmptyOrCommentOnlyFileMeansDefaults(@TempDir Path dir) throws Exception {
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "");
+        Path comments = dir.resolve("comments.yaml");
+        Files.writeString(comments, "# nothing set yet\n");
+        assertThat(ConfigFile.read(empty)).isEqualTo(ConfigFile.EMPTY);
+        assertThat(ConfigFile.read(comments)).isEqualTo(ConfigFile.EMPTY);
+    }
+
+    @Test
     void theExampleConfigInTheRepositoryIsValid() throws Exception {
         Path example = Path.of("..", "ingest.example.yaml");
         ServiceConfig c = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.read(example));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -58,12 +59,21 @@ public record ConfigFile(
         if (!Files.isRegularFile(file)) {
             throw new IOException("config file not found: " + file);
         }
+        if (Files.readString(file).isBlank()) {
+            return EMPTY; // an empty file means all defaults
+        }
         try {
             ConfigFile c = YAML.readValue(file.toFile(), ConfigFile.class);
             return c == null ? EMPTY : c;
         } catch (UnrecognizedPropertyException e) {
             throw new IOException("invalid config file " + file + ": unknown key \"" + e.getPropertyName()
                     + "\"; known keys here: " + e.getKnownPropertyIds(), e);
+        } catch (MismatchedInputException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("No content to map")) {
+                return EMPTY; // only comments
+            }
+            throw new IOException("invalid config file " + file + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
         } catch (JsonMappingException e) {
             throw new IOException("invalid config file " + file + ": " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);

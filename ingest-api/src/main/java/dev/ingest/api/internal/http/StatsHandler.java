@@ -6,9 +6,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
- * {@code GET /v1/stats}: the engine's counters as JSON (memory budget, and per table: queued
+ * {@code GET /v1/stats}: the engine's counters as JSON (memory budget, heap, and per table: queued
  * requests, adaptive batch size, last batch, commit latency, totals). Cheap: no database access.
  */
 final class StatsHandler implements Handler<RoutingContext> {
@@ -34,11 +37,26 @@ final class StatsHandler implements Handler<RoutingContext> {
                     .put("batches", t.batches())
                     .put("rows", t.rows()));
         }
+        Runtime rt = Runtime.getRuntime();
         Responses.json(ctx, 200, new JsonObject()
                 .put("time_ms", System.currentTimeMillis())
+                .put("heap_used_bytes", rt.totalMemory() - rt.freeMemory())
+                .put("heap_used_after_gc_bytes", heapAfterLastGc())
+                .put("heap_max_bytes", rt.maxMemory())
                 .put("budget_used_bytes", s.budgetUsedBytes())
                 .put("budget_limit_bytes", s.budgetLimitBytes())
                 .put("drain_bytes_per_second", s.drainBytesPerSecond())
                 .put("tables", tables));
+    }
+
+    /** Heap in use right after the last collection of each pool: what is really retained. */
+    private static long heapAfterLastGc() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                used += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return used;
     }
 }

@@ -7,6 +7,7 @@ import static dev.ingest.engine.internal.sql.SqlStates.NUMERIC_VALUE_OUT_OF_RANG
 
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -20,7 +21,8 @@ import java.util.Locale;
  *
  * <p>Accepted inputs: {@code null}, {@link String}, {@link Boolean}, {@link Number}
  * ({@link Long}, {@link Integer}, {@link BigInteger}, {@link BigDecimal}, {@link Double}),
- * {@link List} (for array columns) and {@link JsonText}. Stateless and thread-safe.
+ * {@link JsonNumber}, {@link List} (for array columns) and {@link JsonText}. Stateless and
+ * thread-safe.
  */
 public final class ValueConverter {
     private static final BigInteger[] MIN = {
@@ -43,6 +45,15 @@ public final class ValueConverter {
     }
 
     private static String scalarText(Object value, ColumnKind kind, ColumnSchema column) throws ConversionException {
+        if (value instanceof JsonNumber n) {
+            // Exact JSON number text: valid input as it is, except that integers must be whole.
+            return switch (kind) {
+                case SMALLINT, INTEGER, BIGINT -> integer(parseDecimal(n.text(), column), kind == ColumnKind.SMALLINT ? 0
+                        : kind == ColumnKind.INTEGER ? 1 : 2, column);
+                case NUMERIC, FLOAT, TEXT, JSON, OTHER -> n.text();
+                default -> throw mismatch(value, column);
+            };
+        }
         switch (kind) {
             case JSON:
                 return json(value, column);
@@ -139,6 +150,14 @@ public final class ValueConverter {
         return n.toString();
     }
 
+    private static BigDecimal parseDecimal(String text, ColumnSchema column) throws ConversionException {
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw invalid(column, "not a number: " + abbreviate(text));
+        }
+    }
+
     private static BigInteger integral(BigDecimal d, ColumnSchema column) throws ConversionException {
         try {
             return d.toBigIntegerExact();
@@ -180,6 +199,9 @@ public final class ValueConverter {
         if (!(value instanceof String s)) {
             throw mismatch(value, column);
         }
+        if (isCanonicalUuid(s)) {
+            return s; // the usual form: nothing to rewrite
+        }
         int from = 0;
         int to = s.length();
         if (to >= 2 && s.charAt(0) == '{' && s.charAt(to - 1) == '}') {
@@ -202,6 +224,20 @@ public final class ValueConverter {
             throw invalid(column, "invalid input for type uuid: \"" + abbreviate(s) + "\"");
         }
         return hex.toString();
+    }
+
+    private static boolean isCanonicalUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String arrayText(Object value, ColumnSchema column) throws ConversionException {
@@ -269,6 +305,9 @@ public final class ValueConverter {
         }
         if (value instanceof List) {
             return "an array";
+        }
+        if (value instanceof JsonNumber) {
+            return "a number";
         }
         if (value instanceof String) {
             return "a string";

@@ -44,9 +44,9 @@ final class BatchInserter {
         try {
             for (RowGroup g : groups) {
                 RowWriter w = writerFor(g);
-                int step = w.maxRows(g);
-                for (int from = 0; from < g.size(); from += step) {
-                    w.write(c, g, from, Math.min(g.size(), from + step));
+                for (int from = 0, step; from < g.size(); from += step) {
+                    step = w.nextChunk(g, g.size() - from);
+                    w.write(c, g, from, from + step);
                 }
             }
             c.commit();
@@ -65,9 +65,9 @@ final class BatchInserter {
         try {
             for (RowGroup g : groups) {
                 RowWriter w = writerFor(g);
-                int step = w.maxRows(g);
-                for (int from = 0; from < g.size(); from += step) {
-                    isolate(c, w, g, from, Math.min(g.size(), from + step), refused);
+                for (int from = 0, step; from < g.size(); from += step) {
+                    step = w.nextChunk(g, g.size() - from);
+                    isolate(c, w, g, from, from + step, refused);
                 }
             }
             c.commit();

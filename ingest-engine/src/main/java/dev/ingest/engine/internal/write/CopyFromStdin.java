@@ -70,6 +70,10 @@ final class CopyFromStdin implements RowWriter {
             out.append("\\N");
             return;
         }
+        if (!needsEscape(value)) {
+            out.append(value); // the common case: one bulk copy
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
             switch (ch) {
@@ -80,6 +84,16 @@ final class CopyFromStdin implements RowWriter {
                 default -> out.append(ch);
             }
         }
+    }
+
+    private static boolean needsEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String sql(RowGroup group) {

@@ -10,4 +10,12 @@ interface RowWriter {
 
     /** Rows of {@code group} that one statement may carry. */
     int maxRows(RowGroup group);
+
+    /**
+     * How many of the {@code remaining} rows the next statement of a batch should carry: all that
+     * fit by default; writers whose statement text depends on the row count choose fewer shapes.
+     */
+    default int nextChunk(RowGroup group, int remaining) {
+        return Math.min(remaining, maxRows(group));
+    }
 }

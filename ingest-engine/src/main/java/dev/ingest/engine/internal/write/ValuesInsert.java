@@ -32,6 +32,16 @@ final class ValuesInsert implements RowWriter {
         return maxRows(group.columns.length);
     }
 
+    /**
+     * The largest power of two that fits: a batch of any size becomes a few statements whose texts
+     * repeat from batch to batch (at most ~16 per column set), so pgjdbc prepares each once per
+     * connection and PostgreSQL stops parsing statements of tens of thousands of parameters anew.
+     */
+    @Override
+    public int nextChunk(RowGroup group, int remaining) {
+        return Integer.highestOneBit(Math.min(remaining, maxRows(group)));
+    }
+
     @Override
     public int write(Connection c, RowGroup group, int from, int to) throws SQLException {
         int n = to - from;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -108,6 +109,16 @@ class ValueConverterTest {
         assertThat(convert(new BigDecimal("12345678901234567890.123456789"), n)).isEqualTo("12345678901234567890.123456789");
         assertThat(convert("NaN", n)).isEqualTo("NaN");
         assertThat(sqlstateOf("12,5", n)).isEqualTo("22P02");
+    }
+
+    @Test
+    void jsonNumbersKeepTheirTextAndIntegersMustBeWhole() throws Exception {
+        assertThat(convert(new JsonNumber("-1.250e3"), column(ColumnKind.FLOAT, "double precision"))).isEqualTo("-1.250e3");
+        assertThat(convert(new JsonNumber("0.1000"), column(ColumnKind.NUMERIC, "numeric"))).isEqualTo("0.1000");
+        assertThat(convert(new JsonNumber("4.2e1"), column(ColumnKind.INTEGER, "integer"))).isEqualTo("42");
+        assertThat(sqlstateOf(new JsonNumber("4.5"), column(ColumnKind.INTEGER, "integer"))).isEqualTo("22P02");
+        assertThat(sqlstateOf(new JsonNumber("1e10"), column(ColumnKind.INTEGER, "integer"))).isEqualTo("22003");
+        assertThat(sqlstateOf(new JsonNumber("1.5"), column(ColumnKind.UUID, "uuid"))).isEqualTo("42804");
     }
 
     @Test

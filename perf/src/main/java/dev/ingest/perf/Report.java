@@ -1,0 +1,159 @@
+package dev.ingest.perf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The benchmark report: report.md and its charts in one directory. */
+final class Report {
+    private final Path dir;
+    private final StringBuilder md = new StringBuilder("# ingest benchmark report\n\n");
+    private final StringBuilder figures = new StringBuilder();
+    private final List<String> notes = new ArrayList<>();
+    private String latencyTable = "";
+    private String overloadTable = "";
+    private String targetsTable = "";
+    private String chartsSection = "";
+
+    /** What the overload run showed. */
+    record Overload(double offeredRowsPerSecond, LoadGenerator.Overload run, long heapPeakAfterGc, long budgetBytes,
+            long missingAckedRows, List<LoadGenerator.Sampler.Sample> samples) {
+    }
+
+    Report(Path dir) {
+        this.dir = dir;
+    }
+
+    void environment(Map<String, String> env) {
+        md.append("Reproduce: `perf/run` (embedded PostgreSQL) or `perf/run --database-url postgresql://...`.\n")
+                .append("Every figure below is the median of the runs of one scenario, with min–max and run count; every ")
+                .append("ratio is between figures of this one invocation.\n\n## Machine and database\n\n| | |\n|---|---|\n");
+        env.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v.replace("|", "/")).append(" |\n"));
+    }
+
+    void workload(long rows, long csvBytes, long ndjsonBytes) {
+        md.append(String.format("%n## Workload%n%nThe `events` table of BENCHMARKS.md, %,d rows, seed 42: CSV %,d bytes "
+                + "(%.0f bytes/row), NDJSON %,d bytes (%.0f bytes/row), in bodies of 1,000 records.%n",
+                rows, csvBytes, (double) csvBytes / rows, ndjsonBytes, (double) ndjsonBytes / rows));
+    }
+
+    void figure(String name, Stats stats) {
+        figures.append("| ").append(name).append(" | ").append(stats.describe()).append(" |\n");
+    }
+
+    void note(String text) {
+        notes.add(text);
+    }
+
+    void latency(LoadGenerator.Latency ingest, LoadGenerator.Latency naive, boolean wrk) {
+        StringBuilder t = new StringBuilder("Request latency of the small-request runs (the worst run at each percentile; load from "
+                + (wrk ? "wrk" : "the JVM client") + "):\n\n| latency (ms) | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|\n");
+        for (var e : List.of(Map.entry("ingest", ingest), Map.entry("naive server", naive))) {
+            LoadGenerator.Latency l = e.getValue();
+            t.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", e.getKey(), l.p50(), l.p90(), l.p99(), l.p999(), l.max()));
+        }
+        latencyTable = t.toString();
+    }
+
+    void overload(Overload o) {
+        overloadTable = String.format("""
+                | overload | |
+                |---|---|
+                | offered (3x the bulk VALUES median) | %,.0f rows/s for %.0f s |
+                | bodies offered / acknowledged / refused (429, 503) / not sent (256 in flight) | %,d / %,d / %,d / %,d |
+                | heap retained after GC, peak | %,.1f MiB |
+                | memory budget | %,.1f MiB |
+                | acknowledged rows missing from the table | %,d |
+                """, o.offeredRowsPerSecond(), o.run().seconds(), o.run().offered(), o.run().acked(), o.run().refused(),
+                o.run().notSent(), o.heapPeakAfterGc() / 1048576.0, o.budgetBytes() / 1048576.0, o.missingAckedRows());
+    }
+
+    void targets(Stats psql, Stats pgloader, Map<String, Stats> modes, Stats small, Stats naive, LoadGenerator.Latency latency,
+            Overload o) {
+        StringBuilder t = new StringBuilder("| scenario | figure | measured | target | |\n|---|---|---|---|---|\n");
+        double bulk = modes.get("values").median() / psql.median();
+        row(t, "bulk NDJSON, 8 clients", "rows/s ÷ psql \\copy x2", bulk, ">= 0.5 (goal 0.75)", bulk >= 0.5);
+        double ratio = small.median() / naive.median();
+        row(t, "small, 64 clients", "records/s ÷ naive server", ratio, ">= 5 (goal 10)", ratio >= 5);
+        double p99 = latency.p99();
+        t.append(String.format("| small, 64 clients | p99 latency | %.1f ms | <= 50 ms | %s |%n", p99, p99 <= 50 ? "PASS" : "MISS"));
+        double heapOver = (o.heapPeakAfterGc() - o.budgetBytes()) / 1048576.0;
+        t.append(String.format("| overload, 3x | heap peak − budget | %+.1f MiB | <= +64 MiB | %s |%n", heapOver, heapOver <= 64 ? "PASS" : "MISS"));
+        t.append(String.format("| overload, 3x | acked rows lost | %d | 0 | %s |%n", o.missingAckedRows(), o.missingAckedRows() == 0 ? "PASS" : "MISS"));
+        for (var e : modes.entrySet()) {
+            t.append(String.format("| writer mode %s | rows/s ÷ psql \\copy x2 | %.2f | reported | |%n", e.getKey(), e.getValue().median() / psql.median()));
+        }
+        if (pgloader != null) {
+            t.append(String.format("| bulk NDJSON (values) | rows/s ÷ pgloader | %.1f | reported | |%n", modes.get("values").median() / pgloader.median()));
+        }
+        targetsTable = t.toString();
+    }
+
+    private static void row(StringBuilder t, String scenario, String figure, double value, String target, boolean pass) {
+        t.append(String.format("| %s | %s | %.2f | %s | %s |%n", scenario, figure, value, target, pass ? "PASS" : "MISS"));
+    }
+
+    void charts(Stats psql, Stats pgloader, Map<String, Stats> modes, Stats small, Stats naive, LoadGenerator.Latency ingestLatency,
+            LoadGenerator.Latency naiveLatency, List<LoadGenerator.Sampler.Sample> bulkTimeline, Overload o) throws IOException {
+        List<Stats> bulk = new ArrayList<>();
+        bulk.add(new Stats("psql \\copy x2", psql.values()));
+        if (pgloader != null) {
+            bulk.add(pgloader);
+        }
+        modes.forEach((mode, s) -> bulk.add(new Stats("ingest " + mode, s.values())));
+        Charts.bars(dir.resolve("throughput.png"), "Bulk load of the events workload", "rows/s", bulk);
+        Charts.bars(dir.resolve("small.png"), "1 record per request, 64 clients", "records/s", List.of(small, naive));
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        series.put("ingest", percentiles(ingestLatency));
+        series.put("naive server", percentiles(naiveLatency));
+        Charts.groupedBars(dir.resolve("latency.png"), "Request latency, 1 record per request", "ms",
+                List.of("p50", "p90", "p99", "p99.9"), series, false);
+        if (bulkTimeline != null && !bulkTimeline.isEmpty()) {
+            double[] x = bulkTimeline.stream().mapToDouble(LoadGenerator.Sampler.Sample::seconds).toArray();
+            Map<String, double[]> lines = new LinkedHashMap<>();
+            lines.put("adaptive batch limit (rows)", bulkTimeline.stream().mapToDouble(LoadGenerator.Sampler.Sample::batchLimit).toArray());
+            lines.put("last batch (rows)", bulkTimeline.stream().mapToDouble(LoadGenerator.Sampler.Sample::lastBatchRows).toArray());
+            lines.put("queued requests x100", bulkTimeline.stream().mapToDouble(s -> s.queued() * 100.0).toArray());
+            Charts.lines(dir.resolve("timeline.png"), "Bulk NDJSON (values): batch size and queue depth", "rows", x, lines);
+        }
+        if (!o.samples().isEmpty()) {
+            double[] x = o.samples().stream().mapToDouble(LoadGenerator.Sampler.Sample::seconds).toArray();
+            Map<String, double[]> lines = new LinkedHashMap<>();
+            lines.put("heap retained after GC (MiB)", o.samples().stream().mapToDouble(s -> s.heapAfterGc() / 1048576.0).toArray());
+            lines.put("memory budget used (MiB)", o.samples().stream().mapToDouble(s -> s.budgetUsed() / 1048576.0).toArray());
+            lines.put("budget + 64 MiB", o.samples().stream().mapToDouble(s -> (o.budgetBytes() + 64.0 * 1048576) / 1048576.0).toArray());
+            Charts.lines(dir.resolve("overload.png"), "Overload at 3x: memory", "MiB", x, lines);
+        }
+        chartsSection = """
+
+                ## Charts
+
+                ![throughput](throughput.png)
+                ![small requests](small.png)
+                ![latency](latency.png)
+                ![batch size and queue depth](timeline.png)
+                ![overload memory](overload.png)
+                """;
+    }
+
+    private static List<Double> percentiles(LoadGenerator.Latency l) {
+        return List.of(l.p50(), l.p90(), l.p99(), l.p999());
+    }
+
+    Path write() throws IOException {
+        md.append("\n## Targets\n\n").append(targetsTable)
+                .append("\n## Figures\n\n| scenario | median (min–max, runs) |\n|---|---|\n").append(figures)
+                .append('\n').append(latencyTable).append('\n').append(overloadTable);
+        for (String n : notes) {
+            md.append("\n").append(n).append('\n');
+        }
+        md.append(chartsSection);
+        Path file = dir.resolve("report.md");
+        Files.writeString(file, md.toString());
+        return file;
+    }
+}
