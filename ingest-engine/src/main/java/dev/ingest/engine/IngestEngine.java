@@ -131,8 +131,25 @@ public final class IngestEngine implements AutoCloseable {
      *         {@link Admission#CLOSED} after {@link #close()} began
      */
     public Admission submit(IngestRequest request) {
+        return submit(request, false);
+    }
+
+    /**
+     * Queues a request whose {@link IngestRequest#bytes()} the caller has already acquired from
+     * {@link #budget()} (a streaming decoder reserves memory before it decodes). On
+     * {@link Admission#ACCEPTED} the reservation passes to the engine, which releases it when the
+     * request completes; otherwise the caller still holds it. Never blocks.
+     */
+    public Admission submitReserved(IngestRequest request) {
+        return submit(request, true);
+    }
+
+    private Admission submit(IngestRequest request, boolean reserved) {
         if (request.rows().isEmpty()) {
             // Nothing reaches the database: answer at once, without a writer round trip.
+            if (reserved) {
+                budget.release(request.bytes());
+            }
             request.result().complete(new IngestResult(0, request.refusedEarly()));
             return Admission.ACCEPTED;
         }
@@ -142,14 +159,16 @@ public final class IngestEngine implements AutoCloseable {
             if (closed) {
                 return Admission.CLOSED;
             }
-            if (!budget.tryAcquire(request.bytes())) {
+            if (!reserved && !budget.tryAcquire(request.bytes())) {
                 return Admission.QUEUE_FULL;
             }
             Lane lane = lanes.computeIfAbsent(key(request.table()), k -> startLane(k, request.table()));
             if (lane.shortestQueue().offer(request)) {
                 return Admission.ACCEPTED;
             }
-            budget.release(request.bytes());
+            if (!reserved) {
+                budget.release(request.bytes());
+            }
             return Admission.QUEUE_FULL;
         } finally {
             lock.unlock();

@@ -53,6 +53,14 @@ public final class MemoryBudget {
         }
     }
 
+    /**
+     * Takes {@code bytes} whether or not they fit: for truing up an estimate that was acquired
+     * before the exact size was known (the overshoot is bounded by that estimate's error).
+     */
+    public void forceAcquire(long bytes) {
+        used.addAndGet(bytes);
+    }
+
     /** Gives back bytes taken with {@link #tryAcquire}, and wakes waiters when there is room. */
     public void release(long bytes) {
         long u = used.addAndGet(-bytes);

@@ -185,6 +185,15 @@ public final class PerfRun implements Callable<Integer> {
         try (ServiceProcess service = start(db, "engine:\n  max_batch_rows: 1\n  writers_per_table: 1\n  linger_ms: 0\n")) {
             naive = smallRuns("naive server", service, db, workload, sequence, naiveLatency, wrk);
         }
+        // The network transports, on the small-request load (where per-request costs show).
+        if (wrk) {
+            for (String transport : List.of("nio", "epoll", "io_uring")) {
+                try (ServiceProcess service = start(db, "transport: " + transport + "\n")) {
+                    Stats t = smallRuns("transport " + transport, service, db, workload, sequence, new ArrayList<>(), true);
+                    report.figure("ingest small requests, transport " + transport + " (records/s)", t);
+                }
+            }
+        }
         report.figure("ingest, 1 record per request, 64 clients (records/s)", small);
         report.figure("naive server (one INSERT and commit per record), same load (records/s)", naive);
         LoadGenerator.Latency ingestWorst = worst(ingestLatency);

@@ -2,11 +2,11 @@ package dev.ingest.api.internal.http;
 
 import dev.ingest.api.internal.decode.BodyException;
 import dev.ingest.api.internal.decode.StreamDecoder;
-import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.MemoryBudget;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,37 +22,46 @@ import java.util.function.Function;
 
 /**
  * One NDJSON or CSV upload, decoded as it arrives and committed in segments of about
- * {@value #SEGMENT_ROWS} records. When the engine's memory budget is used up, the upload is
- * paused (TCP backpressure reaches the client) until writers free room, instead of being
- * buffered. The answer comes after the last segment is committed and sums all segments.
+ * {@value #SEGMENT_ROWS} records. The memory of decoded records is reserved from the engine's
+ * {@link MemoryBudget} before a chunk is decoded (an estimate, trued up after) and handed to the
+ * engine with the segment, so every decoded record is within the budget. When the budget is
+ * used up the upload is paused (TCP backpressure reaches the client) instead of buffered, and
+ * resumed when writers free room. The answer comes after the last segment is committed.
  *
  * <p>Event-loop confined: every method runs on the request's context.
  */
 final class StreamingUpload {
     static final int SEGMENT_ROWS = 2000;
     static final long SEGMENT_BYTES = 4L * 1024 * 1024;
+    /** Decoded records take about this many times the bytes of their text (an upper estimate). */
+    private static final long EXPANSION = 3;
     private static final long QUEUE_RETRY_MILLIS = 5;
-    /** Bytes kept to re-read the start of the body after a catalog refresh. */
-    private static final long REPLAY_LIMIT = 1024 * 1024;
+    /** Bytes kept to decode the start of the body again after a catalog refresh. */
+    private static final long REPLAY_LIMIT = 64 * 1024;
 
     private final RoutingContext ctx;
     private final HttpServerRequest request;
     private final Context context;
     private final IngestEngine engine;
+    private final MemoryBudget budget;
     private final Function<TableSchema, StreamDecoder> decoders;
     private final long maxBodyBytes;
     private final List<CompletableFuture<IngestResult>> segments = new ArrayList<>();
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded
 
     private TableSchema table;
     private StreamDecoder decoder;
     private IngestRequest.Builder current;
-    private IngestRequest pending; // a segment waiting for room in the budget
+    private long reserved; // budget bytes held for the records in current
+    private IngestRequest pending; // a segment waiting for room in a writer's queue (holds its bytes)
     private List<byte[]> replay = new ArrayList<>(); // the body so far, until the first segment is submitted
     private long replayBytes;
     private boolean refreshed;
     private boolean refreshing;
+    private boolean waitingForBudget;
     private long bytes;
     private boolean ended;
+    private boolean endDecoded;
     private boolean done;
 
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
@@ -60,6 +70,7 @@ final class StreamingUpload {
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
         this.engine = engine;
+        this.budget = engine.budget();
         this.decoders = decoders;
         this.maxBodyBytes = maxBodyBytes;
         this.table = table;
@@ -69,8 +80,13 @@ final class StreamingUpload {
 
     void start() {
         request.handler(this::chunk);
-        request.endHandler(v -> end());
-        request.exceptionHandler(e -> done = true); // the client went away; submitted segments still commit
+        request.endHandler(v -> {
+            if (!done) {
+                ended = true;
+                drain();
+            }
+        });
+        request.exceptionHandler(e -> abandon()); // the client went away; submitted segments still commit
         request.resume();
     }
 
@@ -83,7 +99,66 @@ final class StreamingUpload {
             fail(413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
             return;
         }
-        byte[] data = buffer.getBytes();
+        waiting.add(buffer.getBytes());
+        drain();
+    }
+
+    /**
+     * Moves the upload on as far as it can: decodes waiting chunks while memory can be reserved,
+     * submits full segments, and at the end submits the last one and answers. Stops (paused) while
+     * waiting for memory, for queue room, or for a catalog refresh; each of those calls it again.
+     */
+    private void drain() {
+        while (!done && pending == null && !refreshing && !waitingForBudget) {
+            if (!waiting.isEmpty()) {
+                decodeNext();
+            } else if (!ended) {
+                request.resume();
+                return;
+            } else if (!endDecoded) {
+                endDecoded = true;
+                try {
+                    decoder.end(current);
+                } catch (BodyException e) {
+                    bodyFailed(e);
+                    return;
+                }
+                trueUp();
+                if (!decoder.sawContent() && segments.isEmpty()) {
+                    fail(400, "malformed_body", "empty body: expected records");
+                    return;
+                }
+            } else {
+                submitCurrent();
+                if (!done && pending == null && !refreshing) {
+                    finish();
+                }
+                return;
+            }
+        }
+    }
+
+    private void decodeNext() {
+        byte[] data = waiting.peek();
+        long estimate = Math.max(1024, data.length * EXPANSION);
+        if (!budget.tryAcquire(estimate)) {
+            if (current.count() > 0) {
+                // What this upload holds may be what fills the budget: commit it, which frees room.
+                submitCurrent();
+                if (done || pending != null || refreshing) {
+                    return;
+                }
+            }
+            waitingForBudget = true;
+            request.pause();
+            budget.whenAvailable().thenRun(() -> context.runOnContext(v -> {
+                waitingForBudget = false;
+                drain();
+            }));
+            return;
+        }
+        waiting.poll();
+        reserved += estimate;
         if (replay != null) {
             replay.add(data);
             replayBytes += data.length;
@@ -97,53 +172,21 @@ final class StreamingUpload {
             bodyFailed(e);
             return;
         }
-        if (pending == null && !refreshing && segmentFull()) {
+        trueUp();
+        if (current.count() >= SEGMENT_ROWS || current.bytes() >= SEGMENT_BYTES) {
             submitCurrent();
         }
     }
 
-    private void end() {
-        if (done) {
-            return;
+    /** Makes the reservation exactly the decoded records' bytes. */
+    private void trueUp() {
+        long actual = current.bytes();
+        if (actual > reserved) {
+            budget.forceAcquire(actual - reserved);
+        } else if (actual < reserved) {
+            budget.release(reserved - actual);
         }
-        ended = true;
-        try {
-            decoder.end(current);
-        } catch (BodyException e) {
-            bodyFailed(e);
-            return;
-        }
-        if (!decoder.sawContent() && segments.isEmpty() && pending == null && !refreshing) {
-            fail(400, "malformed_body", "empty body: expected records");
-            return;
-        }
-        flush();
-    }
-
-    private boolean segmentFull() {
-        return current.count() >= SEGMENT_ROWS || current.bytes() >= SEGMENT_BYTES;
-    }
-
-    /**
-     * Moves on after anything that may have unblocked the upload (the body ended, a pending
-     * segment was admitted, a catalog refresh came back): submits what is ready, then finishes
-     * once the body has ended and everything is submitted, or reads on.
-     */
-    private void flush() {
-        if (done || refreshing || pending != null) {
-            return;
-        }
-        if (ended || segmentFull()) {
-            submitCurrent();
-        }
-        if (done || refreshing || pending != null) {
-            return;
-        }
-        if (ended) {
-            finish();
-        } else {
-            request.resume();
-        }
+        reserved = actual;
     }
 
     private void submitCurrent() {
@@ -153,23 +196,23 @@ final class StreamingUpload {
         }
         replay = null;
         IngestRequest segment = current.build();
+        reserved = 0; // the segment carries it now
         current = IngestRequest.builder(table, current.nextIndex());
         offer(segment);
     }
 
     private void offer(IngestRequest segment) {
-        switch (engine.submit(segment)) {
+        switch (engine.submitReserved(segment)) {
             case ACCEPTED -> segments.add(segment.result());
-            case CLOSED -> fail(503, "shutting_down", "the service is shutting down");
+            case CLOSED -> {
+                budget.release(segment.bytes());
+                fail(503, "shutting_down", "the service is shutting down");
+            }
             case QUEUE_FULL -> {
+                // The memory is reserved already, so only a writer queue is full: look again soon.
                 pending = segment;
                 request.pause();
-                if (engine.budget().used() < engine.budget().limit()) {
-                    // Full by queue length, not memory: nothing will signal room, so look again soon.
-                    ctx.vertx().setTimer(QUEUE_RETRY_MILLIS, t -> retryPending());
-                } else {
-                    engine.budget().whenAvailable().thenRun(() -> context.runOnContext(v -> retryPending()));
-                }
+                ctx.vertx().setTimer(QUEUE_RETRY_MILLIS, t -> retryPending());
             }
         }
     }
@@ -181,7 +224,7 @@ final class StreamingUpload {
         IngestRequest segment = pending;
         pending = null;
         offer(segment);
-        flush();
+        drain();
     }
 
     /** The first records named a column the catalog did not know: look again, then decode anew. */
@@ -202,15 +245,17 @@ final class StreamingUpload {
                 for (byte[] data : replay) {
                     decoder.feed(data, current);
                 }
-                if (ended) {
+                if (endDecoded) {
                     decoder.end(current);
                 }
             } catch (BodyException e) {
                 bodyFailed(e);
                 return;
+            } finally {
+                trueUp();
             }
             replay = null;
-            flush();
+            drain();
         });
     }
 
@@ -258,13 +303,27 @@ final class StreamingUpload {
         failWith(status, Responses.error(code, message));
     }
 
-    /** Answers now; segments already submitted still commit, and the answer says how many records. */
+    /** Answers now; segments already submitted still commit, and the answer says so. */
     private void failWith(int status, JsonObject body) {
-        done = true;
+        abandon();
         if (!segments.isEmpty()) {
             body.put("message", body.getString("message") + "; records before this point were committed in earlier segments");
         }
         ctx.response().putHeader("Connection", "close");
         Responses.json(ctx, status, body);
+    }
+
+    /** Stops for good and gives back every reservation still held here. */
+    private void abandon() {
+        done = true;
+        waiting.clear();
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
+        if (pending != null) {
+            budget.release(pending.bytes());
+            pending = null;
+        }
     }
 }

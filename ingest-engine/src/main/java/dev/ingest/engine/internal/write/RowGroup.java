@@ -19,21 +19,46 @@ final class RowGroup {
     final int[] columns;
     final List<Row> rows = new ArrayList<>();
     final List<IngestRequest> owners = new ArrayList<>();
+    private final boolean[] present;
 
     private RowGroup(TableSchema table, int[] columns) {
         this.table = table;
         this.columns = columns;
+        this.present = new boolean[table.columns().size()];
+        for (int c : columns) {
+            present[c] = true;
+        }
+    }
+
+    /** Whether {@code row} (of this group's table) gives exactly this group's columns. */
+    private boolean fits(Row row) {
+        String[] values = row.values();
+        for (int i = 0; i < values.length; i++) {
+            if (Row.isAbsent(values[i]) == present[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int size() {
         return rows.size();
     }
 
-    /** Splits a batch into groups, keeping body order within each group. */
+    /**
+     * Splits a batch into groups, keeping body order within each group. Rows nearly always give the
+     * same columns as the row before, so that is checked first, without allocating.
+     */
     static List<RowGroup> of(List<IngestRequest> batch) {
         Map<Key, RowGroup> groups = new LinkedHashMap<>();
+        RowGroup last = null;
         for (IngestRequest request : batch) {
             for (Row row : request.rows()) {
+                if (last != null && last.table == request.table() && last.fits(row)) {
+                    last.rows.add(row);
+                    last.owners.add(request);
+                    continue;
+                }
                 BitSet present = new BitSet(row.values().length);
                 for (int i = 0; i < row.values().length; i++) {
                     if (!Row.isAbsent(row.values()[i])) {
@@ -44,6 +69,7 @@ final class RowGroup {
                         k -> new RowGroup(k.table, k.present.stream().toArray()));
                 g.rows.add(row);
                 g.owners.add(request);
+                last = g;
             }
         }
         return new ArrayList<>(groups.values());
