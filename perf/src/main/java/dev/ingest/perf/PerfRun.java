@@ -71,6 +71,8 @@ public final class PerfRun implements Callable<Integer> {
     private static final int BODY_RECORDS = 1000;
     private static final int BULK_CLIENTS = 8;
     private static final int SMALL_CLIENTS = 64;
+    /** Overload requests open at once: enough that the service's memory budget, not the client, binds. */
+    private static final int OVERLOAD_IN_FLIGHT = 512;
     private int nextPort = 18_700;
 
     public static void main(String[] args) {
@@ -209,14 +211,28 @@ public final class PerfRun implements Callable<Integer> {
             long first = 10_000_000_000L;
             LoadGenerator.Overload o;
             List<LoadGenerator.Sampler.Sample> samples;
+            List<Long> live = java.util.Collections.synchronizedList(new ArrayList<>());
+            var probe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            probe.scheduleWithFixedDelay(() -> {
+                try {
+                    live.add(service.liveHeapBytes());
+                } catch (IOException | InterruptedException e) {
+                    log("live heap probe failed: %s", e);
+                }
+            }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
             try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 250)) {
                 o = load.overload(service.uri("/v1/tables/events/records"), workload, first, BODY_RECORDS, bodiesPerSecond,
-                        Duration.ofSeconds(overloadSeconds), 256);
+                        Duration.ofSeconds(overloadSeconds), OVERLOAD_IN_FLIGHT);
                 samples = sampler.samples();
+            } finally {
+                probe.shutdownNow();
             }
             long missing = missingAckedRows(db, first, o.ackedBodies());
-            long heapPeak = samples.stream().mapToLong(LoadGenerator.Sampler.Sample::heapAfterGc).max().orElse(0);
-            overload = new Report.Overload(bodiesPerSecond * BODY_RECORDS, o, heapPeak, budgetMb * 1024 * 1024, missing, samples);
+            long retainedPeak = samples.stream().mapToLong(LoadGenerator.Sampler.Sample::heapAfterGc).max().orElse(0);
+            long livePeak = live.stream().mapToLong(Long::longValue).max().orElse(0);
+            long budgetPeak = samples.stream().mapToLong(LoadGenerator.Sampler.Sample::budgetUsed).max().orElse(0);
+            overload = new Report.Overload(bodiesPerSecond * BODY_RECORDS, o, livePeak, retainedPeak, budgetPeak,
+                    budgetMb * 1024 * 1024, missing, samples);
         }
         report.overload(overload);
 

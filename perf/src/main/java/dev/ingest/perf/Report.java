@@ -20,8 +20,8 @@ final class Report {
     private String chartsSection = "";
 
     /** What the overload run showed. */
-    record Overload(double offeredRowsPerSecond, LoadGenerator.Overload run, long heapPeakAfterGc, long budgetBytes,
-            long missingAckedRows, List<LoadGenerator.Sampler.Sample> samples) {
+    record Overload(double offeredRowsPerSecond, LoadGenerator.Overload run, long liveHeapPeak, long retainedHeapPeak,
+            long budgetUsedPeak, long budgetBytes, long missingAckedRows, List<LoadGenerator.Sampler.Sample> samples) {
     }
 
     Report(Path dir) {
@@ -64,12 +64,14 @@ final class Report {
                 | overload | |
                 |---|---|
                 | offered (3x the bulk VALUES median) | %,.0f rows/s for %.0f s |
-                | bodies offered / acknowledged / refused (429, 503) / not sent (256 in flight) | %,d / %,d / %,d / %,d |
-                | heap retained after GC, peak | %,.1f MiB |
-                | memory budget | %,.1f MiB |
+                | bodies offered / acknowledged / refused (429, 503) / not sent (512 in flight) | %,d / %,d / %,d / %,d |
+                | memory budget / its peak use | %,.1f MiB / %,.1f MiB |
+                | live heap, peak (after a full GC run every 5 s with jcmd) | %,.1f MiB |
+                | heap after G1's own collections, peak (includes garbage mixed collections left) | %,.1f MiB |
                 | acknowledged rows missing from the table | %,d |
                 """, o.offeredRowsPerSecond(), o.run().seconds(), o.run().offered(), o.run().acked(), o.run().refused(),
-                o.run().notSent(), o.heapPeakAfterGc() / 1048576.0, o.budgetBytes() / 1048576.0, o.missingAckedRows());
+                o.run().notSent(), o.budgetBytes() / 1048576.0, o.budgetUsedPeak() / 1048576.0, o.liveHeapPeak() / 1048576.0,
+                o.retainedHeapPeak() / 1048576.0, o.missingAckedRows());
     }
 
     void targets(Stats psql, Stats pgloader, Map<String, Stats> modes, Stats small, Stats naive, LoadGenerator.Latency latency,
@@ -83,8 +85,9 @@ final class Report {
         row(t, "small, 64 clients", "records/s ÷ naive server", ratio, ">= 5 (goal 10)", ratio >= 5);
         double p99 = latency.p99();
         t.append(String.format("| small, 64 clients | p99 latency | %.1f ms | <= 50 ms | %s |%n", p99, p99 <= 50 ? "PASS" : "MISS"));
-        double heapOver = (o.heapPeakAfterGc() - o.budgetBytes()) / 1048576.0;
-        t.append(String.format("| overload, 3x | heap peak − budget | %+.1f MiB | <= +64 MiB | %s |%n", heapOver, heapOver <= 64 ? "PASS" : "MISS"));
+        double heapOver = (o.liveHeapPeak() - o.budgetBytes()) / 1048576.0;
+        t.append(String.format("| overload, 3x | live heap peak − budget | %+.1f MiB | <= +64 MiB | %s |%n", heapOver,
+                o.liveHeapPeak() > 0 && heapOver <= 64 ? "PASS" : "MISS"));
         t.append(String.format("| overload, 3x | acked rows lost | %d | 0 | %s |%n", o.missingAckedRows(), o.missingAckedRows() == 0 ? "PASS" : "MISS"));
         for (var e : modes.entrySet()) {
             t.append(String.format("| writer mode %s | rows/s ÷ psql \\copy x2 | %.2f | reported | |%n", e.getKey(), e.getValue().median() / psql.median()));
@@ -125,7 +128,7 @@ final class Report {
         if (!o.samples().isEmpty()) {
             double[] x = o.samples().stream().mapToDouble(LoadGenerator.Sampler.Sample::seconds).toArray();
             Map<String, double[]> lines = new LinkedHashMap<>();
-            lines.put("heap retained after GC (MiB)", o.samples().stream().mapToDouble(s -> s.heapAfterGc() / 1048576.0).toArray());
+            lines.put("heap after G1 collections (MiB)", o.samples().stream().mapToDouble(s -> s.heapAfterGc() / 1048576.0).toArray());
             lines.put("memory budget used (MiB)", o.samples().stream().mapToDouble(s -> s.budgetUsed() / 1048576.0).toArray());
             lines.put("budget + 64 MiB", o.samples().stream().mapToDouble(s -> (o.budgetBytes() + 64.0 * 1048576) / 1048576.0).toArray());
             Charts.lines(dir.resolve("overload.png"), "Overload at 3x: memory", "MiB", x, lines);

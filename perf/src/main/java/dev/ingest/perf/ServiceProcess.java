@@ -79,6 +79,19 @@ final class ServiceProcess implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    /**
+     * The service's live heap: runs a full collection in it ({@code jcmd PID GC.run}) and reads
+     * the heap left after it. Disturbs the service for the length of that collection.
+     */
+    long liveHeapBytes() throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+            throw new IOException("jcmd GC.run failed for pid " + process.pid());
+        }
+        return stats().get("heap_used_after_gc_bytes").asLong();
+    }
+
     /** SIGTERM (graceful), then a hard stop if it does not exit in time. */
     @Override
     public void close() {
