@@ -106,7 +106,7 @@ public final class PerfRun implements Callable<Integer> {
     private int run(DatabaseUrl db) throws Exception {
         Report report = new Report(out);
         report.environment(environment(db));
-        execute(db, Workload.TABLE_DDL);
+        execute(db, Workload.tableDdl());
         Workload workload = new Workload(42);
 
         log("generating %,d rows (seed 42)", rows);

@@ -17,16 +17,15 @@ import java.util.UUID;
  * row number, which lets a check find exactly which rows arrived.
  */
 final class Workload {
-    static final String TABLE_DDL = """
-            CREATE TABLE IF NOT EXISTS events (
-              id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-              event_id uuid NOT NULL UNIQUE,
-              ts       timestamptz NOT NULL,
-              source   text NOT NULL,
-              kind     text NOT NULL,
-              user_id  bigint,
-              value    double precision,
-              payload  jsonb)""";
+    /** The DDL of the example table that ingest's embedded database starts with: the same table. */
+    static String tableDdl() throws IOException {
+        try (var in = Workload.class.getResourceAsStream("/examples/events.sql")) {
+            if (in == null) {
+                throw new IOException("examples/events.sql is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
     static final String COLUMNS = "event_id,ts,source,kind,user_id,value,payload";
 
     private static final String[] SOURCES = {"web", "ios", "android", "api", "batch", "partner", "kiosk", "email"};
