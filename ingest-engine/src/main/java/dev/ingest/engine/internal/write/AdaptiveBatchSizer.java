@@ -1,5 +1,7 @@
 package dev.ingest.engine.internal.write;
 
+import java.util.function.LongSupplier;
+
 /**
  * Chooses how many rows a writer gathers into its next transaction, steering commit latency
  * toward a target with AIMD (additive increase, multiplicative decrease, as TCP does for its
@@ -14,16 +16,19 @@ package dev.ingest.engine.internal.write;
  * each request bounded, since a request waits for its whole batch. The cap is the configured
  * maximum and the 65535-parameter limit of one statement.
  *
- * <p>Not thread-safe: each writer owns one. The caller measures latency with its injected clock.
+ * <p>The latency of a batch runs from {@link #batchStarted()} to {@link #batchCommitted(int)} on
+ * the injected clock, so tests drive it deterministically. Not thread-safe: each writer owns one.
  */
 final class AdaptiveBatchSizer {
     private final int floor;
     private final int cap;
     private final int step;
     private final long targetNanos;
+    private final LongSupplier nanoClock;
     private int limit;
+    private long started;
 
-    AdaptiveBatchSizer(int floor, int cap, long targetNanos) {
+    AdaptiveBatchSizer(int floor, int cap, long targetNanos, LongSupplier nanoClock) {
         if (floor <= 0 || cap < floor) {
             throw new IllegalArgumentException("need 0 < floor <= cap, got floor=" + floor + " cap=" + cap);
         }
@@ -31,6 +36,7 @@ final class AdaptiveBatchSizer {
         this.cap = cap;
         this.step = Math.max(1, cap / 16);
         this.targetNanos = targetNanos;
+        this.nanoClock = nanoClock;
         this.limit = Math.max(floor, Math.min(cap, cap / 4));
     }
 
@@ -39,12 +45,23 @@ final class AdaptiveBatchSizer {
         return limit;
     }
 
-    /** Records the outcome of a batch of {@code rows} rows that took {@code nanos} to write and commit. */
-    void onBatch(int rows, long nanos) {
+    /** A batch's first statement is about to be sent. */
+    void batchStarted() {
+        started = nanoClock.getAsLong();
+    }
+
+    /**
+     * The batch started last committed {@code rows} rows; adjusts the limit.
+     *
+     * @return how long the batch took, in nanoseconds
+     */
+    long batchCommitted(int rows) {
+        long nanos = nanoClock.getAsLong() - started;
         if (nanos > targetNanos) {
             limit = Math.max(floor, (int) (limit * 7L / 10)); // integer math: exact, deterministic
         } else if (rows >= limit) {
             limit = Math.min(cap, limit + step);
         }
+        return nanos;
     }
 }

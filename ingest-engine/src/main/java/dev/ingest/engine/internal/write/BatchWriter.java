@@ -65,7 +65,7 @@ public final class BatchWriter implements Runnable {
         this.budget = budget;
         this.inserter = new BatchInserter(mode);
         int cap = Math.max(1, Math.min(settings.maxBatchRows(), ValuesInsert.maxRows(columns)));
-        this.sizer = new AdaptiveBatchSizer(Math.min(settings.minBatchRows(), cap), cap, settings.latencyTargetNanos());
+        this.sizer = new AdaptiveBatchSizer(Math.min(settings.minBatchRows(), cap), cap, settings.latencyTargetNanos(), nanoClock);
         this.settings = settings;
         this.nanoClock = nanoClock;
     }
@@ -137,13 +137,11 @@ public final class BatchWriter implements Runnable {
     private void write(List<IngestRequest> batch) {
         long backoff = settings.backoffMinNanos();
         while (true) {
-            long start = nanoClock.getAsLong();
+            sizer.batchStarted();
             try (Connection c = dataSource.getConnection()) {
                 Map<IngestRequest, List<Rejection>> refused = inserter.write(c, batch);
-                long took = nanoClock.getAsLong() - start;
-                int rows = rowsOf(batch);
-                sizer.onBatch(rows, took);
-                recordCommit(rows - refusedCount(refused), took);
+                long took = sizer.batchCommitted(rowsOf(batch));
+                recordCommit(rowsOf(batch) - refusedCount(refused), took);
                 complete(batch, refused);
                 return;
             } catch (SQLException e) {

@@ -4,50 +4,73 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+/** Drives the sizer with a manual clock: each batch "takes" exactly the time the test says. */
 class AdaptiveBatchSizerTest {
     private static final long TARGET = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long FAST = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long SLOW = TimeUnit.MILLISECONDS.toNanos(80);
 
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+
+    private AdaptiveBatchSizer sizer(int floor, int cap) {
+        return new AdaptiveBatchSizer(floor, cap, TARGET, clock::get);
+    }
+
+    /** One batch of {@code rows} rows that takes {@code nanos} on the clock; returns the measured time. */
+    private long batch(AdaptiveBatchSizer s, int rows, long nanos) {
+        s.batchStarted();
+        clock.addAndGet(nanos);
+        return s.batchCommitted(rows);
+    }
+
     @Test
     void startsAtAQuarterOfTheCap() {
-        assertThat(new AdaptiveBatchSizer(64, 8000, TARGET).limit()).isEqualTo(2000);
-        assertThat(new AdaptiveBatchSizer(64, 100, TARGET).limit()).isEqualTo(64);
+        assertThat(sizer(64, 8000).limit()).isEqualTo(2000);
+        assertThat(sizer(64, 100).limit()).isEqualTo(64);
+    }
+
+    @Test
+    void measuresEachBatchOnTheInjectedClock() {
+        AdaptiveBatchSizer s = sizer(64, 8000);
+        assertThat(batch(s, 10, 12_345)).isEqualTo(12_345);
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(5)); // time between batches does not count
+        assertThat(batch(s, 10, FAST)).isEqualTo(FAST);
     }
 
     @Test
     void fullBatchesUnderTheTargetGrowTheLimitAdditivelyUpToTheCap() {
-        AdaptiveBatchSizer s = new AdaptiveBatchSizer(64, 8000, TARGET);
-        s.onBatch(2000, FAST);
+        AdaptiveBatchSizer s = sizer(64, 8000);
+        batch(s, 2000, FAST);
         assertThat(s.limit()).isEqualTo(2500);
-        s.onBatch(2500, FAST);
+        batch(s, 2500, FAST);
         assertThat(s.limit()).isEqualTo(3000);
         for (int i = 0; i < 100; i++) {
-            s.onBatch(s.limit(), FAST);
+            batch(s, s.limit(), FAST);
         }
         assertThat(s.limit()).isEqualTo(8000);
     }
 
     @Test
     void slowBatchesShrinkTheLimitMultiplicativelyDownToTheFloor() {
-        AdaptiveBatchSizer s = new AdaptiveBatchSizer(64, 8000, TARGET);
-        s.onBatch(2000, SLOW);
+        AdaptiveBatchSizer s = sizer(64, 8000);
+        batch(s, 2000, SLOW);
         assertThat(s.limit()).isEqualTo(1400);
-        s.onBatch(10, SLOW); // slow even when small: still a signal to back off
+        batch(s, 10, SLOW); // slow even when small: still a signal to back off
         assertThat(s.limit()).isEqualTo(980);
         for (int i = 0; i < 100; i++) {
-            s.onBatch(1, SLOW);
+            batch(s, 1, SLOW);
         }
         assertThat(s.limit()).isEqualTo(64);
     }
 
     @Test
     void batchesThatWereNotFullLeaveTheLimitAlone() {
-        AdaptiveBatchSizer s = new AdaptiveBatchSizer(64, 8000, TARGET);
-        s.onBatch(5, FAST);
-        s.onBatch(1999, FAST);
+        AdaptiveBatchSizer s = sizer(64, 8000);
+        batch(s, 5, FAST);
+        batch(s, 1999, FAST);
         assertThat(s.limit()).isEqualTo(2000);
     }
 
@@ -55,12 +78,12 @@ class AdaptiveBatchSizerTest {
     void convergesBelowTheTargetWhenLatencyGrowsWithBatchSize() {
         // A database whose commit takes 5 ms plus 20 µs per row: the target of 50 ms is met
         // up to 2,250 rows. The limit must settle around there, oscillating as AIMD does.
-        AdaptiveBatchSizer s = new AdaptiveBatchSizer(64, 8000, TARGET);
+        AdaptiveBatchSizer s = sizer(64, 8000);
         int min = Integer.MAX_VALUE;
         int max = 0;
         for (int i = 0; i < 1000; i++) {
             int rows = s.limit();
-            s.onBatch(rows, TimeUnit.MICROSECONDS.toNanos(5000 + 20L * rows));
+            batch(s, rows, TimeUnit.MICROSECONDS.toNanos(5000 + 20L * rows));
             if (i > 500) {
                 min = Math.min(min, s.limit());
                 max = Math.max(max, s.limit());
@@ -72,7 +95,7 @@ class AdaptiveBatchSizerTest {
 
     @Test
     void refusesAnEmptyRange() {
-        assertThatThrownBy(() -> new AdaptiveBatchSizer(0, 10, TARGET)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AdaptiveBatchSizer(10, 5, TARGET)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sizer(0, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sizer(10, 5)).isInstanceOf(IllegalArgumentException.class);
     }
 }
