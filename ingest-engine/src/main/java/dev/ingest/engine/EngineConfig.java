@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param linger             how long a started batch waits for more requests
  * @param writerMode         how rows are sent, unless {@code tableWriterModes} says otherwise
  * @param tableWriterModes   writer mode per table, keyed by {@code schema.table} or bare name
+ * @param idempotencyRetention how long idempotency keys (and their stored answers) are kept
  * @param shutdownGrace      how long {@link IngestEngine#close()} lets writers finish queued work
  * @param retryBackoffMax    longest pause between retries while the database is unavailable
  */
@@ -42,6 +43,7 @@ public record EngineConfig(
         Duration linger,
         WriterMode writerMode,
         Map<String, WriterMode> tableWriterModes,
+        Duration idempotencyRetention,
         Duration shutdownGrace,
         Duration retryBackoffMax) {
 
@@ -67,6 +69,7 @@ public record EngineConfig(
         nonNegative("linger", linger);
         Objects.requireNonNull(writerMode, "writerMode");
         tableWriterModes = Map.copyOf(tableWriterModes);
+        nonNegative("idempotencyRetention", idempotencyRetention);
         nonNegative("shutdownGrace", shutdownGrace);
         nonNegative("retryBackoffMax", retryBackoffMax);
     }
@@ -104,7 +107,8 @@ public record EngineConfig(
                 + ", writersPerTable=" + writersPerTable + ", queueCapacity=" + queueCapacity
                 + ", memoryBudgetBytes=" + memoryBudgetBytes + ", batchRows=" + minBatchRows + ".." + maxBatchRows
                 + ", batchLatencyTarget=" + batchLatencyTarget + ", linger=" + linger + ", writerMode=" + writerMode
-                + ", tableWriterModes=" + tableWriterModes + ", shutdownGrace=" + shutdownGrace
+                + ", tableWriterModes=" + tableWriterModes + ", idempotencyRetention=" + idempotencyRetention
+                + ", shutdownGrace=" + shutdownGrace
                 + ", retryBackoffMax=" + retryBackoffMax + "]";
     }
 
@@ -124,6 +128,7 @@ public record EngineConfig(
         private Duration linger = Duration.ofMillis(1);
         private WriterMode writerMode = WriterMode.VALUES;
         private Map<String, WriterMode> tableWriterModes = Map.of();
+        private Duration idempotencyRetention = Duration.ofHours(24);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Duration retryBackoffMax = Duration.ofSeconds(5);
 
@@ -192,6 +197,11 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder idempotencyRetention(Duration v) {
+            idempotencyRetention = v;
+            return this;
+        }
+
         public Builder shutdownGrace(Duration v) {
             shutdownGrace = v;
             return this;
@@ -206,7 +216,7 @@ public record EngineConfig(
             return new EngineConfig(jdbcUrl, user, password, schemas, poolSize, writersPerTable, queueCapacity,
                     memoryBudgetBytes, maxBatchRows, minBatchRows == null ? Math.min(64, maxBatchRows) : minBatchRows,
                     batchLatencyTarget, linger, writerMode,
-                    tableWriterModes, shutdownGrace, retryBackoffMax);
+                    tableWriterModes, idempotencyRetention, shutdownGrace, retryBackoffMax);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ingest.engine;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ingest.engine.internal.queue.RequestQueue;
+import dev.ingest.engine.internal.schema.Housekeeper;
 import dev.ingest.engine.internal.schema.Migrations;
 import dev.ingest.engine.internal.write.BatchWriter;
 import dev.ingest.engine.internal.write.WriterSettings;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -39,7 +41,10 @@ public final class IngestEngine implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Catalog catalog;
     private final MemoryBudget budget;
+    private final DatabaseHealth health = new DatabaseHealth();
     private final ExecutorService catalogExecutor;
+    private final ScheduledExecutorService maintenance;
+    private final Housekeeper housekeeper;
     private final LongSupplier nanoClock;
     private final WriterSettings writerSettings;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -69,6 +74,9 @@ public final class IngestEngine implements AutoCloseable {
         this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
         this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, Duration.ofSeconds(1));
+        this.housekeeper = new Housekeeper(dataSource, config.idempotencyRetention());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-housekeeper"));
+        maintenance.scheduleWithFixedDelay(housekeeper, 60, 60, TimeUnit.SECONDS);
         this.writerSettings = new WriterSettings(config.maxBatchRows(), config.minBatchRows(),
                 config.batchLatencyTarget().toNanos(), config.linger().toNanos(),
                 TimeUnit.MILLISECONDS.toNanos(50), config.retryBackoffMax().toNanos());
@@ -145,8 +153,9 @@ public final class IngestEngine implements AutoCloseable {
     }
 
     private Admission submit(IngestRequest request, boolean reserved) {
-        if (request.rows().isEmpty()) {
-            // Nothing reaches the database: answer at once, without a writer round trip.
+        if (request.rows().isEmpty() && request.idempotencyKey() == null) {
+            // Nothing reaches the database: answer at once, without a writer round trip. (A keyed
+            // request still goes to a writer, to store its answer under its key.)
             if (reserved) {
                 budget.release(request.bytes());
             }
@@ -173,6 +182,19 @@ public final class IngestEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Expires idempotency keys past their retention and old commit markers now, on the calling
+     * thread (it also runs every minute in the background). Never blocks ingestion.
+     */
+    public Housekeeper.Expired expireNow() throws SQLException {
+        return housekeeper.runOnce();
+    }
+
+    /** Whether the writers reached the database at their last attempt. */
+    public DatabaseHealth health() {
+        return health;
     }
 
     /** Requests queued for a table and not yet taken by its writers. */
@@ -225,7 +247,7 @@ public final class IngestEngine implements AutoCloseable {
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
             queues[i] = new RequestQueue(config.queueCapacity());
-            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, budget,
+            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, budget, health,
                     writerSettings, nanoClock);
             threads[i] = new Thread(writers[i], "ingest-writer-" + key + "-" + i);
             threads[i].start();
@@ -263,6 +285,7 @@ public final class IngestEngine implements AutoCloseable {
             }
         }
         catalogExecutor.shutdownNow();
+        maintenance.shutdownNow();
         dataSource.close();
         log.info("engine stopped");
     }

@@ -28,14 +28,21 @@ public final class IngestRequest {
     private final List<Rejection> refused;
     private final int recordCount;
     private final long bytes;
+    private final String idempotencyKey;
+    private final int firstIndex;
+    private final int endIndex;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
-    private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, int recordCount, long bytes) {
+    private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, int recordCount, long bytes,
+            String idempotencyKey, int firstIndex, int endIndex) {
         this.table = table;
         this.rows = rows;
         this.refused = refused;
         this.recordCount = recordCount;
         this.bytes = bytes;
+        this.idempotencyKey = idempotencyKey;
+        this.firstIndex = firstIndex;
+        this.endIndex = endIndex;
     }
 
     public static Builder builder(TableSchema table) {
@@ -74,6 +81,20 @@ public final class IngestRequest {
         return bytes;
     }
 
+    /** The client's idempotency key, or null. The answer is stored under it, with the rows. */
+    public String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** The body indexes this request covers: [firstIndex, endIndex). */
+    public int firstIndex() {
+        return firstIndex;
+    }
+
+    public int endIndex() {
+        return endIndex;
+    }
+
     /**
      * Completes after the accepted rows are committed, with the per-record outcome; completes
      * exceptionally with {@link IngestException} when the engine could not write them at all.
@@ -107,6 +128,8 @@ public final class IngestRequest {
         private final int firstIndex;
         private int count;
         private long bytes;
+        private String idempotencyKey;
+        private java.util.function.IntPredicate skip = i -> false;
 
         private Builder(TableSchema table, int firstIndex) {
             this.table = Objects.requireNonNull(table, "table");
@@ -121,6 +144,9 @@ public final class IngestRequest {
          */
         public Builder add(Object[] values) {
             int index = firstIndex + count++;
+            if (skip.test(index)) {
+                return this; // committed before under the same idempotency key
+            }
             if (values.length != table.columns().size()) {
                 throw new IllegalArgumentException("expected " + table.columns().size() + " values, got " + values.length);
             }
@@ -151,7 +177,22 @@ public final class IngestRequest {
          * row with the wrong number of fields), with the SQLSTATE that best names the problem.
          */
         public Builder refuse(String sqlstate, String message) {
-            refused.add(new Rejection(firstIndex + count++, sqlstate, message));
+            int index = firstIndex + count++;
+            if (!skip.test(index)) {
+                refused.add(new Rejection(index, sqlstate, message));
+            }
+            return this;
+        }
+
+        /** Stores the answer under this key, in the same transaction as the rows. */
+        public Builder idempotencyKey(String key) {
+            this.idempotencyKey = key;
+            return this;
+        }
+
+        /** Records whose index matches are counted but not added: they were committed earlier. */
+        public Builder skip(java.util.function.IntPredicate indexes) {
+            this.skip = indexes;
             return this;
         }
 
@@ -171,7 +212,8 @@ public final class IngestRequest {
         }
 
         public IngestRequest build() {
-            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes);
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey,
+                    firstIndex, firstIndex + count);
         }
     }
 }

@@ -6,12 +6,28 @@ import java.util.List;
 /**
  * What happened to the records of one request once they were committed.
  *
- * @param accepted how many records are committed
- * @param rejected the refused records, ordered by index
+ * @param accepted  how many records are committed
+ * @param rejected  the refused records, ordered by index
+ * @param duplicate true when nothing was written because a request with the same idempotency key
+ *                  (and table) committed first: its stored answer is the answer
  */
-public record IngestResult(int accepted, List<Rejection> rejected) {
+public record IngestResult(int accepted, List<Rejection> rejected, boolean duplicate) {
     public IngestResult {
         rejected = rejected.stream().sorted(Comparator.comparingInt(Rejection::index)).toList();
+    }
+
+    public IngestResult(int accepted, List<Rejection> rejected) {
+        this(accepted, rejected, false);
+    }
+
+    /** The answer for a request whose key was already used. */
+    public static IngestResult duplicateOfEarlier() {
+        return new IngestResult(0, List.of(), true);
+    }
+
+    /** The HTTP status of this answer: 422 when every record was refused, else 200. */
+    public int status() {
+        return allRejected() ? 422 : 200;
     }
 
     /** True when the request had records and every one of them was refused. */

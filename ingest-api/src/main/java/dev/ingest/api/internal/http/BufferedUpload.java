@@ -31,24 +31,54 @@ final class BufferedUpload {
     private final IngestEngine engine;
     private final MemoryBudget budget;
     private final long maxBodyBytes;
+    private final Idempotency idempotency;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
     private long reserved;
     private boolean done;
 
-    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes) {
+    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, Idempotency idempotency) {
         this.ctx = ctx;
         this.engine = engine;
         this.budget = engine.budget();
         this.table = table;
         this.maxBodyBytes = maxBodyBytes;
+        this.idempotency = idempotency;
     }
 
     void start() {
+        if (!idempotency.stored().isEmpty()) {
+            // Answered before under this key: the same answer, and nothing written.
+            done = true;
+            replay(idempotency.stored());
+            return;
+        }
         ctx.request().handler(this::chunk);
         ctx.request().endHandler(v -> end());
-        ctx.request().exceptionHandler(e -> release());
+        ctx.request().exceptionHandler(e -> {
+            if (!done) {
+                done = true; // the client went away before its body was complete: nothing was queued
+                release();
+                idempotency.finished();
+            }
+        });
         ctx.request().resume();
+    }
+
+    private void replay(java.util.List<IdempotencyKeys.Stored> stored) {
+        UploadResult r = new UploadResult();
+        stored.forEach(s -> r.add(s.result()));
+        ctx.response().putHeader("Idempotent-Replayed", "true").putHeader("Connection", "close");
+        respond(r);
+    }
+
+    private void respond(UploadResult r) {
+        if (r.allRejected()) {
+            Responses.json(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
+        } else {
+            Responses.json(ctx, 200, r.toJson());
+        }
+        idempotency.finished();
     }
 
     private void chunk(Buffer chunk) {
@@ -78,7 +108,7 @@ final class BufferedUpload {
     }
 
     private void decodeAndSubmit(boolean mayRefresh) {
-        IngestRequest.Builder builder = IngestRequest.builder(table);
+        IngestRequest.Builder builder = idempotency.apply(IngestRequest.builder(table));
         try {
             JsonRecordDecoder.decode(body.getBytes(), builder, table);
         } catch (BodyException e) {
@@ -103,10 +133,19 @@ final class BufferedUpload {
         switch (engine.submit(request)) {
             case QUEUE_FULL -> {
                 int retryAfter = budget.retryAfterSeconds(request.bytes());
-                Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
-                        + engine.queueDepth(table) + " requests waiting)", retryAfter);
+                if (engine.health().isUp()) {
+                    Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
+                            + engine.queueDepth(table) + " requests waiting)", retryAfter);
+                } else {
+                    Responses.retryLater(ctx, 503, "database_unavailable", "the database is unavailable and the service "
+                            + "holds as many records as it may until it is back", retryAfter);
+                }
+                idempotency.finished();
             }
-            case CLOSED -> Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
+            case CLOSED -> {
+                Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
+                idempotency.finished();
+            }
             case ACCEPTED -> Future.fromCompletionStage(request.result(), ctx.vertx().getOrCreateContext())
                     .onSuccess(this::answer)
                     .onFailure(this::failed);
@@ -128,16 +167,23 @@ final class BufferedUpload {
     }
 
     private void answer(IngestResult result) {
+        if (result.duplicate()) {
+            // Another request with this key committed first (e.g. on another replica): its answer.
+            idempotency.keys().lookup(table, idempotency.key())
+                    .onSuccess(this::replay)
+                    .onFailure(e -> {
+                        Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable: " + e.getMessage(), 1);
+                        idempotency.finished();
+                    });
+            return;
+        }
         UploadResult r = new UploadResult();
         r.add(result);
-        if (r.allRejected()) {
-            Responses.json(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
-        } else {
-            Responses.json(ctx, 200, r.toJson());
-        }
+        respond(r);
     }
 
     private void failed(Throwable error) {
+        idempotency.finished();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (!(cause instanceof IngestException e)) {
             ctx.fail(cause);
@@ -166,6 +212,7 @@ final class BufferedUpload {
     private void refuse(int status, JsonObject body, int retryAfterSeconds) {
         done = true;
         release();
+        idempotency.finished();
         if (retryAfterSeconds > 0) {
             ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
         }

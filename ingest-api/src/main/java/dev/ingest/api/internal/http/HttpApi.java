@@ -20,7 +20,7 @@ public final class HttpApi {
         HealthHandler health = new HealthHandler(pool);
 
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
-        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, maxBodyBytes));
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
         router.get("/health/live").handler(health::live);

@@ -9,6 +9,7 @@ import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -23,10 +24,12 @@ final class RecordsHandler implements Handler<RoutingContext> {
     static final long MAX_RECORD_BYTES = 16L * 1024 * 1024;
 
     private final IngestEngine engine;
+    private final IdempotencyKeys keys;
     private final long maxBodyBytes;
 
-    RecordsHandler(IngestEngine engine, long maxBodyBytes) {
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes) {
         this.engine = engine;
+        this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -51,18 +54,47 @@ final class RecordsHandler implements Handler<RoutingContext> {
             refuse(ctx, 413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
             return;
         }
+        String key = ctx.request().getHeader(IdempotencyKeys.HEADER);
+        if (key != null && IdempotencyKeys.invalid(key) != null) {
+            refuse(ctx, 400, "invalid_idempotency_key", IdempotencyKeys.invalid(key));
+            return;
+        }
         String name = ctx.pathParam("table");
         Future.fromCompletionStage(engine.catalog().resolve(name, false), ctx.vertx().getOrCreateContext())
                 .onSuccess(table -> {
                     if (table.isEmpty()) {
                         refuse(ctx, 404, "unknown_table", "no ingestible table \"" + name + "\"");
-                    } else if (format.get().streamed()) {
-                        new StreamingUpload(ctx, engine, table.get(), decoders(format.get()), maxBodyBytes).start();
+                    } else if (key == null) {
+                        start(ctx, table.get(), format.get(), null, List.of(), () -> { });
                     } else {
-                        new BufferedUpload(ctx, engine, table.get(), maxBodyBytes).start();
+                        startKeyed(ctx, table.get(), format.get(), key);
                     }
                 })
                 .onFailure(ctx::fail);
+    }
+
+    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String key) {
+        if (!keys.begin(table, key)) {
+            refuse(ctx, 409, "in_progress", "a request with this Idempotency-Key is still being processed; retry later");
+            return;
+        }
+        keys.lookup(table, key)
+                .onSuccess(stored -> start(ctx, table, format, key, stored, () -> keys.end(table, key)))
+                .onFailure(e -> {
+                    keys.end(table, key);
+                    ctx.response().putHeader("Retry-After", "1");
+                    refuse(ctx, 503, "unavailable", "the database is unavailable: " + e.getMessage());
+                });
+    }
+
+    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String key, List<IdempotencyKeys.Stored> stored,
+            Runnable done) {
+        Idempotency idempotency = new Idempotency(keys, key, stored, done);
+        if (format.streamed()) {
+            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, idempotency).start();
+        } else {
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, idempotency).start();
+        }
     }
 
     private static Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {

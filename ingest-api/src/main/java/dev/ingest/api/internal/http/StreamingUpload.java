@@ -46,6 +46,7 @@ final class StreamingUpload {
     private final MemoryBudget budget;
     private final Function<TableSchema, StreamDecoder> decoders;
     private final long maxBodyBytes;
+    private final Idempotency idempotency;
     private final List<CompletableFuture<IngestResult>> segments = new ArrayList<>();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded
 
@@ -65,7 +66,8 @@ final class StreamingUpload {
     private boolean done;
 
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
-            long maxBodyBytes) {
+            long maxBodyBytes, Idempotency idempotency) {
+        this.idempotency = idempotency;
         this.ctx = ctx;
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
@@ -75,7 +77,7 @@ final class StreamingUpload {
         this.maxBodyBytes = maxBodyBytes;
         this.table = table;
         this.decoder = decoders.apply(table);
-        this.current = IngestRequest.builder(table, 0);
+        this.current = idempotency.apply(IngestRequest.builder(table, 0));
     }
 
     void start() {
@@ -86,7 +88,12 @@ final class StreamingUpload {
                 drain();
             }
         });
-        request.exceptionHandler(e -> abandon()); // the client went away; submitted segments still commit
+        request.exceptionHandler(e -> {
+            if (!done) {
+                abandon(); // the client went away; submitted segments still commit
+                finishedWhenSubmittedComplete();
+            }
+        });
         request.resume();
     }
 
@@ -197,7 +204,7 @@ final class StreamingUpload {
         replay = null;
         IngestRequest segment = current.build();
         reserved = 0; // the segment carries it now
-        current = IngestRequest.builder(table, current.nextIndex());
+        current = idempotency.apply(IngestRequest.builder(table, current.nextIndex()));
         offer(segment);
     }
 
@@ -240,7 +247,7 @@ final class StreamingUpload {
             }
             table = ar.succeeded() && ar.result().isPresent() ? ar.result().get() : table;
             decoder = decoders.apply(table);
-            current = IngestRequest.builder(table, 0);
+            current = idempotency.apply(IngestRequest.builder(table, 0));
             try {
                 for (byte[] data : replay) {
                     decoder.feed(data, current);
@@ -275,6 +282,28 @@ final class StreamingUpload {
                 failure = e.getCause() instanceof IngestException ie ? ie : new IngestException("XX000", e.toString(), true, e);
             }
         }
+        if (failure == null && idempotency.keyed()) {
+            // Every committed segment stored its answer under the key, earlier attempts' too:
+            // their sum is the answer for the whole body, now and on any retry.
+            idempotency.keys().lookup(table, idempotency.key()).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    UploadResult all = new UploadResult();
+                    ar.result().forEach(s -> all.add(s.result()));
+                    if (!idempotency.stored().isEmpty()) {
+                        ctx.response().putHeader("Idempotent-Replayed", "true");
+                    }
+                    respond(all, null);
+                } else {
+                    respond(result, new IngestException("08006", "the database is unavailable: " + ar.cause().getMessage(), true, ar.cause()));
+                }
+            });
+            return;
+        }
+        respond(result, failure);
+    }
+
+    private void respond(UploadResult result, IngestException failure) {
+        idempotency.finished();
         if (failure != null) {
             // Some segments are committed, some are not: say how many are.
             Responses.retryLater(ctx, 503, "unavailable", failure.getMessage() + "; " + result.accepted()
@@ -306,11 +335,18 @@ final class StreamingUpload {
     /** Answers now; segments already submitted still commit, and the answer says so. */
     private void failWith(int status, JsonObject body) {
         abandon();
+        finishedWhenSubmittedComplete();
         if (!segments.isEmpty()) {
             body.put("message", body.getString("message") + "; records before this point were committed in earlier segments");
         }
         ctx.response().putHeader("Connection", "close");
         Responses.json(ctx, status, body);
+    }
+
+    /** The key stays in flight until the segments already submitted have committed or failed. */
+    private void finishedWhenSubmittedComplete() {
+        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new))
+                .whenComplete((ok, e) -> context.runOnContext(v -> idempotency.finished()));
     }
 
     /** Stops for good and gives back every reservation still held here. */

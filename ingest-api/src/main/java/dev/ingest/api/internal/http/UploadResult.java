@@ -27,6 +27,18 @@ final class UploadResult {
         }
     }
 
+    /** Adds an answer stored under an idempotency key: {"accepted": N, "rejected": [...]}. */
+    void add(JsonObject stored) {
+        accepted += stored.getLong("accepted", 0L);
+        JsonArray list = stored.getJsonArray("rejected", new JsonArray());
+        for (int i = 0; i < list.size(); i++) {
+            rejectedCount++;
+            if (rejected.size() < MAX_LISTED) {
+                rejected.add(list.getJsonObject(i));
+            }
+        }
+    }
+
     long accepted() {
         return accepted;
     }

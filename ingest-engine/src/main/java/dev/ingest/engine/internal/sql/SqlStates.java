@@ -38,9 +38,10 @@ public final class SqlStates {
         }
         String cls = state.substring(0, 2);
         switch (cls) {
-            case "22", "23", "27", "38", "39", "44", "54", "P0":
+            case "21", "22", "23", "27", "38", "39", "44", "54", "P0":
                 // Data exceptions, constraint and check-option violations, limits such as an index
-                // row too large, and errors raised by triggers: all can be caused by one record.
+                // row too large, errors raised by triggers, and an upsert touching one row twice
+                // (21000): all can be caused by one record.
                 return Kind.DATA;
             case "08", "53", "57", "40", "58":
                 // connection exceptions, insufficient resources, operator intervention (shutdown,

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +22,10 @@ import java.util.Map;
  * still committed in the same single transaction. Other errors propagate to the caller, which
  * decides between retrying and failing (see {@link SqlStates#classify}).
  *
+ * <p>Every attempt writes a marker row ({@code ingest.commits}) in its transaction, so that when a
+ * connection fails while COMMIT is in flight the writer can tell whether it committed, instead of
+ * writing the batch twice.
+ *
  * <p>Not thread-safe: one instance per writer thread.
  */
 final class BatchInserter {
@@ -32,50 +35,86 @@ final class BatchInserter {
         this.mode = mode;
     }
 
+    private Attempt last;
+
+    /** The latest attempt, for the writer to learn whether a failed COMMIT happened after all. */
+    Attempt lastAttempt() {
+        return last;
+    }
+
     /**
-     * Writes and commits the batch on {@code c}.
+     * Writes and commits the batch on {@code c}: claims idempotency keys (requests whose key is
+     * taken write nothing), inserts the rows, stores the keyed requests' answers, and marks the
+     * batch committed, all in one transaction.
      *
-     * @return the records refused by the database, per request (requests with none are absent)
+     * @return the attempt that committed, with the records the database refused
      * @throws SQLException for anything but a data error; the transaction is then rolled back
      */
-    Map<IngestRequest, List<Rejection>> write(Connection c, List<IngestRequest> batch) throws SQLException {
-        List<RowGroup> groups = RowGroup.of(batch);
+    Attempt write(Connection c, List<IngestRequest> batch) throws SQLException {
         c.setAutoCommit(false);
+        Attempt fast = new Attempt();
+        last = fast;
         try {
-            for (RowGroup g : groups) {
+            List<IngestRequest> live = claimKeys(c, batch, fast);
+            for (RowGroup g : RowGroup.of(live)) {
                 RowWriter w = writerFor(g);
                 for (int from = 0, step; from < g.size(); from += step) {
                     step = w.nextChunk(g, g.size() - from);
                     w.write(c, g, from, from + step);
                 }
             }
-            c.commit();
-            return Map.of();
+            finish(c, live, fast);
+            return fast;
         } catch (SQLException e) {
             rollbackQuietly(c, e);
-            if (SqlStates.classify(e) != SqlStates.Kind.DATA) {
+            if (fast.commitSent || SqlStates.classify(e) != SqlStates.Kind.DATA) {
                 throw e;
             }
         }
-        return writeIsolating(c, groups);
+        return writeIsolating(c, batch);
     }
 
-    private Map<IngestRequest, List<Rejection>> writeIsolating(Connection c, List<RowGroup> groups) throws SQLException {
-        Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
+    private Attempt writeIsolating(Connection c, List<IngestRequest> batch) throws SQLException {
+        Attempt careful = new Attempt();
+        last = careful;
         try {
-            for (RowGroup g : groups) {
+            List<IngestRequest> live = claimKeys(c, batch, careful);
+            for (RowGroup g : RowGroup.of(live)) {
                 RowWriter w = writerFor(g);
                 for (int from = 0, step; from < g.size(); from += step) {
                     step = w.nextChunk(g, g.size() - from);
-                    isolate(c, w, g, from, from + step, refused);
+                    isolate(c, w, g, from, from + step, careful.refused);
                 }
             }
-            c.commit();
-            return refused;
+            finish(c, live, careful);
+            return careful;
         } catch (SQLException e) {
             rollbackQuietly(c, e);
             throw e;
         }
+    }
+
+    private static List<IngestRequest> claimKeys(Connection c, List<IngestRequest> batch, Attempt attempt) throws SQLException {
+        List<IngestRequest> live = new ArrayList<>(batch.size());
+        for (IngestRequest r : batch) {
+            if (r.idempotencyKey() != null && !Bookkeeping.claim(c, r)) {
+                attempt.duplicates.add(r);
+            } else {
+                live.add(r);
+            }
+        }
+        return live;
+    }
+
+    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt) throws SQLException {
+        for (IngestRequest r : live) {
+            if (r.idempotencyKey() != null) {
+                Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt.refused.getOrDefault(r, List.of())));
+            }
+        }
+        Bookkeeping.markCommitted(c, attempt.batchId);
+        attempt.commitSent = true;
+        c.commit();
     }
 
     private void isolate(Connection c, RowWriter w, RowGroup g, int from, int to,

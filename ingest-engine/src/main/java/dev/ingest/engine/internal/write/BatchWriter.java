@@ -1,5 +1,6 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.DatabaseHealth;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
@@ -44,6 +45,7 @@ public final class BatchWriter implements Runnable {
     private final AdaptiveBatchSizer sizer;
     private final WriterSettings settings;
     private final LongSupplier nanoClock;
+    private final DatabaseHealth health;
 
     private volatile boolean running = true;
     private volatile boolean abandoned;
@@ -58,7 +60,8 @@ public final class BatchWriter implements Runnable {
      * @param columns the table's column count, which caps a batch at 65535 parameters
      */
     public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource,
-            MemoryBudget budget, WriterSettings settings, LongSupplier nanoClock) {
+            MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock) {
+        this.health = health;
         this.table = table;
         this.queue = queue;
         this.dataSource = dataSource;
@@ -139,10 +142,11 @@ public final class BatchWriter implements Runnable {
         while (true) {
             sizer.batchStarted();
             try (Connection c = dataSource.getConnection()) {
-                Map<IngestRequest, List<Rejection>> refused = inserter.write(c, batch);
+                Attempt attempt = inserter.write(c, batch);
                 long took = sizer.batchCommitted(rowsOf(batch));
-                recordCommit(rowsOf(batch) - refusedCount(refused), took);
-                complete(batch, refused);
+                health.up();
+                recordCommit(rowsOf(batch) - refusedCount(attempt.refused), took);
+                complete(batch, attempt);
                 return;
             } catch (SQLException e) {
                 SqlStates.Kind kind = SqlStates.classify(e);
@@ -150,6 +154,21 @@ public final class BatchWriter implements Runnable {
                     log.warn("batch refused: table={} sqlstate={} message={}", table, e.getSQLState(), SqlStates.describe(e));
                     fail(batch, new IngestException(SqlStates.stateOf(e), SqlStates.describe(e), false, e));
                     return;
+                }
+                health.down();
+                Attempt attempt = inserter.lastAttempt();
+                if (attempt != null && attempt.commitSent) {
+                    // The connection failed with COMMIT in flight: it may have happened.
+                    Boolean committed = committed(attempt);
+                    if (committed == null) {
+                        fail(batch, new IngestException("08006", "service stopping; whether the batch committed is unknown", true, e));
+                        return;
+                    }
+                    if (committed) {
+                        log.info("commit confirmed after connection loss: table={} batch={}", table, attempt.batchId);
+                        complete(batch, attempt);
+                        return;
+                    }
                 }
                 if (abandoned) {
                     fail(batch, new IngestException(SqlStates.stateOf(e), "service stopping while the database is unavailable", true, e));
@@ -161,6 +180,26 @@ public final class BatchWriter implements Runnable {
                 backoff = Math.min(settings.backoffMaxNanos(), backoff * 2);
             }
         }
+    }
+
+    /**
+     * Whether the attempt's marker is in the database: asks until the database answers. Null
+     * when the writer is abandoned first.
+     */
+    private Boolean committed(Attempt attempt) {
+        long backoff = settings.backoffMinNanos();
+        while (!abandoned) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(true);
+                return Bookkeeping.wasCommitted(c, attempt.batchId);
+            } catch (SQLException e) {
+                log.warn("cannot yet tell whether batch {} committed: sqlstate={} message={}", attempt.batchId, e.getSQLState(),
+                        e.getMessage());
+                pause(backoff);
+                backoff = Math.min(settings.backoffMaxNanos(), backoff * 2);
+            }
+        }
+        return null;
     }
 
     private static int rowsOf(List<IngestRequest> batch) {
@@ -195,14 +234,14 @@ public final class BatchWriter implements Runnable {
         }
     }
 
-    private void complete(List<IngestRequest> batch, Map<IngestRequest, List<Rejection>> refused) {
+    private void complete(List<IngestRequest> batch, Attempt attempt) {
         for (IngestRequest request : batch) {
-            List<Rejection> db = refused.getOrDefault(request, List.of());
-            List<Rejection> all = new ArrayList<>(request.refusedEarly().size() + db.size());
-            all.addAll(request.refusedEarly());
-            all.addAll(db);
             budget.release(request.bytes());
-            request.result().complete(new IngestResult(request.rows().size() - db.size(), all));
+            if (attempt.duplicates.contains(request)) {
+                request.result().complete(IngestResult.duplicateOfEarlier());
+            } else {
+                request.result().complete(Bookkeeping.answer(request, attempt.refused.getOrDefault(request, List.of())));
+            }
         }
     }
 

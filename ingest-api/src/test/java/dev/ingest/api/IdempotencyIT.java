@@ -1,0 +1,169 @@
+package dev.ingest.api;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Idempotency-Key: a repeat gets the first answer back and writes nothing. */
+@Timeout(180)
+class IdempotencyIT {
+    private static ServiceFixture f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = ServiceFixture.start(ServiceFixture.eventsTable(), "CREATE TABLE other (v int)");
+    }
+
+    @AfterAll
+    static void stop() {
+        f.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        f.db.execute("TRUNCATE events, other", "TRUNCATE ingest.idempotency_keys");
+    }
+
+    private static HttpResponse<String> post(String table, String type, String body, String key) throws Exception {
+        return f.post("/v1/tables/" + table + "/records", type, body.getBytes(UTF_8), "Idempotency-Key", key);
+    }
+
+    private static String events(int from, int to, String source) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            b.append(RecordsIT.event(i, source)).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aRepeatedJsonRequestGetsTheFirstAnswerAndWritesNothing() throws Exception {
+        String body = "[" + RecordsIT.event(1, "k") + "," + RecordsIT.event(2, "k") + ",{\"event_id\":\"bad\"}]";
+        HttpResponse<String> first = post("events", "application/json", body, "order-1");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> again = post("events", "application/json", body, "order-1");
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(again.body())).isEqualTo(new JsonObject(first.body()));
+            assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(2);
+        // the same key on another table is another request
+        assertThat(post("other", "application/json", "{\"v\": 1}", "order-1").statusCode()).isEqualTo(200);
+        assertThat(f.db.queryLong("SELECT count(*) FROM other")).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestWhoseRecordsWereAllRefusedReplaysIts422() throws Exception {
+        String body = "[{\"event_id\": \"nope\"}, {\"event_id\": \"nada\"}]";
+        HttpResponse<String> first = post("events", "application/json", body, "bad-1");
+        assertThat(first.statusCode()).isEqualTo(422);
+        HttpResponse<String> again = post("events", "application/json", body, "bad-1");
+        assertThat(again.statusCode()).isEqualTo(422);
+        assertThat(new JsonObject(again.body()).getJsonArray("rejected"))
+                .isEqualTo(new JsonObject(first.body()).getJsonArray("rejected"));
+    }
+
+    @Test
+    void concurrentRepeatsOfOneKeyWriteOnce() throws Exception {
+        String body = "[" + RecordsIT.event(10, "c") + "," + RecordsIT.event(11, "c") + "]";
+        int threads = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return post("events", "application/json", body, "same-key");
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            for (Future<HttpResponse<String>> a : answers) {
+                HttpResponse<String> r = a.get(60, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isIn(200, 409);
+                if (r.statusCode() == 200) {
+                    ok++;
+                    assertThat(new JsonObject(r.body()).getLong("accepted")).isEqualTo(2);
+                } else {
+                    assertThat(r.headers().firstValue("Connection")).isPresent();
+                }
+            }
+            assertThat(ok).isGreaterThanOrEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(2);
+        HttpResponse<String> after = post("events", "application/json", body, "same-key");
+        assertThat(after.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    }
+
+    @Test
+    void aStreamRepeatedAfterPartOfItCommittedWritesOnlyTheRest() throws Exception {
+        // An earlier attempt committed the first 3,000 records under the key, then was cut off.
+        HttpResponse<String> partial = post("events", "application/x-ndjson", events(0, 3000, "s"), "load-7");
+        assertThat(partial.statusCode()).isEqualTo(200);
+        HttpResponse<String> whole = post("events", "application/x-ndjson", events(0, 7000, "s"), "load-7");
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        assertThat(new JsonObject(whole.body()).getLong("accepted")).as("the answer covers the whole body").isEqualTo(7000);
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(7000);
+        assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(7000);
+        HttpResponse<String> again = post("events", "application/x-ndjson", events(0, 7000, "s"), "load-7");
+        assertThat(new JsonObject(again.body()).getLong("accepted")).isEqualTo(7000);
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(7000);
+    }
+
+    @Test
+    void theAnswerSurvivesARestartOfTheService() throws Exception {
+        String body = "[" + RecordsIT.event(20, "r") + "]";
+        assertThat(post("events", "application/json", body, "restart-1").statusCode()).isEqualTo(200);
+        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, f.db.url(), null),
+                ServiceConfig.env(java.util.Map.of()), dev.ingest.api.internal.config.ConfigFile.EMPTY);
+        try (IngestService second = IngestService.start(config)) {
+            HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", "restart-1")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(1);
+    }
+
+    @Test
+    void invalidKeysAreRefused() throws Exception {
+        for (String key : new String[] {"has space", "x".repeat(256), "tab\there"}) {
+            HttpResponse<String> r = post("events", "application/json", "[" + RecordsIT.event(30, "i") + "]", key);
+            assertThat(r.statusCode()).as(key).isEqualTo(400);
+            assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("invalid_idempotency_key");
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isZero();
+    }
+
+    @Test
+    void keysExpireAfterTheirRetentionWithoutTouchingRecentOnes() throws Exception {
+        assertThat(post("events", "application/json", "[" + RecordsIT.event(40, "e") + "]", "recent").statusCode()).isEqualTo(200);
+        assertThat(post("events", "application/json", "[" + RecordsIT.event(41, "e") + "]", "old").statusCode()).isEqualTo(200);
+        f.db.execute("UPDATE ingest.idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old'");
+        assertThat(f.service.engine().expireNow().keys()).isEqualTo(1);
+        assertThat(f.db.queryLong("SELECT count(*) FROM ingest.idempotency_keys WHERE key = 'recent'")).isEqualTo(1);
+        assertThat(f.db.queryLong("SELECT count(*) FROM ingest.idempotency_keys WHERE key = 'old'")).isZero();
+    }
+}

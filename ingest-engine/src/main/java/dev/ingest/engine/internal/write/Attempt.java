@@ -1,0 +1,22 @@
+package dev.ingest.engine.internal.write;
+
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.Rejection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One attempt at writing a batch: its marker id, the records the database refused, and the
+ * requests left out because their idempotency key was taken. Kept until the writer knows whether
+ * the attempt committed, since a connection can fail while its COMMIT is in flight.
+ */
+final class Attempt {
+    final UUID batchId = UUID.randomUUID();
+    final Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
+    final Set<IngestRequest> duplicates = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Set just before COMMIT is sent: from then on, only the marker tells whether it happened. */
+    boolean commitSent;
+}

@@ -1,0 +1,106 @@
+package dev.ingest.engine.internal.write;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.Rejection;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The service's own rows written in a batch's transaction (schema {@code ingest}): idempotency
+ * keys with their answers, and the batch's commit marker.
+ */
+final class Bookkeeping {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private Bookkeeping() {
+    }
+
+    static String tableName(IngestRequest r) {
+        return r.table().schema() + "." + r.table().name();
+    }
+
+    /**
+     * Claims the request's key for the range of the body it covers. False when the key is taken:
+     * a transaction that claimed it first has committed (this waits for one still in flight), so
+     * the request must write nothing.
+     */
+    static boolean claim(Connection c, IngestRequest r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.idempotency_keys "
+                + "(table_name, key, first_index, end_index, status, result) VALUES (?, ?, ?, ?, 0, '{}') ON CONFLICT DO NOTHING")) {
+            ps.setString(1, tableName(r));
+            ps.setString(2, r.idempotencyKey());
+            ps.setInt(3, r.firstIndex());
+            ps.setInt(4, r.endIndex());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Stores the answer under the key claimed for {@code r}. */
+    static void storeAnswer(Connection c, IngestRequest r, IngestResult answer) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ingest.idempotency_keys SET status = ?, result = ?::jsonb "
+                + "WHERE table_name = ? AND key = ? AND first_index = ?")) {
+            ps.setInt(1, answer.status());
+            ps.setString(2, json(answer));
+            ps.setString(3, tableName(r));
+            ps.setString(4, r.idempotencyKey());
+            ps.setInt(5, r.firstIndex());
+            ps.executeUpdate();
+        }
+    }
+
+    static void markCommitted(Connection c, UUID batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.commits (batch_id) VALUES (?)")) {
+            ps.setObject(1, batchId);
+            ps.executeUpdate();
+        }
+    }
+
+    static boolean wasCommitted(Connection c, UUID batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM ingest.commits WHERE batch_id = ?")) {
+            ps.setObject(1, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The answer of a request, as the HTTP body says it: {"accepted": N, "rejected": [...]}. */
+    static IngestResult answer(IngestRequest r, List<Rejection> refusedByDatabase) {
+        List<Rejection> all = new ArrayList<>(r.refusedEarly().size() + refusedByDatabase.size());
+        all.addAll(r.refusedEarly());
+        all.addAll(refusedByDatabase);
+        return new IngestResult(r.rows().size() - refusedByDatabase.size(), all);
+    }
+
+    static String json(IngestResult answer) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("accepted", answer.accepted());
+            g.writeArrayFieldStart("rejected");
+            for (Rejection rej : answer.rejected()) {
+                g.writeStartObject();
+                g.writeNumberField("index", rej.index());
+                g.writeStringField("sqlstate", rej.sqlstate());
+                g.writeStringField("message", rej.message());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+}
