@@ -6,7 +6,17 @@ package dev.ingest.engine;
  * Thread-safe.
  */
 public final class DatabaseHealth {
+    private final Runnable onConnectionLost;
     private volatile boolean up = true;
+
+    /**
+     * @param onConnectionLost runs at each connection failure: drops the pool's idle connections,
+     *                         which are likely dead too (after a restart, all of them are), so that
+     *                         a retry gets a new one instead of the next dead one
+     */
+    public DatabaseHealth(Runnable onConnectionLost) {
+        this.onConnectionLost = onConnectionLost;
+    }
 
     public boolean isUp() {
         return up;
@@ -20,5 +30,6 @@ public final class DatabaseHealth {
     /** A writer failed to reach the database. */
     public void down() {
         up = false;
+        onConnectionLost.run();
     }
 }

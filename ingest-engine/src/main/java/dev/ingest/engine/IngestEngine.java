@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +40,11 @@ public final class IngestEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestEngine.class);
 
     private final EngineConfig config;
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    private final DataSource dataSource;
     private final Catalog catalog;
     private final MemoryBudget budget;
-    private final DatabaseHealth health = new DatabaseHealth();
+    private final DatabaseHealth health;
     private final ExecutorService catalogExecutor;
     private final ScheduledExecutorService maintenance;
     private final Housekeeper housekeeper;
@@ -67,9 +70,15 @@ public final class IngestEngine implements AutoCloseable {
         }
     }
 
-    private IngestEngine(EngineConfig config, HikariDataSource dataSource, LongSupplier nanoClock) {
+    private IngestEngine(EngineConfig config, HikariDataSource pool, DataSource dataSource, LongSupplier nanoClock) {
         this.config = config;
+        this.pool = pool;
         this.dataSource = dataSource;
+        this.health = new DatabaseHealth(() -> {
+            if (pool.getHikariPoolMXBean() != null) {
+                pool.getHikariPoolMXBean().softEvictConnections();
+            }
+        });
         this.nanoClock = nanoClock;
         this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
@@ -89,15 +98,21 @@ public final class IngestEngine implements AutoCloseable {
      * @throws SQLException when the database cannot be reached or the catalog cannot be read
      */
     public static IngestEngine start(EngineConfig config) throws SQLException {
-        HikariDataSource dataSource = new HikariDataSource(hikari(config));
+        return start(config, ds -> ds);
+    }
+
+    /** For failure tests: the engine's connections pass through {@code decorate}. */
+    static IngestEngine start(EngineConfig config, UnaryOperator<DataSource> decorate) throws SQLException {
+        HikariDataSource pool = new HikariDataSource(hikari(config));
         try {
-            Migrations.apply(dataSource);
-            IngestEngine engine = new IngestEngine(config, dataSource, System::nanoTime);
+            Migrations.apply(pool);
+            DataSource dataSource = decorate.apply(pool);
+            IngestEngine engine = new IngestEngine(config, pool, dataSource, System::nanoTime);
             engine.catalog.load();
             log.info("engine started: tables={} config={}", engine.catalog.tables().size(), config);
             return engine;
         } catch (SQLException | RuntimeException e) {
-            dataSource.close();
+            pool.close();
             throw e;
         }
     }
@@ -286,7 +301,7 @@ public final class IngestEngine implements AutoCloseable {
         }
         catalogExecutor.shutdownNow();
         maintenance.shutdownNow();
-        dataSource.close();
+        pool.close();
         log.info("engine stopped");
     }
 
