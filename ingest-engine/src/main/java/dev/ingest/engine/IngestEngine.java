@@ -168,9 +168,9 @@ public final class IngestEngine implements AutoCloseable {
     }
 
     private Admission submit(IngestRequest request, boolean reserved) {
-        if (request.rows().isEmpty() && request.idempotencyKey() == null) {
+        if (request.rows().isEmpty() && (request.idempotencyKey() == null || request.firstIndex() == request.endIndex())) {
             // Nothing reaches the database: answer at once, without a writer round trip. (A keyed
-            // request still goes to a writer, to store its answer under its key.)
+            // request with refused records still goes to a writer, to store its answer.)
             if (reserved) {
                 budget.release(request.bytes());
             }

@@ -86,7 +86,10 @@ public final class IngestRequest {
         return idempotencyKey;
     }
 
-    /** The body indexes this request covers: [firstIndex, endIndex). */
+    /**
+     * The body indexes of the records this request holds: [firstIndex, endIndex), starting at
+     * its first record not skipped as committed before. Empty when it holds none.
+     */
     public int firstIndex() {
         return firstIndex;
     }
@@ -130,6 +133,15 @@ public final class IngestRequest {
         private long bytes;
         private String idempotencyKey;
         private java.util.function.IntPredicate skip = i -> false;
+        // The first and last index of records this builder holds (added or refused), skipped ones
+        // aside: a request's key range starts at a record committed under no earlier range.
+        private int lowest = Integer.MAX_VALUE;
+        private int highest = -1;
+
+        private void held(int index) {
+            lowest = Math.min(lowest, index);
+            highest = Math.max(highest, index);
+        }
 
         private Builder(TableSchema table, int firstIndex) {
             this.table = Objects.requireNonNull(table, "table");
@@ -147,6 +159,7 @@ public final class IngestRequest {
             if (skip.test(index)) {
                 return this; // committed before under the same idempotency key
             }
+            held(index);
             if (values.length != table.columns().size()) {
                 throw new IllegalArgumentException("expected " + table.columns().size() + " values, got " + values.length);
             }
@@ -179,6 +192,7 @@ public final class IngestRequest {
         public Builder refuse(String sqlstate, String message) {
             int index = firstIndex + count++;
             if (!skip.test(index)) {
+                held(index);
                 refused.add(new Rejection(index, sqlstate, message));
             }
             return this;
@@ -211,9 +225,14 @@ public final class IngestRequest {
             return bytes;
         }
 
+        /**
+         * The request. Its {@link IngestRequest#firstIndex()}..{@link IngestRequest#endIndex()}
+         * span the records it holds, from the first that was not skipped; empty when it holds none.
+         */
         public IngestRequest build() {
-            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey,
-                    firstIndex, firstIndex + count);
+            int first = highest < 0 ? firstIndex + count : lowest;
+            int end = highest < 0 ? first : highest + 1;
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey, first, end);
         }
     }
 }
