@@ -64,6 +64,10 @@ public final class ServeCommand implements Callable<Integer> {
                 service.close();
             } finally {
                 stopped.countDown();
+                System.out.flush();
+                System.err.flush();
+                // A graceful stop is a success: exit 0 rather than the signal's 128 + n.
+                Runtime.getRuntime().halt(0);
             }
         }, "ingest-shutdown"));
         printBanner(service);
