@@ -31,10 +31,12 @@ public final class IngestRequest {
     private final String idempotencyKey;
     private final int firstIndex;
     private final int endIndex;
+    private final OnConflict onConflict;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
     private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, int recordCount, long bytes,
-            String idempotencyKey, int firstIndex, int endIndex) {
+            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict) {
+        this.onConflict = onConflict;
         this.table = table;
         this.rows = rows;
         this.refused = refused;
@@ -79,6 +81,11 @@ public final class IngestRequest {
     /** An estimate of the memory the converted rows hold, in bytes. */
     public long bytes() {
         return bytes;
+    }
+
+    /** What to do with records that collide with existing rows. */
+    public OnConflict onConflict() {
+        return onConflict;
     }
 
     /** The client's idempotency key, or null. The answer is stored under it, with the rows. */
@@ -132,6 +139,7 @@ public final class IngestRequest {
         private int count;
         private long bytes;
         private String idempotencyKey;
+        private OnConflict onConflict = OnConflict.ERROR;
         private java.util.function.IntPredicate skip = i -> false;
         // The first and last index of records this builder holds (added or refused), skipped ones
         // aside: a request's key range starts at a record committed under no earlier range.
@@ -198,6 +206,12 @@ public final class IngestRequest {
             return this;
         }
 
+        /** What to do with records that collide with existing rows (default: refuse them). */
+        public Builder onConflict(OnConflict value) {
+            this.onConflict = value;
+            return this;
+        }
+
         /** Stores the answer under this key, in the same transaction as the rows. */
         public Builder idempotencyKey(String key) {
             this.idempotencyKey = key;
@@ -232,7 +246,8 @@ public final class IngestRequest {
         public IngestRequest build() {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
-            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey, first, end);
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey, first, end,
+                    onConflict);
         }
     }
 }

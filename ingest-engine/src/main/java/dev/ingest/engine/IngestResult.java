@@ -10,19 +10,25 @@ import java.util.List;
  * @param rejected  the refused records, ordered by index
  * @param duplicate true when nothing was written because a request with the same idempotency key
  *                  (and table) committed first: its stored answer is the answer
+ * @param conflicts for {@link OnConflict#IGNORE} and {@link OnConflict#UPDATE}: how the accepted
+ *                  records went (inserted, updated, ignored); null otherwise
  */
-public record IngestResult(int accepted, List<Rejection> rejected, boolean duplicate) {
+public record IngestResult(int accepted, List<Rejection> rejected, boolean duplicate, Conflicts conflicts) {
     public IngestResult {
         rejected = rejected.stream().sorted(Comparator.comparingInt(Rejection::index)).toList();
     }
 
     public IngestResult(int accepted, List<Rejection> rejected) {
-        this(accepted, rejected, false);
+        this(accepted, rejected, false, null);
+    }
+
+    /** How the accepted records of an upsert went; they sum to {@code accepted}. */
+    public record Conflicts(long inserted, long updated, long ignored) {
     }
 
     /** The answer for a request whose key was already used. */
     public static IngestResult duplicateOfEarlier() {
-        return new IngestResult(0, List.of(), true);
+        return new IngestResult(0, List.of(), true, null);
     }
 
     /** The HTTP status of this answer: 422 when every record was refused, else 200. */

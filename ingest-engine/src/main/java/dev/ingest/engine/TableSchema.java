@@ -13,12 +13,22 @@ public final class TableSchema {
     private final String schema;
     private final String name;
     private final List<ColumnSchema> columns;
+    private final List<String> conflictKey;
     private final Map<String, Integer> positions;
 
     public TableSchema(String schema, String name, List<ColumnSchema> columns) {
+        this(schema, name, columns, List.of());
+    }
+
+    /**
+     * @param conflictKey the columns of the primary key, or else of the table's only unique
+     *                    constraint: the target of {@link OnConflict#UPDATE}; empty when neither
+     */
+    public TableSchema(String schema, String name, List<ColumnSchema> columns, List<String> conflictKey) {
         this.schema = Objects.requireNonNull(schema, "schema");
         this.name = Objects.requireNonNull(name, "name");
         this.columns = List.copyOf(columns);
+        this.conflictKey = List.copyOf(conflictKey);
         this.positions = new HashMap<>(columns.size() * 2);
         for (int i = 0; i < this.columns.size(); i++) {
             positions.put(this.columns.get(i).name(), i);
@@ -37,6 +47,11 @@ public final class TableSchema {
         return columns;
     }
 
+    /** The upsert target: primary key columns, or the only unique constraint's; may be empty. */
+    public List<String> conflictKey() {
+        return conflictKey;
+    }
+
     public ColumnSchema column(int position) {
         return columns.get(position);
     }
@@ -50,7 +65,8 @@ public final class TableSchema {
     @Override
     public boolean equals(Object o) {
         return o instanceof TableSchema other
-                && schema.equals(other.schema) && name.equals(other.name) && columns.equals(other.columns);
+                && schema.equals(other.schema) && name.equals(other.name) && columns.equals(other.columns)
+                && conflictKey.equals(other.conflictKey);
     }
 
     @Override

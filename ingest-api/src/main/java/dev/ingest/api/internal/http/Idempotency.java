@@ -1,24 +1,28 @@
 package dev.ingest.api.internal.http;
 
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.OnConflict;
 import java.util.List;
 import java.util.function.IntPredicate;
 
 /**
- * One request's idempotency: its key (or none), the answers stored under it before this request,
- * and what to do once the request is finished. Event-loop confined.
+ * What one request asks of every segment it is written in: its idempotency key (or none), the
+ * answers stored under that key before it, its conflict handling, and what to do once it is
+ * finished. Event-loop confined.
  */
 final class Idempotency {
     private final IdempotencyKeys keys;
     private final String key;
     private final List<IdempotencyKeys.Stored> stored;
+    private final OnConflict onConflict;
     private Runnable done;
 
-    Idempotency(IdempotencyKeys keys, String key, List<IdempotencyKeys.Stored> stored, Runnable done) {
+    Idempotency(IdempotencyKeys keys, String key, List<IdempotencyKeys.Stored> stored, Runnable done, OnConflict onConflict) {
         this.keys = keys;
         this.key = key;
         this.stored = List.copyOf(stored);
         this.done = done;
+        this.onConflict = onConflict;
     }
 
     boolean keyed() {
@@ -38,8 +42,9 @@ final class Idempotency {
         return stored;
     }
 
-    /** Sets the key on a builder and skips the records already committed under it. */
+    /** Sets the request's options on a segment's builder; skips records committed under its key. */
     IngestRequest.Builder apply(IngestRequest.Builder builder) {
+        builder.onConflict(onConflict);
         if (key == null) {
             return builder;
         }

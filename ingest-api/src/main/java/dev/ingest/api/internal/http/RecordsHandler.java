@@ -5,6 +5,7 @@ import dev.ingest.api.internal.decode.CsvStreamDecoder;
 import dev.ingest.api.internal.decode.NdjsonStreamDecoder;
 import dev.ingest.api.internal.decode.StreamDecoder;
 import dev.ingest.engine.IngestEngine;
+import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -89,7 +90,14 @@ final class RecordsHandler implements Handler<RoutingContext> {
 
     private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String key, List<IdempotencyKeys.Stored> stored,
             Runnable done) {
-        Idempotency idempotency = new Idempotency(keys, key, stored, done);
+        OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
+        if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
+            done.run();
+            refuse(ctx, 400, "no_conflict_key", "on_conflict=update needs a key to upsert on: table \"" + table.name()
+                    + "\" has no primary key or single unique constraint on columns records can give");
+            return;
+        }
+        Idempotency idempotency = new Idempotency(keys, key, stored, done, onConflict);
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, idempotency).start();
         } else {
@@ -109,8 +117,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
             return "ack=" + ack + " is not supported; use ack=commit";
         }
         String onConflict = ctx.queryParams().get("on_conflict");
-        if (onConflict != null && !onConflict.equals("error")) {
-            return "on_conflict=" + onConflict + " is not supported; use on_conflict=error";
+        if (onConflict != null && !List.of("error", "ignore", "update").contains(onConflict)) {
+            return "on_conflict must be error, ignore or update, not " + onConflict;
         }
         return null;
     }

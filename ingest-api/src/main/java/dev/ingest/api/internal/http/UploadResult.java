@@ -15,10 +15,20 @@ final class UploadResult {
 
     private long accepted;
     private long rejectedCount;
+    private boolean upsert;
+    private long inserted;
+    private long updated;
+    private long ignored;
     private final JsonArray rejected = new JsonArray();
 
     void add(IngestResult segment) {
         accepted += segment.accepted();
+        if (segment.conflicts() != null) {
+            upsert = true;
+            inserted += segment.conflicts().inserted();
+            updated += segment.conflicts().updated();
+            ignored += segment.conflicts().ignored();
+        }
         for (Rejection r : segment.rejected()) {
             rejectedCount++;
             if (rejected.size() < MAX_LISTED) {
@@ -30,6 +40,12 @@ final class UploadResult {
     /** Adds an answer stored under an idempotency key: {"accepted": N, "rejected": [...]}. */
     void add(JsonObject stored) {
         accepted += stored.getLong("accepted", 0L);
+        if (stored.containsKey("inserted")) {
+            upsert = true;
+            inserted += stored.getLong("inserted", 0L);
+            updated += stored.getLong("updated", 0L);
+            ignored += stored.getLong("ignored", 0L);
+        }
         JsonArray list = stored.getJsonArray("rejected", new JsonArray());
         for (int i = 0; i < list.size(); i++) {
             rejectedCount++;
@@ -48,7 +64,11 @@ final class UploadResult {
     }
 
     JsonObject toJson() {
-        JsonObject o = new JsonObject().put("accepted", accepted).put("rejected", rejected);
+        JsonObject o = new JsonObject().put("accepted", accepted);
+        if (upsert) {
+            o.put("inserted", inserted).put("updated", updated).put("ignored", ignored);
+        }
+        o.put("rejected", rejected);
         if (rejectedCount > rejected.size()) {
             o.put("rejected_count", rejectedCount).put("rejected_truncated", true);
         }

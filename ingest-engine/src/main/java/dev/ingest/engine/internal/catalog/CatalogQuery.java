@@ -38,6 +38,22 @@ public final class CatalogQuery {
              ORDER BY n.nspname, c.relname, a.attnum
             """;
 
+    /**
+     * Primary keys and unique constraints of the tables, key columns in key order. Partial unique
+     * indexes are not constraints and cannot be an ON CONFLICT target by name: left out.
+     */
+    private static final String KEYS = """
+            SELECT n.nspname, c.relname, k.contype,
+                   array(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(attnum, ord)
+                         JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
+                         ORDER BY u.ord)::text[]
+              FROM pg_catalog.pg_constraint k
+              JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE k.contype IN ('p', 'u') AND n.nspname = ANY (?)
+             ORDER BY n.nspname, c.relname, k.contype, k.conname
+            """;
+
     private CatalogQuery() {
     }
 
@@ -58,9 +74,50 @@ public final class CatalogQuery {
                 }
             }
         }
+        Map<String, List<Key>> keys = candidateKeys(connection, schemas);
         Map<String, TableSchema> tables = new LinkedHashMap<>();
-        names.forEach((key, n) -> tables.put(key, new TableSchema(n[0], n[1], columns.get(key))));
+        names.forEach((key, n) -> tables.put(key, new TableSchema(n[0], n[1], columns.get(key),
+                conflictKey(keys.getOrDefault(key, List.of()), columns.get(key)))));
         return tables;
+    }
+
+    /**
+     * The upsert target: among the keys whose columns records can give (not generated), the
+     * primary key, or else the only one. None when that is ambiguous.
+     */
+    static List<String> conflictKey(List<Key> candidates, List<ColumnSchema> columns) {
+        List<Key> writable = new ArrayList<>();
+        for (Key key : candidates) {
+            if (key.columns().stream().allMatch(k -> columns.stream().anyMatch(c -> c.name().equals(k) && c.writable()))) {
+                writable.add(key);
+            }
+        }
+        for (Key key : writable) {
+            if (key.primary()) {
+                return key.columns();
+            }
+        }
+        return writable.size() == 1 ? writable.get(0).columns() : List.of();
+    }
+
+    /** A primary key or unique constraint: its columns in key order. */
+    record Key(boolean primary, List<String> columns) {
+    }
+
+    /** Per table: its primary key and unique constraints. */
+    private static Map<String, List<Key>> candidateKeys(Connection connection, List<String> schemas) throws SQLException {
+        Map<String, List<Key>> keys = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(KEYS)) {
+            ps.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String table = rs.getString(1) + "." + rs.getString(2);
+                    keys.computeIfAbsent(table, t -> new ArrayList<>())
+                            .add(new Key("p".equals(rs.getString(3)), List.of((String[]) rs.getArray(4).getArray())));
+                }
+            }
+        }
+        return keys;
     }
 
     private static ColumnSchema column(ResultSet rs) throws SQLException {

@@ -17,6 +17,14 @@ final class Attempt {
     final UUID batchId = UUID.randomUUID();
     final Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
     final Set<IngestRequest> duplicates = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** What the statements of upsert requests did, per request. */
+    final Map<IngestRequest, Written> written = new IdentityHashMap<>();
+
+    void wrote(RowGroup g, Written w) {
+        if (g.onConflict != dev.ingest.engine.OnConflict.ERROR) {
+            written.merge(g.owners.get(0), w, Written::plus);
+        }
+    }
     /** Set just before COMMIT is sent: from then on, only the marker tells whether it happened. */
     boolean commitSent;
 }

@@ -60,7 +60,7 @@ final class BatchInserter {
                 RowWriter w = writerFor(g);
                 for (int from = 0, step; from < g.size(); from += step) {
                     step = w.nextChunk(g, g.size() - from);
-                    w.write(c, g, from, from + step);
+                    fast.wrote(g, w.write(c, g, from, from + step));
                 }
             }
             finish(c, live, fast);
@@ -83,7 +83,7 @@ final class BatchInserter {
                 RowWriter w = writerFor(g);
                 for (int from = 0, step; from < g.size(); from += step) {
                     step = w.nextChunk(g, g.size() - from);
-                    isolate(c, w, g, from, from + step, careful.refused);
+                    isolate(c, w, g, from, from + step, careful);
                 }
             }
             finish(c, live, careful);
@@ -109,7 +109,7 @@ final class BatchInserter {
     private static void finish(Connection c, List<IngestRequest> live, Attempt attempt) throws SQLException {
         for (IngestRequest r : live) {
             if (r.idempotencyKey() != null) {
-                Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt.refused.getOrDefault(r, List.of())));
+                Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt));
             }
         }
         Bookkeeping.markCommitted(c, attempt.batchId);
@@ -117,11 +117,11 @@ final class BatchInserter {
         c.commit();
     }
 
-    private void isolate(Connection c, RowWriter w, RowGroup g, int from, int to,
-            Map<IngestRequest, List<Rejection>> refused) throws SQLException {
+    private void isolate(Connection c, RowWriter w, RowGroup g, int from, int to, Attempt attempt) throws SQLException {
+        Map<IngestRequest, List<Rejection>> refused = attempt.refused;
         Savepoint savepoint = c.setSavepoint();
         try {
-            w.write(c, g, from, to);
+            attempt.wrote(g, w.write(c, g, from, to));
             c.releaseSavepoint(savepoint);
             return;
         } catch (SQLException e) {
@@ -137,14 +137,15 @@ final class BatchInserter {
             }
         }
         int mid = (from + to) >>> 1;
-        isolate(c, w, g, from, mid, refused);
-        isolate(c, w, g, mid, to, refused);
+        isolate(c, w, g, from, mid, attempt);
+        isolate(c, w, g, mid, to, attempt);
     }
 
-    /** The configured mode's writer, or VALUES for the groups that mode cannot carry. */
+    /** The configured mode's writer, or another for the groups that mode cannot carry. */
     private RowWriter writerFor(RowGroup g) {
         return switch (mode) {
-            case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE : ValuesInsert.INSTANCE;
+            case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
+                    : UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
             case UNNEST -> UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
             case VALUES -> ValuesInsert.INSTANCE;
         };

@@ -240,7 +240,7 @@ public final class BatchWriter implements Runnable {
             if (attempt.duplicates.contains(request)) {
                 request.result().complete(IngestResult.duplicateOfEarlier());
             } else {
-                request.result().complete(Bookkeeping.answer(request, attempt.refused.getOrDefault(request, List.of())));
+                request.result().complete(Bookkeeping.answer(request, attempt));
             }
         }
     }

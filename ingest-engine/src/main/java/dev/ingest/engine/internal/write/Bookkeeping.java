@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.Rejection;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -75,12 +76,19 @@ final class Bookkeeping {
         }
     }
 
-    /** The answer of a request, as the HTTP body says it: {"accepted": N, "rejected": [...]}. */
-    static IngestResult answer(IngestRequest r, List<Rejection> refusedByDatabase) {
+    /** The answer of a request in a committed attempt. */
+    static IngestResult answer(IngestRequest r, Attempt attempt) {
+        List<Rejection> refusedByDatabase = attempt.refused.getOrDefault(r, List.of());
         List<Rejection> all = new ArrayList<>(r.refusedEarly().size() + refusedByDatabase.size());
         all.addAll(r.refusedEarly());
         all.addAll(refusedByDatabase);
-        return new IngestResult(r.rows().size() - refusedByDatabase.size(), all);
+        int accepted = r.rows().size() - refusedByDatabase.size();
+        IngestResult.Conflicts conflicts = null;
+        if (r.onConflict() != OnConflict.ERROR) {
+            Written w = attempt.written.getOrDefault(r, Written.NONE);
+            conflicts = new IngestResult.Conflicts(w.inserted(), w.updated(), accepted - w.inserted() - w.updated());
+        }
+        return new IngestResult(accepted, all, false, conflicts);
     }
 
     static String json(IngestResult answer) {
@@ -88,6 +96,11 @@ final class Bookkeeping {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("accepted", answer.accepted());
+            if (answer.conflicts() != null) {
+                g.writeNumberField("inserted", answer.conflicts().inserted());
+                g.writeNumberField("updated", answer.conflicts().updated());
+                g.writeNumberField("ignored", answer.conflicts().ignored());
+            }
             g.writeArrayFieldStart("rejected");
             for (Rejection rej : answer.rejected()) {
                 g.writeStartObject();

@@ -21,8 +21,9 @@ final class CopyFromStdin implements RowWriter {
     private CopyFromStdin() {
     }
 
+    /** COPY has no ON CONFLICT: groups with a conflict mode go to another writer. */
     static boolean supports(RowGroup group) {
-        return group.columns.length > 0;
+        return group.columns.length > 0 && group.onConflict == dev.ingest.engine.OnConflict.ERROR;
     }
 
     @Override
@@ -31,7 +32,7 @@ final class CopyFromStdin implements RowWriter {
     }
 
     @Override
-    public int write(Connection c, RowGroup group, int from, int to) throws SQLException {
+    public Written write(Connection c, RowGroup group, int from, int to) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         CopyIn in = copy.copyIn(sql(group));
         try {
@@ -50,7 +51,7 @@ final class CopyFromStdin implements RowWriter {
                 }
             }
             send(in, buffer);
-            return (int) in.endCopy();
+            return new Written(in.endCopy(), 0);
         } finally {
             if (in.isActive()) {
                 in.cancelCopy();

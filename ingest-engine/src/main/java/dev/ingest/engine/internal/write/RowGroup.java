@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestRequest.Row;
+import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.TableSchema;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -17,13 +18,15 @@ import java.util.Objects;
 final class RowGroup {
     final TableSchema table;
     final int[] columns;
+    final OnConflict onConflict;
     final List<Row> rows = new ArrayList<>();
     final List<IngestRequest> owners = new ArrayList<>();
     private final boolean[] present;
 
-    private RowGroup(TableSchema table, int[] columns) {
+    private RowGroup(TableSchema table, int[] columns, OnConflict onConflict) {
         this.table = table;
         this.columns = columns;
+        this.onConflict = onConflict;
         this.present = new boolean[table.columns().size()];
         for (int c : columns) {
             present[c] = true;
@@ -54,7 +57,8 @@ final class RowGroup {
         RowGroup last = null;
         for (IngestRequest request : batch) {
             for (Row row : request.rows()) {
-                if (last != null && last.table == request.table() && last.fits(row)) {
+                if (last != null && last.table == request.table() && last.onConflict == request.onConflict()
+                        && (request.onConflict() == OnConflict.ERROR || last.owners.get(0) == request) && last.fits(row)) {
                     last.rows.add(row);
                     last.owners.add(request);
                     continue;
@@ -65,8 +69,11 @@ final class RowGroup {
                         present.set(i);
                     }
                 }
-                RowGroup g = groups.computeIfAbsent(new Key(request.table(), present),
-                        k -> new RowGroup(k.table, k.present.stream().toArray()));
+                // Upserts get statements of their own per request, so that what each statement did
+                // (inserted, updated, ignored) is that request's.
+                Object owner = request.onConflict() == OnConflict.ERROR ? null : request;
+                RowGroup g = groups.computeIfAbsent(new Key(request.table(), present, request.onConflict(), owner),
+                        k -> new RowGroup(k.table, k.present.stream().toArray(), k.onConflict));
                 g.rows.add(row);
                 g.owners.add(request);
                 last = g;
@@ -75,16 +82,18 @@ final class RowGroup {
         return new ArrayList<>(groups.values());
     }
 
-    private record Key(TableSchema table, BitSet present) {
+    private record Key(TableSchema table, BitSet present, OnConflict onConflict, Object owner) {
         @Override
         public boolean equals(Object o) {
-            // Identity for the table: rows of one table version share a TableSchema instance.
-            return o instanceof Key k && k.table == table && k.present.equals(present);
+            // Identity for the table (rows of one table version share a TableSchema instance) and
+            // for the owning request of an upsert.
+            return o instanceof Key k && k.table == table && k.present.equals(present) && k.onConflict == onConflict
+                    && k.owner == owner;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(System.identityHashCode(table), present);
+            return Objects.hash(System.identityHashCode(table), present, onConflict, System.identityHashCode(owner));
         }
     }
 }

@@ -5,8 +5,8 @@ import java.sql.SQLException;
 
 /** Sends a slice of a row group to the database in one statement, inside the caller's transaction. */
 interface RowWriter {
-    /** Writes {@code group.rows[from, to)}; returns the number of rows written. */
-    int write(Connection c, RowGroup group, int from, int to) throws SQLException;
+    /** Writes {@code group.rows[from, to)}; returns what the statement did. */
+    Written write(Connection c, RowGroup group, int from, int to) throws SQLException;
 
     /** Rows of {@code group} that one statement may carry. */
     int maxRows(RowGroup group);

@@ -38,8 +38,8 @@ final class UnnestInsert implements RowWriter {
     }
 
     @Override
-    public int write(Connection c, RowGroup group, int from, int to) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql(group))) {
+    public Written write(Connection c, RowGroup group, int from, int to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql(group) + ConflictClause.of(group))) {
             StringBuilder literal = new StringBuilder();
             for (int i = 0; i < group.columns.length; i++) {
                 int column = group.columns[i];
@@ -54,7 +54,7 @@ final class UnnestInsert implements RowWriter {
                 literal.append('}');
                 ps.setObject(i + 1, literal.toString(), Types.OTHER);
             }
-            return ps.executeUpdate();
+            return ConflictClause.execute(ps, group);
         }
     }
 

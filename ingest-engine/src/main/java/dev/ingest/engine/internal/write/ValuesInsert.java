@@ -43,18 +43,18 @@ final class ValuesInsert implements RowWriter {
     }
 
     @Override
-    public int write(Connection c, RowGroup group, int from, int to) throws SQLException {
+    public Written write(Connection c, RowGroup group, int from, int to) throws SQLException {
         int n = to - from;
         if (group.columns.length == 0) {
             // Every column omitted: let each row take all its defaults.
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO " + Identifiers.qualified(group.table.schema(), group.table.name())
-                            + " SELECT FROM generate_series(1, ?)")) {
+                            + " SELECT FROM generate_series(1, ?)" + ConflictClause.of(group))) {
                 ps.setInt(1, n);
-                return ps.executeUpdate();
+                return ConflictClause.execute(ps, group);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(sql(group.table, group.columns, n))) {
+        try (PreparedStatement ps = c.prepareStatement(sql(group.table, group.columns, n) + ConflictClause.of(group))) {
             int p = 1;
             for (int r = from; r < to; r++) {
                 String[] values = group.rows.get(r).values();
@@ -67,7 +67,7 @@ final class ValuesInsert implements RowWriter {
                     }
                 }
             }
-            return ps.executeUpdate();
+            return ConflictClause.execute(ps, group);
         }
     }
 
