@@ -122,6 +122,9 @@ public record ServiceConfig(
         if (e.writerMode() != null) {
             b.writerMode(WriterMode.parse(e.writerMode()));
         }
+        if (e.idempotencyRetentionHours() != null) {
+            b.idempotencyRetention(Duration.ofHours(e.idempotencyRetentionHours()));
+        }
         if (e.shutdownGraceSeconds() != null) {
             b.shutdownGrace(Duration.ofSeconds(e.shutdownGraceSeconds()));
         }

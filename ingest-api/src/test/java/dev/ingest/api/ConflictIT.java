@@ -26,7 +26,7 @@ class ConflictIT {
     @ParameterizedTest
     @ValueSource(strings = {"values", "unnest", "copy"})
     void ignoreKeepsExistingRowsAndUpdateUpsertsOnTheKey(String mode) throws Exception {
-        ConfigFile.Engine engine = new ConfigFile.Engine(null, null, null, null, null, null, null, null, mode, null);
+        ConfigFile.Engine engine = new ConfigFile.Engine(null, null, null, null, null, null, null, null, mode, null, null);
         try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(engine), ServiceFixture.eventsTable())) {
             assertThat(f.postJson("events", "[" + event(A, "first") + "," + event(B, "first") + "]").statusCode()).isEqualTo(200);
 

@@ -95,7 +95,7 @@ class StreamingIT {
      */
     @Test
     void aFullBudgetPausesUploadsAndRefusesJsonWithRetryAfter() throws Exception {
-        ConfigFile.Engine small = new ConfigFile.Engine(null, 1, null, 1L, null, null, null, null, null, null);
+        ConfigFile.Engine small = new ConfigFile.Engine(null, 1, null, 1L, null, null, null, null, null, null, null);
         try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(small), ServiceFixture.eventsTable());
              Connection blocker = f.db.connect()) {
             blocker.setAutoCommit(false);

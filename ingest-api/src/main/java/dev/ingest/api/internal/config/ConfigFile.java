@@ -40,8 +40,9 @@ public record ConfigFile(
             Long batchLatencyTargetMs,
             Long lingerMs,
             String writerMode,
+            Long idempotencyRetentionHours,
             Long shutdownGraceSeconds) {
-        static final Engine EMPTY = new Engine(null, null, null, null, null, null, null, null, null, null);
+        static final Engine EMPTY = new Engine(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Settings of one table, keyed by {@code table} or {@code schema.table}. */
