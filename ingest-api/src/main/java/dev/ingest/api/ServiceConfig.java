@@ -133,12 +133,7 @@ public record ServiceConfig(
 
     /** How long a graceful stop may take. */
     public Duration shutdownGrace() {
-        return engine.shutdownGraceSeconds() == null ? engineConfig("jdbc:postgresql://x/").shutdownGrace()
-                : Duration.ofSeconds(engine.shutdownGraceSeconds());
-    }
-
-    public ServiceConfig withPort(int value) {
-        return new ServiceConfig(host, value, databaseUrl, dataDir, schemas, maxBodyBytes, transport, engine, tableModes);
+        return engineConfig("jdbc:postgresql://unused/").shutdownGrace(); // the file's value or the default
     }
 
     public ServiceConfig withDatabaseUrl(String value) {

@@ -57,7 +57,7 @@ public final class Catalog {
     /** The ingestible tables in the last snapshot, ordered by schema and name. */
     public List<TableSchema> tables() {
         List<TableSchema> list = new ArrayList<>(tables.values());
-        list.sort((a, b) -> (a.schema() + "." + a.name()).compareTo(b.schema() + "." + b.name()));
+        list.sort((a, b) -> a.qualifiedName().compareTo(b.qualifiedName()));
         return list;
     }
 

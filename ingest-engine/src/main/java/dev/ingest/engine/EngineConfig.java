@@ -80,7 +80,7 @@ public record EngineConfig(
 
     /** The writer mode for a table. */
     public WriterMode writerModeFor(TableSchema table) {
-        WriterMode m = tableWriterModes.get(table.schema() + "." + table.name());
+        WriterMode m = tableWriterModes.get(table.qualifiedName());
         if (m == null) {
             m = tableWriterModes.get(table.name());
         }

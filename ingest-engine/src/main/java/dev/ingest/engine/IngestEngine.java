@@ -186,7 +186,7 @@ public final class IngestEngine implements AutoCloseable {
             if (!reserved && !budget.tryAcquire(request.bytes())) {
                 return Admission.QUEUE_FULL;
             }
-            Lane lane = lanes.computeIfAbsent(key(request.table()), k -> startLane(k, request.table()));
+            Lane lane = lanes.computeIfAbsent(request.table().qualifiedName(), k -> startLane(k, request.table()));
             if (lane.shortestQueue().offer(request)) {
                 return Admission.ACCEPTED;
             }
@@ -214,7 +214,7 @@ public final class IngestEngine implements AutoCloseable {
 
     /** Requests queued for a table and not yet taken by its writers. */
     public int queueDepth(TableSchema table) {
-        Lane lane = lanes.get(key(table));
+        Lane lane = lanes.get(table.qualifiedName());
         int depth = 0;
         if (lane != null) {
             for (RequestQueue q : lane.queues) {
@@ -248,10 +248,6 @@ public final class IngestEngine implements AutoCloseable {
         }
         tables.sort((a, b) -> a.table().compareTo(b.table()));
         return new EngineStats(budget.used(), budget.limit(), budget.drainBytesPerSecond(), tables);
-    }
-
-    private static String key(TableSchema table) {
-        return table.schema() + "." + table.name();
     }
 
     private Lane startLane(String key, TableSchema table) {

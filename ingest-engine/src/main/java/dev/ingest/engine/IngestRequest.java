@@ -26,7 +26,6 @@ public final class IngestRequest {
     private final TableSchema table;
     private final List<Row> rows;
     private final List<Rejection> refused;
-    private final int recordCount;
     private final long bytes;
     private final String idempotencyKey;
     private final int firstIndex;
@@ -34,13 +33,12 @@ public final class IngestRequest {
     private final OnConflict onConflict;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
-    private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, int recordCount, long bytes,
+    private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, long bytes,
             String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict) {
         this.onConflict = onConflict;
         this.table = table;
         this.rows = rows;
         this.refused = refused;
-        this.recordCount = recordCount;
         this.bytes = bytes;
         this.idempotencyKey = idempotencyKey;
         this.firstIndex = firstIndex;
@@ -71,11 +69,6 @@ public final class IngestRequest {
     /** The records refused during conversion, before any database work. */
     public List<Rejection> refusedEarly() {
         return refused;
-    }
-
-    /** How many records the body held, good and bad. */
-    public int recordCount() {
-        return recordCount;
     }
 
     /** An estimate of the memory the converted rows hold, in bytes. */
@@ -246,7 +239,7 @@ public final class IngestRequest {
         public IngestRequest build() {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
-            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), count, bytes, idempotencyKey, first, end,
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyKey, first, end,
                     onConflict);
         }
     }

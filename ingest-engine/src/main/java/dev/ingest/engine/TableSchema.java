@@ -43,6 +43,11 @@ public final class TableSchema {
         return name;
     }
 
+    /** {@code schema.name}: how the catalog, the writers and the bookkeeping tables name it. */
+    public String qualifiedName() {
+        return schema + "." + name;
+    }
+
     public List<ColumnSchema> columns() {
         return columns;
     }

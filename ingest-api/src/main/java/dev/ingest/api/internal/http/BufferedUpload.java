@@ -114,7 +114,7 @@ final class BufferedUpload {
         } catch (BodyException e) {
             if (mayRefresh && e.columnName() != null) {
                 // The table may have gained the column since the catalog was read: look again once.
-                Future.fromCompletionStage(engine.catalog().resolve(table.schema() + "." + table.name(), true),
+                Future.fromCompletionStage(engine.catalog().resolve(table.qualifiedName(), true),
                                 ctx.vertx().getOrCreateContext())
                         .onSuccess(fresh -> {
                             table = fresh.orElse(table);

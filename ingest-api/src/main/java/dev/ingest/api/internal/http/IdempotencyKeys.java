@@ -46,25 +46,21 @@ final class IdempotencyKeys {
         return null;
     }
 
-    static String tableName(TableSchema table) {
-        return table.schema() + "." + table.name();
-    }
-
     /** Marks the key in flight; false when a request with the same key and table already is. */
     boolean begin(TableSchema table, String key) {
-        return inFlight.add(tableName(table) + "\u0000" + key);
+        return inFlight.add(table.qualifiedName() + "\u0000" + key);
     }
 
     /** The request with this key is finished (all its records committed or given up). */
     void end(TableSchema table, String key) {
-        inFlight.remove(tableName(table) + "\u0000" + key);
+        inFlight.remove(table.qualifiedName() + "\u0000" + key);
     }
 
     /** The answers stored under the key, by body range. */
     Future<List<Stored>> lookup(TableSchema table, String key) {
         return pool.preparedQuery("SELECT first_index, end_index, status, result::text FROM ingest.idempotency_keys "
                         + "WHERE table_name = $1 AND key = $2 ORDER BY first_index")
-                .execute(Tuple.of(tableName(table), key))
+                .execute(Tuple.of(table.qualifiedName(), key))
                 .map(rows -> {
                     List<Stored> stored = new ArrayList<>();
                     for (Row r : rows) {

@@ -239,8 +239,7 @@ final class StreamingUpload {
         refreshed = true;
         refreshing = true;
         request.pause();
-        String key = table.schema() + "." + table.name();
-        Future.fromCompletionStage(engine.catalog().resolve(key, true), context).onComplete(ar -> {
+        Future.fromCompletionStage(engine.catalog().resolve(table.qualifiedName(), true), context).onComplete(ar -> {
             refreshing = false;
             if (done) {
                 return;

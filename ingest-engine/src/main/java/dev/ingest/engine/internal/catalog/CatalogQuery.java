@@ -68,7 +68,7 @@ public final class CatalogQuery {
                 while (rs.next()) {
                     String schema = rs.getString(1);
                     String table = rs.getString(2);
-                    String key = schema + "." + table;
+                    String key = schema + "." + table; // as TableSchema.qualifiedName() spells it
                     names.putIfAbsent(key, new String[] {schema, table});
                     columns.computeIfAbsent(key, k -> new ArrayList<>()).add(column(rs));
                 }

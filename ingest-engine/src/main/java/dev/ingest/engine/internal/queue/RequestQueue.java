@@ -77,8 +77,4 @@ public final class RequestQueue {
     public int size() {
         return queue.size();
     }
-
-    public int capacity() {
-        return queue.capacity();
-    }
 }

@@ -143,9 +143,10 @@ public final class BatchWriter implements Runnable {
             sizer.batchStarted();
             try (Connection c = dataSource.getConnection()) {
                 Attempt attempt = inserter.write(c, batch);
-                long took = sizer.batchCommitted(rowsOf(batch));
+                int rows = rowsOf(batch);
+                long took = sizer.batchCommitted(rows);
                 health.up();
-                recordCommit(rowsOf(batch) - refusedCount(attempt.refused), took);
+                recordCommit(rows - refusedCount(attempt.refused), took);
                 complete(batch, attempt);
                 return;
             } catch (SQLException e) {

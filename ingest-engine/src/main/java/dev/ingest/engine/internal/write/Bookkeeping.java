@@ -27,10 +27,6 @@ final class Bookkeeping {
     private Bookkeeping() {
     }
 
-    static String tableName(IngestRequest r) {
-        return r.table().schema() + "." + r.table().name();
-    }
-
     /**
      * Claims the request's key for the range of the body it covers. False when the key is taken:
      * a transaction that claimed it first has committed (this waits for one still in flight), so
@@ -39,7 +35,7 @@ final class Bookkeeping {
     static boolean claim(Connection c, IngestRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.idempotency_keys "
                 + "(table_name, key, first_index, end_index, status, result) VALUES (?, ?, ?, ?, 0, '{}') ON CONFLICT DO NOTHING")) {
-            ps.setString(1, tableName(r));
+            ps.setString(1, r.table().qualifiedName());
             ps.setString(2, r.idempotencyKey());
             ps.setInt(3, r.firstIndex());
             ps.setInt(4, r.endIndex());
@@ -53,7 +49,7 @@ final class Bookkeeping {
                 + "WHERE table_name = ? AND key = ? AND first_index = ?")) {
             ps.setInt(1, answer.status());
             ps.setString(2, json(answer));
-            ps.setString(3, tableName(r));
+            ps.setString(3, r.table().qualifiedName());
             ps.setString(4, r.idempotencyKey());
             ps.setInt(5, r.firstIndex());
             ps.executeUpdate();

@@ -31,20 +31,37 @@ final class ConflictClause {
             target.append(i == 0 ? "" : ", ").append(Identifiers.quote(key.get(i)));
         }
         target.append(')');
-        StringBuilder set = new StringBuilder();
+        if (!updatesColumns(g)) {
+            return target + " DO NOTHING";
+        }
+        StringBuilder set = new StringBuilder(" DO UPDATE SET ");
+        boolean first = true;
         for (int c : g.columns) {
             String name = t.column(c).name();
             if (!key.contains(name)) {
-                set.append(set.length() == 0 ? " DO UPDATE SET " : ", ")
-                        .append(Identifiers.quote(name)).append(" = EXCLUDED.").append(Identifiers.quote(name));
+                set.append(first ? "" : ", ").append(Identifiers.quote(name)).append(" = EXCLUDED.").append(Identifiers.quote(name));
+                first = false;
             }
         }
-        return set.length() == 0 ? target + " DO NOTHING" : target + set.toString() + " RETURNING (xmax = 0)";
+        return target + set.toString() + " RETURNING (xmax = 0)";
     }
 
-    /** Runs the statement and says what it did, for {@code rows} rows given. */
+    /** An upsert whose records give a column outside the key: it updates, and returns a row each. */
+    private static boolean updatesColumns(RowGroup g) {
+        if (g.onConflict != OnConflict.UPDATE) {
+            return false;
+        }
+        for (int c : g.columns) {
+            if (!g.table.conflictKey().contains(g.table.column(c).name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the statement and says what it did. */
     static Written execute(PreparedStatement ps, RowGroup g) throws SQLException {
-        if (g.onConflict != OnConflict.UPDATE || !of(g).endsWith("RETURNING (xmax = 0)")) {
+        if (!updatesColumns(g)) {
             return new Written(ps.executeUpdate(), 0);
         }
         long inserted = 0;
