@@ -22,8 +22,12 @@ public record EngineStats(long budgetUsedBytes, long budgetLimitBytes, double dr
      * @param lastCommitMillis how long the slowest writer's last batch took
      * @param batches          batches committed
      * @param rows             rows committed
+     * @param deadLettered     refused records of {@code ack=queued} requests written to {@code ingest.rejects}
+     * @param queuedLost       records of {@code ack=queued} requests that could be written neither to the
+     *                         table nor to {@code ingest.rejects} (the service stopped while the database
+     *                         was down, say); each is also logged as an error
      */
     public record Table(String table, WriterMode writerMode, int writers, int queuedRequests, int batchLimit,
-            int lastBatchRows, double lastCommitMillis, long batches, long rows) {
+            int lastBatchRows, double lastCommitMillis, long batches, long rows, long deadLettered, long queuedLost) {
     }
 }

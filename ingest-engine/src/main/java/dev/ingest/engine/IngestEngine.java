@@ -168,9 +168,11 @@ public final class IngestEngine implements AutoCloseable {
     }
 
     private Admission submit(IngestRequest request, boolean reserved) {
-        if (request.rows().isEmpty() && (request.idempotencyKey() == null || request.firstIndex() == request.endIndex())) {
+        if (request.rows().isEmpty() && (request.idempotencyKey() == null || request.firstIndex() == request.endIndex())
+                && (!request.deadLetter() || request.refusedEarly().isEmpty())) {
             // Nothing reaches the database: answer at once, without a writer round trip. (A keyed
-            // request with refused records still goes to a writer, to store its answer.)
+            // request with refused records still goes to a writer, to store its answer, and so does
+            // a dead-letter request, to store its refused records.)
             if (reserved) {
                 budget.release(request.bytes());
             }
@@ -234,6 +236,8 @@ public final class IngestEngine implements AutoCloseable {
             long lastNanos = 0;
             long batches = 0;
             long rows = 0;
+            long deadLettered = 0;
+            long lost = 0;
             for (BatchWriter w : lane.writers) {
                 WriterStats s = w.stats();
                 queued += s.queuedRequests();
@@ -242,9 +246,11 @@ public final class IngestEngine implements AutoCloseable {
                 lastNanos = Math.max(lastNanos, s.lastCommitNanos());
                 batches += s.batches();
                 rows += s.rows();
+                deadLettered += s.deadLettered();
+                lost += s.queuedLost();
             }
             tables.add(new EngineStats.Table(lane.table, lane.mode, lane.writers.length, queued, limit, lastRows,
-                    lastNanos / 1e6, batches, rows));
+                    lastNanos / 1e6, batches, rows, deadLettered, lost));
         }
         tables.sort((a, b) -> a.table().compareTo(b.table()));
         return new EngineStats(budget.used(), budget.limit(), budget.drainBytesPerSecond(), tables);

@@ -1,6 +1,7 @@
 package dev.ingest.engine;
 
 import dev.ingest.engine.internal.convert.ConversionException;
+import dev.ingest.engine.internal.convert.RecordJson;
 import dev.ingest.engine.internal.convert.ValueConverter;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,11 +32,13 @@ public final class IngestRequest {
     private final int firstIndex;
     private final int endIndex;
     private final OnConflict onConflict;
+    private final List<String> refusedRecords;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
     private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, long bytes,
-            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict) {
+            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict, List<String> refusedRecords) {
         this.onConflict = onConflict;
+        this.refusedRecords = refusedRecords;
         this.table = table;
         this.rows = rows;
         this.refused = refused;
@@ -69,6 +72,22 @@ public final class IngestRequest {
     /** The records refused during conversion, before any database work. */
     public List<Rejection> refusedEarly() {
         return refused;
+    }
+
+    /**
+     * Whether refused records go to the dead-letter table {@code ingest.rejects}, in the same
+     * transaction as the accepted rows ({@code ack=queued}: no client waits for the answer).
+     */
+    public boolean deadLetter() {
+        return refusedRecords != null;
+    }
+
+    /**
+     * The records of {@link #refusedEarly()} as JSON text, in the same order; only for a
+     * {@linkplain #deadLetter() dead-letter} request (empty otherwise).
+     */
+    public List<String> refusedEarlyRecords() {
+        return refusedRecords == null ? List.of() : refusedRecords;
     }
 
     /** An estimate of the memory the converted rows hold, in bytes. */
@@ -134,6 +153,7 @@ public final class IngestRequest {
         private String idempotencyKey;
         private OnConflict onConflict = OnConflict.ERROR;
         private java.util.function.IntPredicate skip = i -> false;
+        private List<String> refusedRecords; // non-null when dead-lettering
         // The first and last index of records this builder holds (added or refused), skipped ones
         // aside: a request's key range starts at a record committed under no earlier range.
         private int lowest = Integer.MAX_VALUE;
@@ -179,6 +199,9 @@ public final class IngestRequest {
                 }
             } catch (ConversionException e) {
                 refused.add(new Rejection(index, e.sqlstate(), e.getMessage()));
+                if (refusedRecords != null) {
+                    keep(RecordJson.ofValues(table, values));
+                }
                 return this;
             }
             rows.add(new Row(index, text));
@@ -191,11 +214,39 @@ public final class IngestRequest {
          * row with the wrong number of fields), with the SQLSTATE that best names the problem.
          */
         public Builder refuse(String sqlstate, String message) {
+            return refuse(sqlstate, message, null);
+        }
+
+        /**
+         * As {@link #refuse(String, String)}, keeping what was received for the dead-letter table:
+         * the text of a malformed line, or the fields of a CSV row as a list of strings.
+         */
+        public Builder refuse(String sqlstate, String message, Object raw) {
             int index = firstIndex + count++;
             if (!skip.test(index)) {
                 held(index);
                 refused.add(new Rejection(index, sqlstate, message));
+                if (refusedRecords != null) {
+                    keep(RecordJson.ofRaw(raw));
+                }
             }
+            return this;
+        }
+
+        private void keep(String recordJson) {
+            refusedRecords.add(recordJson);
+            bytes += 40L + 2L * recordJson.length();
+        }
+
+        /**
+         * Sends refused records to the dead-letter table {@code ingest.rejects} with the batch
+         * ({@code ack=queued}). Set before the first record is added.
+         */
+        public Builder deadLetter(boolean value) {
+            if (count > 0) {
+                throw new IllegalStateException("deadLetter is set before records are added");
+            }
+            this.refusedRecords = value ? new ArrayList<>(0) : null;
             return this;
         }
 
@@ -240,7 +291,7 @@ public final class IngestRequest {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
             return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyKey, first, end,
-                    onConflict);
+                    onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords));
         }
     }
 }

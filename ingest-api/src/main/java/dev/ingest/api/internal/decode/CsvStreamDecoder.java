@@ -107,10 +107,10 @@ public final class CsvStreamDecoder implements StreamDecoder {
                 if (columnOfField == null) {
                     header(row.fields);
                 } else if (!utf8 && row.fields.stream().anyMatch(f -> f != null && f.indexOf('\uFFFD') >= 0)) {
-                    into.refuse("22021", "line " + line + ": invalid UTF-8");
+                    into.refuse("22021", "line " + line + ": invalid UTF-8", row.fields);
                 } else if (row.fields.size() != columnOfField.length) {
                     into.refuse("22P04", "line " + line + ": " + row.fields.size() + " fields, but the header has "
-                            + columnOfField.length);
+                            + columnOfField.length, row.fields);
                 } else {
                     into.add(values(row.fields));
                 }

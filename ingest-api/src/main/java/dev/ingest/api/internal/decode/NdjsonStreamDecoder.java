@@ -2,6 +2,7 @@ package dev.ingest.api.internal.decode;
 
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.TableSchema;
+import java.nio.charset.StandardCharsets;
 
 /**
  * NDJSON, one JSON object per line, decoded line by line as chunks arrive. A line that is not a
@@ -71,7 +72,8 @@ public final class NdjsonStreamDecoder implements StreamDecoder {
             into.add(JsonRecordDecoder.decodeObject(b, begin, end - begin, table));
         } catch (BodyException e) {
             sawUnknownColumn |= e.columnName() != null;
-            into.refuse(e.sqlstate(), "line " + line + (e.column() > 0 ? ", column " + e.column() : "") + ": " + e.detail());
+            into.refuse(e.sqlstate(), "line " + line + (e.column() > 0 ? ", column " + e.column() : "") + ": " + e.detail(),
+                    new String(b, begin, end - begin, StandardCharsets.UTF_8));
         }
     }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * One JSON request (an object or an array), taken as a whole: nothing of it is written unless
  * all of it is decoded and admitted. Its raw bytes count against the memory budget as they
  * arrive, so that concurrent large bodies cannot exhaust the heap: when the budget is used up the
- * answer is 429 at once, with a {@code Retry-After} from the observed drain rate.
+ * answer is 429 at once, with a {@code Retry-After} from the observed drain rate. The answer
+ * comes when the records are committed, or with {@code ack=queued} when they are queued.
  *
  * <p>Event-loop confined.
  */
@@ -31,26 +32,26 @@ final class BufferedUpload {
     private final IngestEngine engine;
     private final MemoryBudget budget;
     private final long maxBodyBytes;
-    private final Idempotency idempotency;
+    private final RequestOptions options;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
     private long reserved;
     private boolean done;
 
-    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, Idempotency idempotency) {
+    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, RequestOptions options) {
         this.ctx = ctx;
         this.engine = engine;
         this.budget = engine.budget();
         this.table = table;
         this.maxBodyBytes = maxBodyBytes;
-        this.idempotency = idempotency;
+        this.options = options;
     }
 
     void start() {
-        if (!idempotency.stored().isEmpty()) {
+        if (!options.stored().isEmpty()) {
             // Answered before under this key: the same answer, and nothing written.
             done = true;
-            replay(idempotency.stored());
+            replay(options.stored());
             return;
         }
         ctx.request().handler(this::chunk);
@@ -59,7 +60,7 @@ final class BufferedUpload {
             if (!done) {
                 done = true; // the client went away before its body was complete: nothing was queued
                 release();
-                idempotency.finished();
+                options.finished();
             }
         });
         ctx.request().resume();
@@ -73,12 +74,14 @@ final class BufferedUpload {
     }
 
     private void respond(UploadResult r) {
-        if (r.allRejected()) {
+        if (options.ackQueued()) {
+            Responses.queued(ctx, r.records());
+        } else if (r.allRejected()) {
             Responses.json(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
         } else {
             Responses.json(ctx, 200, r.toJson());
         }
-        idempotency.finished();
+        options.finished();
     }
 
     private void chunk(Buffer chunk) {
@@ -108,7 +111,7 @@ final class BufferedUpload {
     }
 
     private void decodeAndSubmit(boolean mayRefresh) {
-        IngestRequest.Builder builder = idempotency.apply(IngestRequest.builder(table));
+        IngestRequest.Builder builder = options.apply(IngestRequest.builder(table));
         try {
             JsonRecordDecoder.decode(body.getBytes(), builder, table);
         } catch (BodyException e) {
@@ -140,15 +143,23 @@ final class BufferedUpload {
                     Responses.retryLater(ctx, 503, "database_unavailable", "the database is unavailable and the service "
                             + "holds as many records as it may until it is back", retryAfter);
                 }
-                idempotency.finished();
+                options.finished();
             }
             case CLOSED -> {
                 Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
-                idempotency.finished();
+                options.finished();
             }
-            case ACCEPTED -> Future.fromCompletionStage(request.result(), ctx.vertx().getOrCreateContext())
-                    .onSuccess(this::answer)
-                    .onFailure(this::failed);
+            case ACCEPTED -> {
+                if (options.ackQueued()) {
+                    // Refused records go to ingest.rejects with the batch; nobody waits for it.
+                    options.finished();
+                    Responses.queued(ctx, builder.count());
+                    return;
+                }
+                Future.fromCompletionStage(request.result(), ctx.vertx().getOrCreateContext())
+                        .onSuccess(this::answer)
+                        .onFailure(this::failed);
+            }
         }
     }
 
@@ -169,11 +180,11 @@ final class BufferedUpload {
     private void answer(IngestResult result) {
         if (result.duplicate()) {
             // Another request with this key committed first (e.g. on another replica): its answer.
-            idempotency.keys().lookup(table, idempotency.key())
+            options.keys().lookup(table, options.key())
                     .onSuccess(this::replay)
                     .onFailure(e -> {
                         Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable: " + e.getMessage(), 1);
-                        idempotency.finished();
+                        options.finished();
                     });
             return;
         }
@@ -183,7 +194,7 @@ final class BufferedUpload {
     }
 
     private void failed(Throwable error) {
-        idempotency.finished();
+        options.finished();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (!(cause instanceof IngestException e)) {
             ctx.fail(cause);
@@ -212,7 +223,7 @@ final class BufferedUpload {
     private void refuse(int status, JsonObject body, int retryAfterSeconds) {
         done = true;
         release();
-        idempotency.finished();
+        options.finished();
         if (retryAfterSeconds > 0) {
             ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
         }

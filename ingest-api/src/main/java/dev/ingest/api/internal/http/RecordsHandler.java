@@ -97,11 +97,12 @@ final class RecordsHandler implements Handler<RoutingContext> {
                     + "\" has no primary key or single unique constraint on columns records can give");
             return;
         }
-        Idempotency idempotency = new Idempotency(keys, key, stored, done, onConflict);
+        boolean ackQueued = "queued".equals(ctx.queryParams().get("ack"));
+        RequestOptions options = new RequestOptions(keys, key, stored, done, onConflict, ackQueued);
         if (format.streamed()) {
-            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, idempotency).start();
+            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, options).start();
         } else {
-            new BufferedUpload(ctx, engine, table, maxBodyBytes, idempotency).start();
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, options).start();
         }
     }
 
@@ -113,8 +114,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
 
     private static String invalidParameter(RoutingContext ctx) {
         String ack = ctx.queryParams().get("ack");
-        if (ack != null && !ack.equals("commit")) {
-            return "ack=" + ack + " is not supported; use ack=commit";
+        if (ack != null && !ack.equals("commit") && !ack.equals("queued")) {
+            return "ack must be commit or queued, not " + ack;
         }
         String onConflict = ctx.queryParams().get("on_conflict");
         if (onConflict != null && !List.of("error", "ignore", "update").contains(onConflict)) {

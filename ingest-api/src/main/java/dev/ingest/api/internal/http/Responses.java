@@ -1,9 +1,6 @@
 package dev.ingest.api.internal.http;
 
-import dev.ingest.engine.IngestResult;
-import dev.ingest.engine.Rejection;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -36,11 +33,8 @@ final class Responses {
         json(ctx, status, error(code, message).put("retry_after_seconds", retryAfterSeconds));
     }
 
-    static JsonObject result(IngestResult result) {
-        JsonArray rejected = new JsonArray();
-        for (Rejection r : result.rejected()) {
-            rejected.add(new JsonObject().put("index", r.index()).put("sqlstate", r.sqlstate()).put("message", r.message()));
-        }
-        return new JsonObject().put("accepted", result.accepted()).put("rejected", rejected);
+    /** 202 for {@code ack=queued}: how many records of the body are queued. */
+    static void queued(RoutingContext ctx, long records) {
+        json(ctx, 202, new JsonObject().put("queued", records));
     }
 }

@@ -35,7 +35,9 @@ final class StatsHandler implements Handler<RoutingContext> {
                     .put("last_batch_rows", t.lastBatchRows())
                     .put("last_commit_ms", t.lastCommitMillis())
                     .put("batches", t.batches())
-                    .put("rows", t.rows()));
+                    .put("rows", t.rows())
+                    .put("dead_lettered", t.deadLettered())
+                    .put("queued_lost", t.queuedLost()));
         }
         Runtime rt = Runtime.getRuntime();
         Responses.json(ctx, 200, new JsonObject()

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * {@link MemoryBudget} before a chunk is decoded (an estimate, trued up after) and handed to the
  * engine with the segment, so every decoded record is within the budget. When the budget is
  * used up the upload is paused (TCP backpressure reaches the client) instead of buffered, and
- * resumed when writers free room. The answer comes after the last segment is committed.
+ * resumed when writers free room. The answer comes after the last segment is committed, or with
+ * {@code ack=queued} once it is queued.
  *
  * <p>Event-loop confined: every method runs on the request's context.
  */
@@ -46,7 +47,7 @@ final class StreamingUpload {
     private final MemoryBudget budget;
     private final Function<TableSchema, StreamDecoder> decoders;
     private final long maxBodyBytes;
-    private final Idempotency idempotency;
+    private final RequestOptions options;
     private final List<CompletableFuture<IngestResult>> segments = new ArrayList<>();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded
 
@@ -66,8 +67,8 @@ final class StreamingUpload {
     private boolean done;
 
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
-            long maxBodyBytes, Idempotency idempotency) {
-        this.idempotency = idempotency;
+            long maxBodyBytes, RequestOptions options) {
+        this.options = options;
         this.ctx = ctx;
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
@@ -77,7 +78,7 @@ final class StreamingUpload {
         this.maxBodyBytes = maxBodyBytes;
         this.table = table;
         this.decoder = decoders.apply(table);
-        this.current = idempotency.apply(IngestRequest.builder(table, 0));
+        this.current = options.apply(IngestRequest.builder(table, 0));
     }
 
     void start() {
@@ -204,7 +205,7 @@ final class StreamingUpload {
         replay = null;
         IngestRequest segment = current.build();
         reserved = 0; // the segment carries it now
-        current = idempotency.apply(IngestRequest.builder(table, current.nextIndex()));
+        current = options.apply(IngestRequest.builder(table, current.nextIndex()));
         offer(segment);
     }
 
@@ -246,7 +247,7 @@ final class StreamingUpload {
             }
             table = ar.succeeded() && ar.result().isPresent() ? ar.result().get() : table;
             decoder = decoders.apply(table);
-            current = idempotency.apply(IngestRequest.builder(table, 0));
+            current = options.apply(IngestRequest.builder(table, 0));
             try {
                 for (byte[] data : replay) {
                     decoder.feed(data, current);
@@ -267,6 +268,12 @@ final class StreamingUpload {
 
     private void finish() {
         done = true;
+        if (options.ackQueued()) {
+            // Every record is queued; refused ones go to ingest.rejects with their segment.
+            options.finished();
+            Responses.queued(ctx, current.nextIndex());
+            return;
+        }
         CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).handle((ok, error) -> null)
                 .thenRun(() -> context.runOnContext(v -> answer()));
     }
@@ -281,14 +288,14 @@ final class StreamingUpload {
                 failure = e.getCause() instanceof IngestException ie ? ie : new IngestException("XX000", e.toString(), true, e);
             }
         }
-        if (failure == null && idempotency.keyed()) {
+        if (failure == null && options.keyed()) {
             // Every committed segment stored its answer under the key, earlier attempts' too:
             // their sum is the answer for the whole body, now and on any retry.
-            idempotency.keys().lookup(table, idempotency.key()).onComplete(ar -> {
+            options.keys().lookup(table, options.key()).onComplete(ar -> {
                 if (ar.succeeded()) {
                     UploadResult all = new UploadResult();
                     ar.result().forEach(s -> all.add(s.result()));
-                    if (!idempotency.stored().isEmpty()) {
+                    if (!options.stored().isEmpty()) {
                         ctx.response().putHeader("Idempotent-Replayed", "true");
                     }
                     respond(all, null);
@@ -302,7 +309,7 @@ final class StreamingUpload {
     }
 
     private void respond(UploadResult result, IngestException failure) {
-        idempotency.finished();
+        options.finished();
         if (failure != null) {
             // Some segments are committed, some are not: say how many are.
             Responses.retryLater(ctx, 503, "unavailable", failure.getMessage() + "; " + result.accepted()
@@ -336,7 +343,8 @@ final class StreamingUpload {
         abandon();
         finishedWhenSubmittedComplete();
         if (!segments.isEmpty()) {
-            body.put("message", body.getString("message") + "; records before this point were committed in earlier segments");
+            body.put("message", body.getString("message") + "; records before this point were "
+                    + (options.ackQueued() ? "queued" : "committed") + " in earlier segments");
         }
         ctx.response().putHeader("Connection", "close");
         Responses.json(ctx, status, body);
@@ -345,7 +353,7 @@ final class StreamingUpload {
     /** The key stays in flight until the segments already submitted have committed or failed. */
     private void finishedWhenSubmittedComplete() {
         CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new))
-                .whenComplete((ok, e) -> context.runOnContext(v -> idempotency.finished()));
+                .whenComplete((ok, e) -> context.runOnContext(v -> options.finished()));
     }
 
     /** Stops for good and gives back every reservation still held here. */

@@ -59,6 +59,11 @@ final class UploadResult {
         return accepted;
     }
 
+    /** Records answered for: accepted and refused. */
+    long records() {
+        return accepted + rejectedCount;
+    }
+
     boolean allRejected() {
         return accepted == 0 && rejectedCount > 0;
     }

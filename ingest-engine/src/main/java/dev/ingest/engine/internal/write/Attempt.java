@@ -21,10 +21,16 @@ final class Attempt {
     final Map<IngestRequest, Written> written = new IdentityHashMap<>();
 
     void wrote(RowGroup g, Written w) {
+        statements++;
         if (g.onConflict != dev.ingest.engine.OnConflict.ERROR) {
             written.merge(g.owners.get(0), w, Written::plus);
         }
     }
+    /** Row statements sent (fast path and bisection), to show what isolation costs. */
+    int statements;
+    /** Records written to the dead-letter table. */
+    int deadLettered;
+
     /** Set just before COMMIT is sent: from then on, only the marker tells whether it happened. */
     boolean commitSent;
 }

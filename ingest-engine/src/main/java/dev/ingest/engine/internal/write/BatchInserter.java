@@ -13,6 +13,8 @@ import java.util.Map;
 
 /**
  * Writes one batch in one transaction and isolates the records the database refuses.
+ * Refused records of {@linkplain IngestRequest#deadLetter() dead-letter} requests are written to
+ * {@code ingest.rejects} in the same transaction.
  *
  * <p>The fast path sends each row group in as few statements as its {@link RowWriter} allows (one
  * COPY or UNNEST insert; multi-row VALUES inserts within the parameter limit) and commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
@@ -71,11 +73,12 @@ final class BatchInserter {
                 throw e;
             }
         }
-        return writeIsolating(c, batch);
+        return writeIsolating(c, batch, fast.statements + 1);
     }
 
-    private Attempt writeIsolating(Connection c, List<IngestRequest> batch) throws SQLException {
+    private Attempt writeIsolating(Connection c, List<IngestRequest> batch, int statementsBefore) throws SQLException {
         Attempt careful = new Attempt();
+        careful.statements = statementsBefore;
         last = careful;
         try {
             List<IngestRequest> live = claimKeys(c, batch, careful);
@@ -106,10 +109,37 @@ final class BatchInserter {
         return live;
     }
 
+    /**
+     * Writes none of the requests' rows but refuses every record with the given reason: for
+     * dead-letter requests that the database refused as a whole (their table was dropped, say),
+     * so that each record still lands in {@code ingest.rejects}, once.
+     */
+    Attempt writeRefused(Connection c, List<IngestRequest> batch, String sqlstate, String message) throws SQLException {
+        c.setAutoCommit(false);
+        Attempt attempt = new Attempt();
+        last = attempt;
+        try {
+            List<IngestRequest> live = claimKeys(c, batch, attempt);
+            for (IngestRequest r : live) {
+                List<Rejection> all = new ArrayList<>(r.rows().size());
+                r.rows().forEach(row -> all.add(new Rejection(row.index(), sqlstate, message)));
+                attempt.refused.put(r, all);
+            }
+            finish(c, live, attempt);
+            return attempt;
+        } catch (SQLException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+    }
+
     private static void finish(Connection c, List<IngestRequest> live, Attempt attempt) throws SQLException {
         for (IngestRequest r : live) {
             if (r.idempotencyKey() != null) {
                 Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt));
+            }
+            if (r.deadLetter()) {
+                attempt.deadLettered += Bookkeeping.storeRejects(c, r, attempt);
             }
         }
         Bookkeeping.markCommitted(c, attempt.batchId);
@@ -125,6 +155,7 @@ final class BatchInserter {
             c.releaseSavepoint(savepoint);
             return;
         } catch (SQLException e) {
+            attempt.statements++;
             if (SqlStates.classify(e) != SqlStates.Kind.DATA) {
                 throw e;
             }

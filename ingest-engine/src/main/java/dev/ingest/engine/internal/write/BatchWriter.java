@@ -52,6 +52,8 @@ public final class BatchWriter implements Runnable {
 
     // Written by the writer thread only; read by stats().
     private volatile long rowsCommitted;
+    private volatile long rowsDeadLettered;
+    private volatile long queuedRecordsLost;
     private volatile long batchesCommitted;
     private volatile int lastBatchRows;
     private volatile long lastCommitNanos;
@@ -137,23 +139,46 @@ public final class BatchWriter implements Runnable {
         }
     }
 
+    /** One way of writing a batch in one transaction. */
+    private interface Writing {
+        Attempt write(Connection c, List<IngestRequest> batch) throws SQLException;
+    }
+
     private void write(List<IngestRequest> batch) {
+        write(batch, inserter::write, true);
+    }
+
+    /**
+     * Writes the batch, retrying while the database is unavailable.
+     *
+     * @param deadLetterOnRefusal when the database refuses the batch as a whole, write the records
+     *                            of dead-letter requests to {@code ingest.rejects} instead of failing them
+     */
+    private void write(List<IngestRequest> batch, Writing writing, boolean deadLetterOnRefusal) {
         long backoff = settings.backoffMinNanos();
         while (true) {
             sizer.batchStarted();
             try (Connection c = dataSource.getConnection()) {
-                Attempt attempt = inserter.write(c, batch);
+                Attempt attempt = writing.write(c, batch);
                 int rows = rowsOf(batch);
                 long took = sizer.batchCommitted(rows);
                 health.up();
-                recordCommit(rows - refusedCount(attempt.refused), took);
+                recordCommit(rows - refusedCount(attempt.refused), took, attempt.deadLettered);
                 complete(batch, attempt);
                 return;
             } catch (SQLException e) {
                 SqlStates.Kind kind = SqlStates.classify(e);
                 if (kind != SqlStates.Kind.TRANSIENT) {
-                    log.warn("batch refused: table={} sqlstate={} message={}", table, e.getSQLState(), SqlStates.describe(e));
-                    fail(batch, new IngestException(SqlStates.stateOf(e), SqlStates.describe(e), false, e));
+                    String state = SqlStates.stateOf(e);
+                    String message = SqlStates.describe(e);
+                    log.warn("batch refused: table={} sqlstate={} message={}", table, state, message);
+                    List<IngestRequest> deadLetters = deadLetterOnRefusal
+                            ? batch.stream().filter(IngestRequest::deadLetter).toList() : List.of();
+                    fail(batch.stream().filter(r -> !deadLetters.contains(r)).toList(),
+                            new IngestException(state, message, false, e));
+                    if (!deadLetters.isEmpty()) {
+                        write(deadLetters, (conn, requests) -> inserter.writeRefused(conn, requests, state, message), false);
+                    }
                     return;
                 }
                 health.down();
@@ -219,8 +244,9 @@ public final class BatchWriter implements Runnable {
         return n;
     }
 
-    private void recordCommit(int rows, long nanos) {
+    private void recordCommit(int rows, long nanos, int deadLettered) {
         rowsCommitted += rows;
+        rowsDeadLettered += deadLettered;
         batchesCommitted++;
         lastBatchRows = rows;
         lastCommitNanos = nanos;
@@ -247,9 +273,19 @@ public final class BatchWriter implements Runnable {
     }
 
     private void fail(List<IngestRequest> batch, IngestException e) {
+        int lost = 0;
         for (IngestRequest request : batch) {
             budget.release(request.bytes());
             request.result().completeExceptionally(e);
+            if (request.deadLetter()) {
+                lost += request.rows().size() + request.refusedEarly().size();
+            }
+        }
+        if (lost > 0) {
+            // Their client was answered 202 and is not waiting: nobody else will hear of it.
+            queuedRecordsLost += lost;
+            log.error("queued records not written: table={} records={} sqlstate={} reason={}", table, lost, e.sqlstate(),
+                    e.getMessage());
         }
     }
 
@@ -278,6 +314,7 @@ public final class BatchWriter implements Runnable {
 
     /** A snapshot of this writer's counters. */
     public WriterStats stats() {
-        return new WriterStats(queue.size(), sizer.limit(), lastBatchRows, lastCommitNanos, batchesCommitted, rowsCommitted);
+        return new WriterStats(queue.size(), sizer.limit(), lastBatchRows, lastCommitNanos, batchesCommitted, rowsCommitted,
+                rowsDeadLettered, queuedRecordsLost);
     }
 }

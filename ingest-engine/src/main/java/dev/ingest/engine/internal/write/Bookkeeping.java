@@ -6,6 +6,7 @@ import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.internal.convert.RecordJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,12 +15,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The service's own rows written in a batch's transaction (schema {@code ingest}): idempotency
- * keys with their answers, and the batch's commit marker.
+ * keys with their answers, dead letters, and the batch's commit marker.
  */
 final class Bookkeeping {
     private static final JsonFactory JSON = new JsonFactory();
@@ -54,6 +57,45 @@ final class Bookkeeping {
             ps.setInt(5, r.firstIndex());
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Writes the request's refused records, early and by the database, to the dead-letter table.
+     *
+     * @return how many
+     */
+    static int storeRejects(Connection c, IngestRequest r, Attempt attempt) throws SQLException {
+        List<Rejection> byDatabase = attempt.refused.getOrDefault(r, List.of());
+        int n = r.refusedEarly().size() + byDatabase.size();
+        if (n == 0) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.rejects "
+                + "(table_name, record_index, idempotency_key, record, sqlstate, message) VALUES (?, ?, ?, ?::json, ?, ?)")) {
+            List<String> early = r.refusedEarlyRecords();
+            for (int i = 0; i < r.refusedEarly().size(); i++) {
+                addReject(ps, r, r.refusedEarly().get(i), early.get(i));
+            }
+            if (!byDatabase.isEmpty()) {
+                Map<Integer, IngestRequest.Row> rows = new HashMap<>();
+                r.rows().forEach(row -> rows.put(row.index(), row));
+                for (Rejection rej : byDatabase) {
+                    addReject(ps, r, rej, RecordJson.ofRow(r.table(), rows.get(rej.index()).values()));
+                }
+            }
+            ps.executeBatch();
+        }
+        return n;
+    }
+
+    private static void addReject(PreparedStatement ps, IngestRequest r, Rejection rej, String record) throws SQLException {
+        ps.setString(1, r.table().qualifiedName());
+        ps.setInt(2, rej.index());
+        ps.setString(3, r.idempotencyKey());
+        ps.setString(4, record);
+        ps.setString(5, rej.sqlstate());
+        ps.setString(6, RecordJson.storable(rej.message()));
+        ps.addBatch();
     }
 
     static void markCommitted(Connection c, UUID batchId) throws SQLException {

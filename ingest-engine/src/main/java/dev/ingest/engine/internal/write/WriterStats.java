@@ -9,6 +9,9 @@ package dev.ingest.engine.internal.write;
  * @param lastCommitNanos how long the last batch took to write and commit
  * @param batches         batches committed
  * @param rows            rows committed
+ * @param deadLettered    records of ack=queued requests written to {@code ingest.rejects}
+ * @param queuedLost      records of ack=queued requests that could not be written anywhere
  */
-public record WriterStats(int queuedRequests, int batchLimit, int lastBatchRows, long lastCommitNanos, long batches, long rows) {
+public record WriterStats(int queuedRequests, int batchLimit, int lastBatchRows, long lastCommitNanos, long batches, long rows,
+        long deadLettered, long queuedLost) {
 }

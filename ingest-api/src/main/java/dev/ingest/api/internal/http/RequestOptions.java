@@ -7,22 +7,34 @@ import java.util.function.IntPredicate;
 
 /**
  * What one request asks of every segment it is written in: its idempotency key (or none), the
- * answers stored under that key before it, its conflict handling, and what to do once it is
- * finished. Event-loop confined.
+ * answers stored under that key before it, its conflict handling, whether it is answered when
+ * queued ({@code ack=queued}) or when committed, and what to do once it is finished.
+ * Event-loop confined.
  */
-final class Idempotency {
+final class RequestOptions {
     private final IdempotencyKeys keys;
     private final String key;
     private final List<IdempotencyKeys.Stored> stored;
     private final OnConflict onConflict;
+    private final boolean ackQueued;
     private Runnable done;
 
-    Idempotency(IdempotencyKeys keys, String key, List<IdempotencyKeys.Stored> stored, Runnable done, OnConflict onConflict) {
+    RequestOptions(IdempotencyKeys keys, String key, List<IdempotencyKeys.Stored> stored, Runnable done, OnConflict onConflict,
+            boolean ackQueued) {
+        this.ackQueued = ackQueued;
         this.keys = keys;
         this.key = key;
         this.stored = List.copyOf(stored);
         this.done = done;
         this.onConflict = onConflict;
+    }
+
+    /**
+     * {@code ack=queued}: the answer is 202 once every record is queued, and refused records go
+     * to the dead-letter table instead of into the answer.
+     */
+    boolean ackQueued() {
+        return ackQueued;
     }
 
     boolean keyed() {
@@ -44,7 +56,7 @@ final class Idempotency {
 
     /** Sets the request's options on a segment's builder; skips records committed under its key. */
     IngestRequest.Builder apply(IngestRequest.Builder builder) {
-        builder.onConflict(onConflict);
+        builder.onConflict(onConflict).deadLetter(ackQueued);
         if (key == null) {
             return builder;
         }
