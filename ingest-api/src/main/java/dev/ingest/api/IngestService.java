@@ -77,7 +77,7 @@ public final class IngestService implements AutoCloseable {
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(HttpApi.router(vertx, engine, pool, config.maxBodyBytes()))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, config.maxBodyBytes(), config.maxRecordsPerRequest()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} database={} transport={}",

@@ -30,6 +30,7 @@ public record ServiceConfig(
         Path dataDir,
         List<String> schemas,
         long maxBodyBytes,
+        int maxRecordsPerRequest,
         NetworkTransport transport,
         ConfigFile.Engine engine,
         Map<String, WriterMode> tableModes) {
@@ -37,6 +38,7 @@ public record ServiceConfig(
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 1_000_000;
 
     public ServiceConfig {
         Objects.requireNonNull(host, "host");
@@ -45,6 +47,9 @@ public record ServiceConfig(
         }
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("max_body_bytes must be positive but was " + maxBodyBytes);
+        }
+        if (maxRecordsPerRequest <= 0) {
+            throw new IllegalArgumentException("max_records_per_request must be positive but was " + maxRecordsPerRequest);
         }
         schemas = List.copyOf(schemas);
         Objects.requireNonNull(transport, "transport");
@@ -76,6 +81,7 @@ public record ServiceConfig(
                 Path.of(first(file.dataDir(), ".ingest")),
                 first(file.schemas(), List.of("public")),
                 first(file.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
+                first(file.maxRecordsPerRequest(), DEFAULT_MAX_RECORDS_PER_REQUEST),
                 file.transport() == null ? NetworkTransport.AUTO : NetworkTransport.parse(file.transport()),
                 file.engineOrEmpty(),
                 modes);
@@ -137,19 +143,23 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withDatabaseUrl(String value) {
-        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, transport, engine, tableModes);
+        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine, tableModes);
     }
 
     public ServiceConfig withDataDir(Path value) {
-        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, transport, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine, tableModes);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, transport, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest, transport, engine, tableModes);
+    }
+
+    public ServiceConfig withMaxRecordsPerRequest(int value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value, transport, engine, tableModes);
     }
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, transport, value, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, value, tableModes);
     }
 
     @SafeVarargs
@@ -186,7 +196,8 @@ public record ServiceConfig(
     public String toString() {
         return "ServiceConfig[host=" + host + ", port=" + port + ", database="
                 + (databaseUrl == null ? "embedded in " + dataDir : DatabaseUrl.parse(databaseUrl).display())
-                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", transport=" + transport + ", engine=" + engine
+                + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", maxRecordsPerRequest=" + maxRecordsPerRequest
+                + ", transport=" + transport + ", engine=" + engine
                 + ", tableModes=" + tableModes + "]";
     }
 }

@@ -29,14 +29,22 @@ class BadInputIT {
 
     @BeforeAll
     static void start() throws Exception {
-        f = ServiceFixture.start(c -> c.withMaxBodyBytes(64 * 1024),
+        f = ServiceFixture.start(c -> c.withMaxBodyBytes(64 * 1024).withMaxRecordsPerRequest(100),
                 "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY, a int, s text, j jsonb)",
                 "CREATE TABLE \"we\"\"ird; DROP TABLE t; --\" (\"col\"\"umn; --\" text)");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        f.close();
+        try {
+            // Nothing any case did is left behind: no reserved memory, no connection busy or in a transaction.
+            JsonObject stats = ServiceFixture.json(f.get("/v1/stats"));
+            assertThat(stats.getLong("budget_used_bytes")).isZero();
+            assertThat(f.rows("SELECT state, query FROM pg_stat_activity WHERE datname = current_database() "
+                    + "AND pid <> pg_backend_pid() AND state <> 'idle'")).isEmpty();
+        } finally {
+            f.close();
+        }
     }
 
     @BeforeEach
@@ -69,7 +77,10 @@ class BadInputIT {
                 Arguments.of("empty csv", CSV, "", 400, "malformed_body"),
                 Arguments.of("ndjson body over the limit", NDJSON, "{\"s\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n".repeat(3000), 413, "payload_too_large"),
                 Arguments.of("body over the limit", JSON, "[" + "{\"s\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},".repeat(3000) + "{}]",
-                        413, "payload_too_large"));
+                        413, "payload_too_large"),
+                Arguments.of("too many JSON records", JSON, "[" + "{\"a\": 1},".repeat(100) + "{\"a\": 1}]", 413, "too_many_records"),
+                Arguments.of("too many NDJSON records", NDJSON, "{\"a\": 1}\n".repeat(101), 413, "too_many_records"),
+                Arguments.of("too many CSV records", CSV, "a\n" + "1\n".repeat(101), 413, "too_many_records"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,6 +129,46 @@ class BadInputIT {
         assertThat(json.getLong("accepted")).isEqualTo(2);
         assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("message")).toList())
                 .containsExactly("line 3: 1 fields, but the header has 2", "line 4: 3 fields, but the header has 2");
+    }
+
+    @Test
+    void theMostRecordsAllowedAreAccepted() throws Exception {
+        HttpResponse<String> r = f.post("/v1/tables/t/records", CSV, ("a\n" + "1\n".repeat(100)).getBytes(UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(100);
+    }
+
+    @Test
+    void aHugeStringWithinTheLimitIsStoredWhole() throws Exception {
+        String big = "x".repeat(60 * 1024);
+        HttpResponse<String> r = f.postJson("t", "{\"s\": \"" + big + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(f.db.queryLong("SELECT length(s) FROM t")).isEqualTo(big.length());
+    }
+
+    @Test
+    void invalidUtf8InAStreamedRecordRefusesThatRecordAlone() throws Exception {
+        byte[] bad = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        for (String type : new String[] {NDJSON, CSV}) {
+            f.db.execute("TRUNCATE t");
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            if (type.equals(CSV)) {
+                body.writeBytes("s\nok\n".getBytes(UTF_8));
+                body.writeBytes(new byte[] {'b', (byte) 0xC3, (byte) 0x28, '\n'});
+                body.writeBytes("ok again\n".getBytes(UTF_8));
+            } else {
+                body.writeBytes("{\"s\": \"ok\"}\n".getBytes(UTF_8));
+                body.writeBytes(bad);
+                body.writeBytes("\n{\"s\": \"ok again\"}\n".getBytes(UTF_8));
+            }
+            HttpResponse<String> r = f.post("/v1/tables/t/records", type, body.toByteArray());
+            assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(200);
+            JsonObject json = ServiceFixture.json(r);
+            assertThat(json.getInteger("accepted")).isEqualTo(2);
+            assertThat(json.getJsonArray("rejected").getJsonObject(0).getInteger("index")).isEqualTo(1);
+            assertThat(json.getJsonArray("rejected").getJsonObject(0).getString("message")).contains("UTF-8");
+            assertThat(f.rows("SELECT s FROM t ORDER BY id")).containsExactly(List.of("ok"), List.of("ok again"));
+        }
     }
 
     @Test

@@ -34,6 +34,11 @@ final class ServiceFixture implements AutoCloseable {
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }
 
+    /** A fixture around a service already started; {@code db} may be null when the test manages its own database. */
+    static ServiceFixture attach(TestDatabase.Database db, IngestService service) {
+        return new ServiceFixture(db, service);
+    }
+
     /** The DDL of the example {@code events} table that the embedded database starts with. */
     static String eventsTable() {
         try (var in = ServiceFixture.class.getResourceAsStream("/examples/events.sql")) {

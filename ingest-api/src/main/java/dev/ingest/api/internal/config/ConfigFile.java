@@ -25,6 +25,7 @@ public record ConfigFile(
         String dataDir,
         List<String> schemas,
         Long maxBodyBytes,
+        Integer maxRecordsPerRequest,
         String transport,
         Engine engine,
         Map<String, Table> tables) {
@@ -49,7 +50,7 @@ public record ConfigFile(
     public record Table(String writerMode) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -44,6 +44,10 @@ public final class BodyException extends Exception {
     }
 
     /** A record (line) longer than the service accepts. */
+    public static BodyException tooManyRecords(int limit) {
+        return new BodyException(413, "too_many_records", "the body holds more than " + limit + " records", -1, -1, null, "54000");
+    }
+
     public static BodyException recordTooLarge(long limit) {
         return new BodyException(413, "payload_too_large", "a record is longer than " + limit + " bytes", -1, -1, null, "54000");
     }

@@ -32,6 +32,7 @@ import java.util.Set;
 public final class CsvStreamDecoder implements StreamDecoder {
     private final TableSchema table;
     private final LineBuffer buffer;
+    private final int maxRecords;
     private final CsvReader.CsvReaderBuilder reader = CsvReader.builder()
             .skipEmptyLines(true)
             // Rows with a wrong field count come through, to be refused one by one here.
@@ -42,8 +43,13 @@ public final class CsvStreamDecoder implements StreamDecoder {
     private int scanned; // bytes of the buffer already scanned for record ends
     private long linesBefore; // line breaks before the buffer's start
 
-    public CsvStreamDecoder(TableSchema table, long maxRecordBytes) {
+    /**
+     * @param maxRecordBytes the longest record (line) accepted
+     * @param maxRecords     the most records a body may hold; more is {@link BodyException#tooManyRecords}
+     */
+    public CsvStreamDecoder(TableSchema table, long maxRecordBytes, int maxRecords) {
         this.table = table;
+        this.maxRecords = maxRecords;
         this.buffer = new LineBuffer(maxRecordBytes);
     }
 
@@ -106,6 +112,8 @@ public final class CsvStreamDecoder implements StreamDecoder {
                 long line = linesBefore + row.line;
                 if (columnOfField == null) {
                     header(row.fields);
+                } else if (into.nextIndex() >= maxRecords) {
+                    throw BodyException.tooManyRecords(maxRecords);
                 } else if (!utf8 && row.fields.stream().anyMatch(f -> f != null && f.indexOf('\uFFFD') >= 0)) {
                     into.refuse("22021", "line " + line + ": invalid UTF-8", row.fields);
                 } else if (row.fields.size() != columnOfField.length) {

@@ -50,13 +50,13 @@ public final class JsonRecordDecoder {
     }
 
     /** Decodes a whole JSON body (an object or an array of objects) and adds every record to {@code into}. */
-    public static void decode(byte[] body, IngestRequest.Builder into, TableSchema table) throws BodyException {
+    public static void decode(byte[] body, IngestRequest.Builder into, TableSchema table, int maxRecords) throws BodyException {
         try (JsonParser p = FACTORY.createParser(body)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw BodyException.malformed("empty body: expected a JSON object or an array of objects", -1, -1);
             }
-            decodeJson(p, t, body, into, table);
+            decodeJson(p, t, body, into, table, maxRecords);
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {
@@ -64,11 +64,14 @@ public final class JsonRecordDecoder {
         }
     }
 
-    private static void decodeJson(JsonParser p, JsonToken first, byte[] body, IngestRequest.Builder into, TableSchema table)
-            throws IOException, BodyException {
+    private static void decodeJson(JsonParser p, JsonToken first, byte[] body, IngestRequest.Builder into, TableSchema table,
+            int maxRecords) throws IOException, BodyException {
         if (first == JsonToken.START_ARRAY) {
             JsonToken t;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (into.count() >= maxRecords) {
+                    throw BodyException.tooManyRecords(maxRecords);
+                }
                 expectObject(p, t, "each element of the array must be a JSON object");
                 into.add(record(p, body, 0, table));
             }

@@ -12,12 +12,18 @@ import java.nio.charset.StandardCharsets;
 public final class NdjsonStreamDecoder implements StreamDecoder {
     private final TableSchema table;
     private final LineBuffer buffer;
+    private final int maxRecords;
     private long line;
     private boolean sawContent;
     private boolean sawUnknownColumn;
 
-    public NdjsonStreamDecoder(TableSchema table, long maxRecordBytes) {
+    /**
+     * @param maxRecordBytes the longest record (line) accepted
+     * @param maxRecords     the most records a body may hold; more is {@link BodyException#tooManyRecords}
+     */
+    public NdjsonStreamDecoder(TableSchema table, long maxRecordBytes, int maxRecords) {
         this.table = table;
+        this.maxRecords = maxRecords;
         this.buffer = new LineBuffer(maxRecordBytes);
     }
 
@@ -54,7 +60,7 @@ public final class NdjsonStreamDecoder implements StreamDecoder {
         return sawUnknownColumn;
     }
 
-    private void line(byte[] b, int from, int to, IngestRequest.Builder into) {
+    private void line(byte[] b, int from, int to, IngestRequest.Builder into) throws BodyException {
         line++;
         int end = to;
         while (end > from && isSpace(b[end - 1])) {
@@ -68,6 +74,9 @@ public final class NdjsonStreamDecoder implements StreamDecoder {
             return; // blank line
         }
         sawContent = true;
+        if (into.nextIndex() >= maxRecords) {
+            throw BodyException.tooManyRecords(maxRecords);
+        }
         try {
             into.add(JsonRecordDecoder.decodeObject(b, begin, end - begin, table));
         } catch (BodyException e) {

@@ -32,13 +32,16 @@ final class BufferedUpload {
     private final IngestEngine engine;
     private final MemoryBudget budget;
     private final long maxBodyBytes;
+    private final int maxRecords;
     private final RequestOptions options;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
     private long reserved;
     private boolean done;
 
-    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, RequestOptions options) {
+    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, int maxRecords,
+            RequestOptions options) {
+        this.maxRecords = maxRecords;
         this.ctx = ctx;
         this.engine = engine;
         this.budget = engine.budget();
@@ -94,9 +97,14 @@ final class BufferedUpload {
         }
         if (!budget.tryAcquire(chunk.length())) {
             int retryAfter = budget.retryAfterSeconds(body.length() + (long) chunk.length());
-            refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
-                    + budget.used() + " of " + budget.limit() + " bytes); retry later")
-                    .put("retry_after_seconds", retryAfter), retryAfter);
+            if (engine.health().isUp()) {
+                refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
+                        + budget.used() + " of " + budget.limit() + " bytes); retry later")
+                        .put("retry_after_seconds", retryAfter), retryAfter);
+            } else {
+                refuse(503, Responses.error("database_unavailable", "the database is unavailable and the service holds "
+                        + "as many records as it may until it is back").put("retry_after_seconds", retryAfter), retryAfter);
+            }
             return;
         }
         reserved += chunk.length();
@@ -113,7 +121,7 @@ final class BufferedUpload {
     private void decodeAndSubmit(boolean mayRefresh) {
         IngestRequest.Builder builder = options.apply(IngestRequest.builder(table));
         try {
-            JsonRecordDecoder.decode(body.getBytes(), builder, table);
+            JsonRecordDecoder.decode(body.getBytes(), builder, table, maxRecords);
         } catch (BodyException e) {
             if (mayRefresh && e.columnName() != null) {
                 // The table may have gained the column since the catalog was read: look again once.

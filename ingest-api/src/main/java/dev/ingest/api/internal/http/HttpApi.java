@@ -15,12 +15,12 @@ public final class HttpApi {
     private HttpApi() {
     }
 
-    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, long maxBodyBytes) {
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, long maxBodyBytes, int maxRecords) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool);
 
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
-        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes));
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
         router.get("/health/live").handler(health::live);

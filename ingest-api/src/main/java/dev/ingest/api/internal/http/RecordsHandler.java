@@ -27,11 +27,13 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private final IngestEngine engine;
     private final IdempotencyKeys keys;
     private final long maxBodyBytes;
+    private final int maxRecords;
 
-    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes) {
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords) {
         this.engine = engine;
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxRecords = maxRecords;
     }
 
     @Override
@@ -102,14 +104,14 @@ final class RecordsHandler implements Handler<RoutingContext> {
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, options).start();
         } else {
-            new BufferedUpload(ctx, engine, table, maxBodyBytes, options).start();
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, options).start();
         }
     }
 
-    private static Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
+    private Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
         return format == BodyFormat.CSV
-                ? t -> new CsvStreamDecoder(t, MAX_RECORD_BYTES)
-                : t -> new NdjsonStreamDecoder(t, MAX_RECORD_BYTES);
+                ? t -> new CsvStreamDecoder(t, MAX_RECORD_BYTES, maxRecords)
+                : t -> new NdjsonStreamDecoder(t, MAX_RECORD_BYTES, maxRecords);
     }
 
     private static String invalidParameter(RoutingContext ctx) {

@@ -42,6 +42,7 @@ final class StatsHandler implements Handler<RoutingContext> {
         Runtime rt = Runtime.getRuntime();
         Responses.json(ctx, 200, new JsonObject()
                 .put("time_ms", System.currentTimeMillis())
+                .put("database_reachable", engine.health().isUp())
                 .put("heap_used_bytes", rt.totalMemory() - rt.freeMemory())
                 .put("heap_used_after_gc_bytes", heapAfterLastGc())
                 .put("heap_max_bytes", rt.maxMemory())
