@@ -4,14 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.engine.testing.StoppableServer;
 import io.vertx.core.json.JsonObject;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
@@ -31,11 +27,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class OutageIT {
-    private static EmbeddedPostgres embedded(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("synchronous_commit", "on").start();
-    }
-
     private static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
@@ -54,26 +45,18 @@ class OutageIT {
 
     @Test
     void theDatabaseGoneAndBackLosesAndDuplicatesNothing() throws Exception {
-        Path data = Files.createTempDirectory("ingest-outage");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        EmbeddedPostgres pg = embedded(data, port);
-        String jdbc = "jdbc:postgresql://localhost:" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", null); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (v bigint)"); // no key: a second write would show
-        }
+        StoppableServer pg = StoppableServer.start();
+        pg.execute("CREATE TABLE items (v bigint)"); // no key: a second write would show
         // One writer per table, so that a committed request proves the ones queued before it are written too.
         ConfigFile.Engine engine = new ConfigFile.Engine(null, 1, null, 1L, null, null, null, null, null, null, null);
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, "postgresql://postgres@localhost:" + port
-                + "/postgres", null), ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withEngine(engine);
+        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, pg.url(), null),
+                ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withEngine(engine);
         try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
             assertThat(f.postJson("items", records(0, 1)).statusCode()).isEqualTo(200);
             assertThat(f.get("/health/ready").statusCode()).isEqualTo(200);
             long expected = 1;
 
-            pg.close();
+            pg.stop();
             await("not ready", () -> status(f, "/health/ready") == 503);
             JsonObject notReady = ServiceFixture.json(get(f, "/health/ready"));
             assertThat(notReady.getString("error")).isEqualTo("not_ready");
@@ -99,7 +82,7 @@ class OutageIT {
             assertThat(ServiceFixture.json(refused).getString("error")).isEqualTo("database_unavailable");
             assertThat(waiting).isNotDone();
 
-            pg = embedded(data, port);
+            pg.resume();
             HttpResponse<String> committed = waiting.get(120, TimeUnit.SECONDS);
             assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
             assertThat(ServiceFixture.json(committed).getLong("accepted")).isEqualTo(100);
@@ -108,7 +91,7 @@ class OutageIT {
             expected += 1;
             await("ready", () -> status(f, "/health/ready") == 200);
 
-            try (Connection c = DriverManager.getConnection(jdbc, "postgres", null); Statement s = c.createStatement();
+            try (Connection c = pg.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT v) FROM items")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(expected);

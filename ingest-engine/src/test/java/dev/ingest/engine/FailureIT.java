@@ -2,16 +2,12 @@ package dev.ingest.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.engine.testing.StoppableServer;
 import dev.ingest.engine.testing.TestDatabase;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -138,45 +134,32 @@ class FailureIT {
 
     @Test
     void theServerStoppedAndStartedUnderLoadLosesAndDuplicatesNothing() throws Exception {
-        Path data = Files.createTempDirectory("ingest-restart");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        EmbeddedPostgres pg = embedded(data, port);
-        String url = "jdbc:postgresql://localhost:" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE restart (v bigint)");
-        }
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (IngestEngine e = IngestEngine.start(EngineConfig.builder(url).credentials("postgres", null).build())) {
-            TableSchema t = e.catalog().find("restart").orElseThrow();
-            AtomicInteger submitted = new AtomicInteger();
-            Future<Long> load = pool.submit(() -> load(pool, e, t, 3, 120, 10, submitted));
-            // Stop the server once the load is well under way, and start it again.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (submitted.get() < 60 && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-            pg.close();
-            assertThat(e.health().isUp() || submitted.get() < 360).isTrue();
-            pg = embedded(data, port);
-            long acked = load.get(200, TimeUnit.SECONDS);
-            try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT count(*), count(DISTINCT v) FROM restart")) {
-                rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(acked);
-                assertThat(rs.getLong(2)).isEqualTo(acked);
+        try (StoppableServer pg = StoppableServer.start()) {
+            pg.execute("CREATE TABLE restart (v bigint)");
+            try (IngestEngine e = IngestEngine.start(EngineConfig.builder(pg.jdbcUrl()).credentials("postgres", null).build())) {
+                TableSchema t = e.catalog().find("restart").orElseThrow();
+                AtomicInteger submitted = new AtomicInteger();
+                Future<Long> load = pool.submit(() -> load(pool, e, t, 3, 120, 10, submitted));
+                // Stop the server once the load is well under way, and start it again.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (submitted.get() < 60 && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+                pg.stop();
+                assertThat(e.health().isUp() || submitted.get() < 360).isTrue();
+                pg.resume();
+                long acked = load.get(200, TimeUnit.SECONDS);
+                try (Connection c = pg.connect(); Statement s = c.createStatement();
+                     var rs = s.executeQuery("SELECT count(*), count(DISTINCT v) FROM restart")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isEqualTo(acked);
+                    assertThat(rs.getLong(2)).isEqualTo(acked);
+                }
             }
         } finally {
             pool.shutdownNow();
-            pg.close();
         }
-    }
-
-    private static EmbeddedPostgres embedded(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("synchronous_commit", "on").start();
     }
 
     private static long load(ExecutorService pool, IngestEngine e, TableSchema t, int threads, int requests, int rows)
