@@ -1,0 +1,453 @@
+package dev.ingest.api.internal.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code ingest load}: sends files to a running service, chunk by chunk, with {@code concurrency}
+ * chunks in flight and at most that many (plus the one being cut) in memory, whatever the file
+ * size. Each chunk is retried with its own Idempotency-Key until it is committed; a checkpoint
+ * per input records the committed prefix, so that an interrupted load can resume and a finished
+ * one is not loaded again.
+ */
+public final class Loader {
+    /** The exit codes of {@code ingest load}. */
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int REJECTED = 2;
+
+    /** No single record may be longer than this (the service's limit too). */
+    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    /**
+     * A chunk holds at most this many records: the most rejections the service lists in one
+     * answer, so that every rejected record can be written to the rejects file.
+     */
+    static final int MAX_CHUNK_RECORDS = 10_000;
+    private static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * What to load and how.
+     *
+     * @param format     null: from each file's name
+     * @param token      bearer token, or null
+     * @param rejects    where refused records go, or null
+     * @param maxErrors  refused records tolerated before the load stops; negative for no limit
+     * @param loadId     names the load instead of the inputs' identity (needed to resume standard input)
+     * @param query      query parameters passed on (e.g. {@code on_conflict=ignore}), or empty
+     * @param terminal   draw a progress bar (else plain lines)
+     */
+    public record Options(String url, String table, Format format, int concurrency, int chunkBytes, String token,
+            boolean resume, Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor,
+            boolean terminal) {
+        public Options {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(table, "table");
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("--concurrency must be at least 1");
+            }
+            if (chunkBytes < 1024) {
+                throw new IllegalArgumentException("--chunk-size must be at least 1 KiB");
+            }
+        }
+    }
+
+    private final Options options;
+    private final HttpClient http;
+    private final InputStream stdin;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final LongSupplier nanoClock;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String stopReason;
+
+    public Loader(Options options, HttpClient http, InputStream stdin, PrintStream out, PrintStream err, LongSupplier nanoClock) {
+        this.options = options;
+        this.http = http;
+        this.stdin = stdin;
+        this.out = out;
+        this.err = err;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Asks the load to stop: no new chunks; those in flight finish; the checkpoint is kept. Any thread. */
+    public void stop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+        }
+        stopped.countDown();
+    }
+
+    private boolean stopping() {
+        return stopped.getCount() == 0;
+    }
+
+    /** Loads every input in turn; returns the exit code. */
+    public int run(List<String> inputs) {
+        long started = nanoClock.getAsLong();
+        long loaded = 0;
+        long rejected = 0;
+        int code = OK;
+        try (RejectsFile rejects = options.rejects() == null ? null : new RejectsFile(options.rejects(), options.resume())) {
+            for (String input : inputs) {
+                if (stopping()) {
+                    break;
+                }
+                Result r = load(input, rejects);
+                loaded += r.loaded;
+                rejected += r.rejected;
+                if (r.failure != null) {
+                    err.println("ingest load: " + input + ": " + r.failure);
+                    if (r.resumable) {
+                        err.println("ingest load: " + r.loaded + " records of " + input + " are committed; run the same command"
+                                + " with --resume to continue from line " + r.resumeLine);
+                    }
+                    code = FAILED;
+                    break;
+                }
+                if (r.rejected > 0) {
+                    code = REJECTED;
+                }
+            }
+        } catch (IOException e) {
+            err.println("ingest load: cannot write the rejects file: " + e.getMessage());
+            return FAILED;
+        }
+        if (inputs.size() > 1) {
+            out.println(summary("total", loaded, rejected, nanoClock.getAsLong() - started));
+        }
+        return code;
+    }
+
+    /** The outcome of one input. */
+    private static final class Result {
+        long loaded;
+        long rejected;
+        String failure;
+        boolean resumable;
+        long resumeLine;
+    }
+
+    private Result load(String input, RejectsFile rejects) {
+        Result result = new Result();
+        Source source;
+        try {
+            source = Source.of(input, options.loadId());
+        } catch (IOException e) {
+            result.failure = e.getMessage();
+            return result;
+        }
+        Format format = options.format() != null ? options.format() : Format.fromFileName(input).orElse(null);
+        if (format == null) {
+            result.failure = "cannot tell the format from the name; give --format csv, ndjson or json";
+            return result;
+        }
+        Path checkpointFile = Checkpoint.file(options.stateDir(), options.url(), options.table(), source);
+        Checkpoint earlier = Checkpoint.read(checkpointFile);
+        if (earlier != null && !earlier.identity().equals(source.identity())) {
+            earlier = null;
+        }
+        if (earlier != null && earlier.complete()) {
+            out.println("ingest load: " + input + ": already loaded into " + options.table() + " (" + earlier.loaded() + " rows, "
+                    + earlier.rejected() + " rejected); nothing to do. Give it another --load-id to load it again.");
+            return result;
+        }
+        boolean resuming = options.resume() && earlier != null;
+        if (options.resume() && earlier == null) {
+            err.println("ingest load: " + input + ": no interrupted load to resume; loading from the start");
+        } else if (!options.resume() && earlier != null) {
+            err.println("ingest load: " + input + ": an earlier load stopped at line " + earlier.line() + "; loading from the "
+                    + "start (the service recognizes chunks it committed; --resume skips them)");
+        }
+        int chunkBytes = earlier != null ? earlier.chunkBytes() : options.chunkBytes();
+        FileLoad load = new FileLoad(source, input, format, chunkBytes, checkpointFile, rejects,
+                resuming ? earlier : new Checkpoint(source.identity(), format.name(), chunkBytes, 0, 1, 0, 0, false));
+        return load.run(result, resuming);
+    }
+
+    /** One input being loaded. */
+    private final class FileLoad {
+        private final Source source;
+        private final String input;
+        private final Format format;
+        private final int chunkBytes;
+        private final Path checkpointFile;
+        private final RejectsFile rejects;
+        private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // in input order
+        private final AtomicLong storedBytes = new AtomicLong();
+        private final String keyPrefix;
+        private Checkpoint committed; // the committed prefix
+        private long loaded;   // this run and earlier ones, committed in any order
+        private long rejected;
+        private long replayed; // records answered from an earlier run's commit
+        private String failure;
+        private long lastCheckpoint;
+        private Progress progress;
+
+        FileLoad(Source source, String input, Format format, int chunkBytes, Path checkpointFile, RejectsFile rejects,
+                Checkpoint start) {
+            this.source = source;
+            this.input = input;
+            this.format = format;
+            this.chunkBytes = chunkBytes;
+            this.checkpointFile = checkpointFile;
+            this.rejects = rejects;
+            this.committed = start;
+            this.loaded = start.loaded();
+            this.rejected = start.rejected();
+            this.keyPrefix = "ingest-load-" + source.digest() + "-";
+        }
+
+        Result run(Result result, boolean resuming) {
+            long started = nanoClock.getAsLong();
+            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.contentType(),
+                    options.token(), options.retryFor(), this::pause);
+            ExecutorService senders = Executors.newFixedThreadPool(options.concurrency(), r -> {
+                Thread t = new Thread(r, "ingest-load-sender");
+                t.setDaemon(true);
+                return t;
+            });
+            Semaphore inFlight = new Semaphore(options.concurrency());
+            progress = Progress.of(options.terminal(), input, source.size(), err, nanoClock);
+            try (InputStream in = source.open(stdin, storedBytes)) {
+                if (resuming) {
+                    err.println("ingest load: " + input + ": resuming at line " + committed.line() + " (" + committed.loaded()
+                            + " rows committed before)");
+                }
+                ChunkReader reader = reader(in, resuming);
+                Chunk chunk;
+                while (!stopping() && failure() == null && (chunk = reader.next()) != null) {
+                    inFlight.acquire();
+                    if (stopping() || failure() != null) {
+                        inFlight.release();
+                        break;
+                    }
+                    Pending p = new Pending(chunk);
+                    synchronized (this) {
+                        pending.add(p);
+                    }
+                    Chunk c = chunk;
+                    senders.execute(() -> {
+                        try {
+                            send(sender, p, c);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+            } catch (ChunkReader.MalformedInputException e) {
+                fail(e.getMessage());
+            } catch (IOException e) {
+                fail("cannot read: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop("interrupted");
+            } finally {
+                senders.shutdown();
+                awaitQuietly(senders);
+            }
+            boolean complete;
+            synchronized (this) {
+                complete = failure == null && !stopping() && pending.isEmpty();
+                if (complete) {
+                    committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, committed.offset(),
+                            committed.line(), loaded, rejected, true);
+                }
+                saveCheckpoint();
+                progress.update(storedBytes.get(), loaded, rejected);
+                progress.close();
+                result.loaded = loaded;
+                result.rejected = rejected;
+                result.resumeLine = committed.line();
+                if (!complete) {
+                    result.failure = failure != null ? failure : "stopped: " + stopReason;
+                    result.resumable = !source.isStdin() || options.loadId() != null;
+                }
+            }
+            if (rejects != null) {
+                try {
+                    rejects.flush();
+                } catch (IOException e) {
+                    result.failure = "cannot write the rejects file: " + e.getMessage();
+                }
+            }
+            if (complete) {
+                String earlier = replayed > 0 ? " (" + replayed + " committed by an earlier run)" : "";
+                out.println(summary(input, loaded, rejected, nanoClock.getAsLong() - started) + earlier);
+            }
+            return result;
+        }
+
+        private ChunkReader reader(InputStream in, boolean resuming) throws IOException {
+            int bytes = chunkBytes;
+            if (format == Format.JSON) {
+                return new JsonChunkReader(in, resuming ? committed.offset() : 0, bytes);
+            }
+            if (format == Format.NDJSON) {
+                skip(in, resuming ? committed.offset() : 0);
+                return new LineChunkReader(in, null, resuming ? committed.offset() : 0, resuming ? committed.line() : 1, bytes,
+                        MAX_RECORD_BYTES);
+            }
+            LineChunkReader.Header header = LineChunkReader.readHeader(in, MAX_RECORD_BYTES);
+            if (header == null) {
+                throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
+            }
+            long from = header.offset();
+            long line = header.line();
+            if (resuming && committed.offset() > from) {
+                skip(header.rest(), committed.offset() - from);
+                from = committed.offset();
+                line = committed.line();
+            } else if (!resuming) {
+                committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, from, line, 0, 0, false);
+            }
+            return new LineChunkReader(header.rest(), header.row(), from, line, bytes, MAX_RECORD_BYTES);
+        }
+
+        private void send(ChunkSender sender, Pending p, Chunk chunk) {
+            try {
+                ChunkSender.Answer answer = sender.send(chunk, keyPrefix + chunk.offset(), Loader.this::stopping,
+                        progress::note, () -> TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong()));
+                if (answer != null) {
+                    committed(p, chunk, answer);
+                }
+            } catch (ChunkSender.LoadFailure e) {
+                fail(e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                fail("unexpected error: " + e);
+            }
+        }
+
+        private void committed(Pending p, Chunk chunk, ChunkSender.Answer answer) throws IOException {
+            if (rejects != null) {
+                for (ChunkSender.Rejected r : answer.rejected()) {
+                    boolean known = r.index() >= 0 && r.index() < chunk.records();
+                    rejects.write(input, known ? chunk.line(r.index()) : -1, r.sqlstate(), r.message(),
+                            known ? chunk.record(r.index()) : null);
+                }
+            }
+            synchronized (this) {
+                loaded += answer.accepted();
+                rejected += answer.rejectedCount();
+                if (answer.replayed()) {
+                    replayed += answer.accepted();
+                }
+                p.done = true;
+                p.accepted = answer.accepted();
+                p.rejected = answer.rejectedCount();
+                advance();
+                if (options.maxErrors() >= 0 && rejected > options.maxErrors()) {
+                    fail(rejected + " records rejected, more than --max-errors " + options.maxErrors());
+                }
+            }
+            progress.update(storedBytes.get(), loaded, rejected);
+        }
+
+        /** Moves the committed prefix past every finished chunk at its head. Holds the lock. */
+        private void advance() {
+            boolean moved = false;
+            while (!pending.isEmpty() && pending.peek().done) {
+                Pending p = pending.poll();
+                committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, p.end, p.endLine,
+                        committed.loaded() + p.accepted, committed.rejected() + p.rejected, false);
+                moved = true;
+            }
+            long now = nanoClock.getAsLong();
+            if (moved && now - lastCheckpoint >= CHECKPOINT_INTERVAL_NANOS) {
+                lastCheckpoint = now;
+                saveCheckpoint();
+            }
+        }
+
+        private void saveCheckpoint() {
+            if (source.isStdin() && options.loadId() == null) {
+                return; // nothing could find it again
+            }
+            try {
+                committed.write(checkpointFile);
+            } catch (IOException e) {
+                progress.note("cannot write the checkpoint " + checkpointFile + ": " + e.getMessage());
+            }
+        }
+
+        private synchronized String failure() {
+            return failure;
+        }
+
+        private synchronized void fail(String message) {
+            if (failure == null) {
+                failure = message;
+            }
+        }
+
+        /** Waits between retries; false when the load is stopping or has failed. */
+        private boolean pause(long millis) {
+            try {
+                return !stopped.await(millis, TimeUnit.MILLISECONDS) && failure() == null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    /** A chunk sent or being sent, in input order. */
+    private static final class Pending {
+        final long end;
+        final long endLine;
+        boolean done;
+        long accepted;
+        long rejected;
+
+        Pending(Chunk chunk) {
+            this.end = chunk.end();
+            this.endLine = chunk.endLine();
+        }
+    }
+
+    private static void skip(InputStream in, long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long skipped = in.skip(left);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new ChunkReader.MalformedInputException("the input is shorter than its checkpoint: has it changed?");
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService senders) {
+        try {
+            while (!senders.awaitTermination(1, TimeUnit.SECONDS)) {
+                // in-flight chunks finish (or give up once stopping); nothing else to do meanwhile
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String summary(String name, long loaded, long rejected, long nanos) {
+        double seconds = Math.max(1e-3, nanos / 1e9);
+        return String.format(Locale.ROOT, "ingest load: %s: %,d rows loaded, %,d rejected, in %.1f s (%,.0f rows/s)",
+                name, loaded, rejected, seconds, loaded / seconds);
+    }
+}

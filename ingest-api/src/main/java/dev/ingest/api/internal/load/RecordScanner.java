@@ -1,0 +1,137 @@
+package dev.ingest.api.internal.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Finds record boundaries in a line-based input without decoding it: a record ends at a line
+ * feed, except, for CSV, inside a quoted field (RFC 4180: a doubled quote toggles the state twice,
+ * so counting quotes is enough). After {@link #next()} the record is {@code buffer()[start(), end())},
+ * its line break included.
+ */
+final class RecordScanner {
+    private final InputStream in;
+    private final boolean csv;
+    private final int maxRecordBytes;
+    private byte[] buf = new byte[1 << 16];
+    private int len;
+    private int start;
+    private int end;
+    private boolean eof;
+    private long offset; // of buf[end]: where the next record starts
+    private long line;   // the line of buf[end]
+    private long recordOffset;
+    private long recordLine;
+
+    /**
+     * @param offset where in the input {@code in} is positioned
+     * @param line   the line number there
+     */
+    RecordScanner(InputStream in, boolean csv, int maxRecordBytes, long offset, long line) {
+        this.in = in;
+        this.csv = csv;
+        this.maxRecordBytes = maxRecordBytes;
+        this.offset = offset;
+        this.line = line;
+    }
+
+    /** Moves to the next record; false at the end of the input. */
+    boolean next() throws IOException {
+        int from = end;
+        int i = from;
+        boolean quoted = false;
+        long newlines = 0;
+        while (true) {
+            if (i == len) {
+                if (eof) {
+                    break;
+                }
+                if (i - from > maxRecordBytes) {
+                    throw new ChunkReader.MalformedInputException("line " + line + ": a record is longer than "
+                            + maxRecordBytes + " bytes");
+                }
+                int shift = from;
+                fill();
+                from -= shift;
+                i -= shift;
+                continue;
+            }
+            byte b = buf[i++];
+            if (b == '"' && csv) {
+                quoted = !quoted;
+            } else if (b == '\n') {
+                newlines++;
+                if (!quoted) {
+                    break;
+                }
+            }
+        }
+        if (i == from) {
+            return false;
+        }
+        start = from;
+        end = i;
+        recordOffset = offset;
+        recordLine = line;
+        offset += end - start;
+        line += newlines;
+        return true;
+    }
+
+    /** Compacts the buffer (dropping what is before the current record's end) and reads more. */
+    private void fill() throws IOException {
+        int keep = len - end;
+        if (end > 0) {
+            System.arraycopy(buf, end, buf, 0, keep);
+            start = Math.max(0, start - end);
+            end = 0;
+            len = keep;
+        }
+        if (len == buf.length) {
+            buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+        }
+        int n = in.read(buf, len, buf.length - len);
+        if (n < 0) {
+            eof = true;
+        } else {
+            len += n;
+        }
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** How much of {@link #buffer()} holds input (read ahead past the current record). */
+    int bufferedLength() {
+        return len;
+    }
+
+    int start() {
+        return start;
+    }
+
+    int end() {
+        return end;
+    }
+
+    /** Where the current record starts in the input. */
+    long recordOffset() {
+        return recordOffset;
+    }
+
+    /** The line the current record starts on. */
+    long recordLine() {
+        return recordLine;
+    }
+
+    /** Where the input continues after the current record. */
+    long offset() {
+        return offset;
+    }
+
+    /** The line the input continues on. */
+    long line() {
+        return line;
+    }
+}
