@@ -170,6 +170,27 @@ public final class PerfRun implements Callable<Integer> {
         }
         modes.forEach((mode, s) -> report.figure("ingest bulk NDJSON, " + mode + " (rows/s)", s));
 
+        // The CLI: `ingest load` of the whole CSV, as a user runs it (its own JVM, start-up included).
+        Map<String, Stats> cli = new LinkedHashMap<>();
+        for (String mode : List.of("values", "copy")) {
+            try (ServiceProcess service = start(db, "engine:\n  writer_mode: " + mode + "\n")) {
+                String url = service.uri("/").toString();
+                int[] run = {0};
+                Run once = () -> {
+                    execute(db, "TRUNCATE events");
+                    // A new load id each run: the same file under the same id is (rightly) not loaded twice.
+                    String loadId = "perf-" + mode + "-" + run[0]++ + "-" + System.nanoTime();
+                    double s = References.ingestLoad(Path.of("scripts/ingest"), url, whole, loadId, data.resolve("load-state"),
+                            out.resolve("ingest-load.log"));
+                    verifyCount(db, rows);
+                    return rows / s;
+                };
+                once.call(); // warm-up of the service
+                cli.put(mode, measure("ingest load " + mode, repeats, once));
+            }
+        }
+        cli.forEach((mode, s) -> report.figure("ingest load of the CSV, " + mode + " (rows/s)", s));
+
         // Small requests: ingest against the naive server (batching off).
         AtomicLong sequence = new AtomicLong(rows);
         boolean wrk = References.onPath("wrk");
@@ -236,8 +257,8 @@ public final class PerfRun implements Callable<Integer> {
         }
         report.overload(overload);
 
-        report.targets(psql, pgloader, modes, small, naive, ingestWorst, overload);
-        report.charts(psql, pgloader, modes, small, naive, ingestWorst, naiveWorst, bulkTimeline, overload);
+        report.targets(psql, pgloader, modes, cli, small, naive, ingestWorst, overload);
+        report.charts(psql, pgloader, modes, cli, small, naive, ingestWorst, naiveWorst, bulkTimeline, overload);
         Path file = report.write();
         log("report: %s", file);
         return 0;

@@ -61,4 +61,20 @@ final class References {
         }
         return (System.nanoTime() - start) / 1e9;
     }
+
+    /**
+     * {@code scripts/ingest load} of the CSV against a running service, as a user runs it (its own
+     * JVM, start-up included); returns seconds.
+     */
+    static double ingestLoad(Path script, String serviceUrl, Path csv, String loadId, Path stateDir, Path log)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(script.toString(), "load", "--url", serviceUrl, "--table", "events", "--load-id", loadId, "--state-dir", stateDir.toString(),
+                csv.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("ingest load failed; see " + log);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
 }

@@ -69,6 +69,9 @@ final class RecordScanner {
         if (i == from) {
             return false;
         }
+        if (i - from > maxRecordBytes) {
+            throw new ChunkReader.MalformedInputException("line " + line + ": a record is longer than " + maxRecordBytes + " bytes");
+        }
         start = from;
         end = i;
         recordOffset = offset;

@@ -1,0 +1,129 @@
+package dev.ingest.api.internal.load;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How inputs are cut into chunks: at record boundaries, deterministically, resumably. */
+class ChunkReaderTest {
+    private static InputStream in(String text) {
+        return new ByteArrayInputStream(text.getBytes(UTF_8));
+    }
+
+    private static List<Chunk> all(ChunkReader reader) throws IOException {
+        List<Chunk> chunks = new ArrayList<>();
+        for (Chunk c = reader.next(); c != null; c = reader.next()) {
+            chunks.add(c);
+        }
+        return chunks;
+    }
+
+    private static List<String> records(List<Chunk> chunks) {
+        List<String> out = new ArrayList<>();
+        for (Chunk c : chunks) {
+            for (int i = 0; i < c.records(); i++) {
+                out.add(c.record(i));
+            }
+        }
+        return out;
+    }
+
+    private static List<Chunk> csv(String text, int chunkBytes) throws IOException {
+        LineChunkReader.Header h = LineChunkReader.readHeader(in(text), 1 << 20);
+        return all(new LineChunkReader(h.rest(), h.row(), h.offset(), h.line(), chunkBytes, 1 << 20));
+    }
+
+    @Test
+    void csvChunksCutBetweenRecordsNeverInsideQuotesAndEachStartsWithTheHeader() throws IOException {
+        String text = "a,b\n1,\"x\ny\"\n\n2,\"he said \"\"hi\"\"\"\r\n3,z";
+        List<Chunk> chunks = csv(text, 1024);
+        assertThat(records(chunks)).containsExactly("1,\"x\ny\"", "2,\"he said \"\"hi\"\"\"", "3,z");
+        assertThat(new String(chunks.get(0).body(), UTF_8)).startsWith("a,b\n").endsWith("3,z\n");
+        assertThat(chunks.get(0).line(0)).isEqualTo(2);
+        assertThat(chunks.get(0).line(1)).isEqualTo(5); // after the quoted line break and the blank line
+        assertThat(chunks.get(0).line(2)).isEqualTo(6);
+
+        List<Chunk> small = csv(text, 4); // one record per chunk
+        assertThat(small).hasSize(3);
+        assertThat(small).allSatisfy(c -> assertThat(new String(c.body(), UTF_8)).startsWith("a,b\n"));
+        assertThat(records(small)).isEqualTo(records(chunks));
+        // Chunks tile the input: each ends where the next begins (blank lines aside).
+        assertThat(small.get(0).offset()).isEqualTo(4);
+        assertThat(small.get(1).offset()).isEqualTo(small.get(0).end() + 1);
+        assertThat(small.get(2).end()).isEqualTo(text.length());
+    }
+
+    @Test
+    void aResumedReaderCutsTheSameChunksFromTheCheckpoint() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            b.append("{\"n\":").append(i).append(i % 7 == 0 ? ",\"s\":\"long long long long\"" : "").append("}\n");
+        }
+        String text = b.toString();
+        List<Chunk> whole = all(new LineChunkReader(in(text), null, 0, 1, 256, 1 << 20));
+        assertThat(whole.size()).isGreaterThan(10);
+        Chunk third = whole.get(3);
+        InputStream rest = in(text);
+        assertThat(rest.skip(whole.get(2).end())).isEqualTo(whole.get(2).end());
+        List<Chunk> resumed = all(new LineChunkReader(rest, null, whole.get(2).end(), whole.get(2).endLine(), 256, 1 << 20));
+        assertThat(resumed.get(0).offset()).isEqualTo(third.offset());
+        assertThat(resumed.get(0).firstLine()).isEqualTo(third.firstLine());
+        assertThat(resumed).extracting(Chunk::offset).containsExactlyElementsOf(whole.subList(3, whole.size()).stream().map(Chunk::offset).toList());
+        assertThat(records(whole)).hasSize(500);
+    }
+
+    @Test
+    void aChunkHoldsAtMostTheRecordLimit() throws IOException {
+        String text = "{}\n".repeat(Loader.MAX_CHUNK_RECORDS + 5);
+        List<Chunk> chunks = all(new LineChunkReader(in(text), null, 0, 1, 1 << 24, 1 << 20));
+        assertThat(chunks).extracting(Chunk::records).containsExactly(Loader.MAX_CHUNK_RECORDS, 5);
+    }
+
+    @Test
+    void aRecordLongerThanTheLimitIsAnError() {
+        String text = "{\"a\":\"" + "x".repeat(5000) + "\"}\n";
+        assertThatThrownBy(() -> all(new LineChunkReader(in(text), null, 0, 1, 1024, 1000)))
+                .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("longer than 1000 bytes");
+    }
+
+    @Test
+    void jsonArraysBecomeOneExactRecordPerLine() throws IOException {
+        String text = "[\n  {\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"},\n  42,\n  {\"d\": \"\\u00e9\\n\"}\n]";
+        List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024));
+        assertThat(records(chunks)).containsExactly("{\"a\":1.10000000000000000001,\"b\":[1,{\"c\":null}],\"a\":\"dup\"}", "42",
+                "{\"d\":\"é\\n\"}");
+        assertThat(chunks.get(0).line(0)).isEqualTo(2);
+        assertThat(chunks.get(0).line(2)).isEqualTo(4);
+
+        List<Chunk> one = all(new JsonChunkReader(in("{\"x\": 1}"), 0, 1024));
+        assertThat(records(one)).containsExactly("{\"x\":1}");
+    }
+
+    @Test
+    void aResumedJsonReaderSkipsWhatWasCommitted() throws IOException {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 100; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
+        }
+        String text = b.append(']').toString();
+        List<Chunk> whole = all(new JsonChunkReader(in(text), 0, 64));
+        List<Chunk> resumed = all(new JsonChunkReader(in(text), whole.get(1).end(), 64));
+        assertThat(records(resumed)).isEqualTo(records(whole.subList(2, whole.size())));
+        assertThat(resumed.get(0).offset()).isEqualTo(whole.get(2).offset());
+    }
+
+    @Test
+    void malformedJsonSaysWhere() {
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("[{\"a\": 1},\n{\"a\" 2}]"), 0, 1024)))
+                .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 2");
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("\"just a string\""), 0, 1024)))
+                .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("expected a JSON array");
+    }
+}
