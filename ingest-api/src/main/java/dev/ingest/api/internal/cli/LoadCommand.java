@@ -80,7 +80,8 @@ public final class LoadCommand implements Callable<Integer> {
     Path rejects;
 
     @Option(names = "--max-errors", paramLabel = "N", defaultValue = "-1",
-            description = "Stop once more than N records are rejected (default: no limit).")
+            description = "Stop once more than N records of a file are rejected, counting those of an earlier run it "
+                    + "resumes (default: no limit).")
     long maxErrors;
 
     @Option(names = "--on-conflict", paramLabel = "MODE", description = "error (default), ignore or update: what to do "
