@@ -42,6 +42,8 @@ final class FaultyProxy implements AutoCloseable {
     private volatile Fault otherwise = Fault.FORWARD;
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger forwarded = new AtomicInteger();
+    /** The Authorization header of the latest request, or null. */
+    volatile String authorization;
 
     FaultyProxy(URI target) throws IOException {
         this.target = target;
@@ -73,6 +75,7 @@ final class FaultyProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        authorization = exchange.getRequestHeaders().getFirst("Authorization");
         Fault fault = script.poll();
         if (fault == null) {
             fault = otherwise;

@@ -101,13 +101,14 @@ class LoadIT {
         Path rejects;
         long maxErrors = -1;
         String loadId;
+        String token;
         Duration retryFor = Duration.ofSeconds(60);
         InputStream stdin = InputStream.nullInputStream();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int load(Path... files) {
-            Loader.Options options = new Loader.Options(url, "events", format, concurrency, chunkBytes, null, resume, rejects,
+            Loader.Options options = new Loader.Options(url, "events", format, concurrency, chunkBytes, token, resume, rejects,
                     maxErrors, dir.resolve("state"), loadId, "", retryFor, false);
             Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), stdin,
                     new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), System::nanoTime);
@@ -213,8 +214,10 @@ class LoadIT {
                     Fault.DROP_AFTER);
             Run run = new Run();
             run.url = proxy.url();
+            run.token = "secret-token";
             assertThat(run.load(file)).as(run.err()).isEqualTo(Loader.OK);
             assertThat(proxy.requests.get()).isGreaterThan(proxy.forwarded.get());
+            assertThat(proxy.authorization).isEqualTo("Bearer secret-token");
             assertThat(run.err()).contains("HTTP 429").contains("retrying");
         }
         assertExactly(10_000, sum(0, 10_000));
