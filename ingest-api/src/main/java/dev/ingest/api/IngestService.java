@@ -3,6 +3,7 @@ package dev.ingest.api;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.api.internal.http.HttpApi;
+import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -32,9 +33,11 @@ public final class IngestService implements AutoCloseable {
     private final Vertx vertx;
     private final Pool pool;
     private final HttpServer server;
+    private final ImportScheduler imports;
 
     private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
-            Vertx vertx, Pool pool, HttpServer server) {
+            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports) {
+        this.imports = imports;
         this.config = config;
         this.embedded = embedded;
         this.database = database;
@@ -48,6 +51,7 @@ public final class IngestService implements AutoCloseable {
         EmbeddedDatabase embedded = null;
         IngestEngine engine = null;
         Vertx vertx = null;
+        ImportScheduler imports = null;
         try {
             DatabaseUrl database;
             if (config.databaseUrl() == null) {
@@ -57,6 +61,7 @@ public final class IngestService implements AutoCloseable {
                 database = DatabaseUrl.parse(config.databaseUrl());
             }
             engine = IngestEngine.start(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build());
+            imports = ImportScheduler.start(config.imports(), engine, config.dataDir().resolve("downloads"));
             Transport transport = config.transport().resolve();
             if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
                 log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
@@ -77,13 +82,16 @@ public final class IngestService implements AutoCloseable {
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(HttpApi.router(vertx, engine, pool, config.maxBodyBytes(), config.maxRecordsPerRequest()))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, imports, config.maxBodyBytes(), config.maxRecordsPerRequest()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} database={} transport={}",
                     config.host(), server.actualPort(), database.display(), transport.name());
-            return new IngestService(config, embedded, database, engine, vertx, pool, server);
+            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports);
         } catch (Exception e) {
+            if (imports != null) {
+                imports.close();
+            }
             if (vertx != null) {
                 vertx.close();
             }
@@ -125,6 +133,7 @@ public final class IngestService implements AutoCloseable {
         log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
         // Stop accepting; in-flight requests finish as their records commit.
         await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + 5_000, "HTTP server shutdown");
+        imports.close(); // runs stop after their current chunk, which the engine then commits
         engine.close();
         pool.close();
         await(vertx.close(), 10_000, "Vert.x shutdown");

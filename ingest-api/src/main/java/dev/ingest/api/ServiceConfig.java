@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.WriterMode;
@@ -33,7 +34,8 @@ public record ServiceConfig(
         int maxRecordsPerRequest,
         NetworkTransport transport,
         ConfigFile.Engine engine,
-        Map<String, WriterMode> tableModes) {
+        Map<String, WriterMode> tableModes,
+        List<ImportJob> imports) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -55,6 +57,7 @@ public record ServiceConfig(
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(engine, "engine");
         tableModes = Map.copyOf(tableModes);
+        imports = List.copyOf(imports);
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -84,7 +87,8 @@ public record ServiceConfig(
                 first(file.maxRecordsPerRequest(), DEFAULT_MAX_RECORDS_PER_REQUEST),
                 file.transport() == null ? NetworkTransport.AUTO : NetworkTransport.parse(file.transport()),
                 file.engineOrEmpty(),
-                modes);
+                modes,
+                ImportJob.fromConfig(file.importsOrEmpty()));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -143,23 +147,33 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withDatabaseUrl(String value) {
-        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine, tableModes);
+        return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
+                transport, engine, tableModes, imports);
     }
 
     public ServiceConfig withDataDir(Path value) {
-        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
+                transport, engine, tableModes, imports);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest, transport, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
+                transport, engine, tableModes, imports);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value, transport, engine, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
+                transport, engine, tableModes, imports);
+    }
+
+    public ServiceConfig withImports(List<ImportJob> value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, value);
     }
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, value, tableModes);
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
+                transport, value, tableModes, imports);
     }
 
     @SafeVarargs

@@ -209,6 +209,14 @@ public final class IngestEngine implements AutoCloseable {
         return housekeeper.runOnce();
     }
 
+    /**
+     * The engine's connection pool, for the service's own bookkeeping outside the write path
+     * (scheduled imports and their history). Not for writing records: submit them.
+     */
+    public DataSource dataSource() {
+        return pool;
+    }
+
     /** Whether the writers reached the database at their last attempt. */
     public DatabaseHealth health() {
         return health;

@@ -33,10 +33,13 @@ public final class IngestRequest {
     private final int endIndex;
     private final OnConflict onConflict;
     private final List<String> refusedRecords;
+    private final String source;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
     private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, long bytes,
-            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict, List<String> refusedRecords) {
+            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict, List<String> refusedRecords,
+            String source) {
+        this.source = source;
         this.onConflict = onConflict;
         this.refusedRecords = refusedRecords;
         this.table = table;
@@ -88,6 +91,11 @@ public final class IngestRequest {
      */
     public List<String> refusedEarlyRecords() {
         return refusedRecords == null ? List.of() : refusedRecords;
+    }
+
+    /** Where the records come from, for the dead-letter table (a scheduled import's job and file), or null. */
+    public String source() {
+        return source;
     }
 
     /** An estimate of the memory the converted rows hold, in bytes. */
@@ -154,6 +162,7 @@ public final class IngestRequest {
         private OnConflict onConflict = OnConflict.ERROR;
         private java.util.function.IntPredicate skip = i -> false;
         private List<String> refusedRecords; // non-null when dead-lettering
+        private String source;
         // The first and last index of records this builder holds (added or refused), skipped ones
         // aside: a request's key range starts at a record committed under no earlier range.
         private int lowest = Integer.MAX_VALUE;
@@ -262,6 +271,12 @@ public final class IngestRequest {
             return this;
         }
 
+        /** Names where the records come from, in the dead-letter table. */
+        public Builder source(String value) {
+            this.source = value;
+            return this;
+        }
+
         /** Records whose index matches are counted but not added: they were committed earlier. */
         public Builder skip(java.util.function.IntPredicate indexes) {
             this.skip = indexes;
@@ -291,7 +306,7 @@ public final class IngestRequest {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
             return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyKey, first, end,
-                    onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords));
+                    onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords), source);
         }
     }
 }

@@ -28,7 +28,8 @@ public record ConfigFile(
         Integer maxRecordsPerRequest,
         String transport,
         Engine engine,
-        Map<String, Table> tables) {
+        Map<String, Table> tables,
+        List<Import> imports) {
 
     /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
     public record Engine(
@@ -50,7 +51,12 @@ public record ConfigFile(
     public record Table(String writerMode) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null);
+    /** A scheduled import job, as written; validated into an {@code ImportJob}. */
+    public record Import(String name, String cron, String timezone, String source, String table, String format,
+            String onConflict, String after, String doneDir) {
+    }
+
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -84,6 +90,10 @@ public record ConfigFile(
 
     public Engine engineOrEmpty() {
         return engine == null ? Engine.EMPTY : engine;
+    }
+
+    public List<Import> importsOrEmpty() {
+        return imports == null ? List.of() : imports;
     }
 
     public Map<String, Table> tablesOrEmpty() {

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -15,7 +16,8 @@ public final class HttpApi {
     private HttpApi() {
     }
 
-    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, long maxBodyBytes, int maxRecords) {
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, ImportScheduler imports, long maxBodyBytes,
+            int maxRecords) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool);
 
@@ -23,6 +25,9 @@ public final class HttpApi {
         router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
+        ImportsHandler importsHandler = new ImportsHandler(imports);
+        router.get("/v1/imports").handler(importsHandler::list);
+        router.post("/v1/imports/:name/run").handler(importsHandler::run);
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
 

@@ -71,7 +71,7 @@ final class Bookkeeping {
             return 0;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.rejects "
-                + "(table_name, record_index, idempotency_key, record, sqlstate, message) VALUES (?, ?, ?, ?::json, ?, ?)")) {
+                + "(table_name, record_index, idempotency_key, record, sqlstate, message, source) VALUES (?, ?, ?, ?::json, ?, ?, ?)")) {
             List<String> early = r.refusedEarlyRecords();
             for (int i = 0; i < r.refusedEarly().size(); i++) {
                 addReject(ps, r, r.refusedEarly().get(i), early.get(i));
@@ -95,6 +95,7 @@ final class Bookkeeping {
         ps.setString(4, record);
         ps.setString(5, rej.sqlstate());
         ps.setString(6, RecordJson.storable(rej.message()));
+        ps.setString(7, r.source());
         ps.addBatch();
     }
 

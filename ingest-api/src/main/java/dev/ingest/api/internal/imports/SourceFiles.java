@@ -1,0 +1,116 @@
+package dev.ingest.api.internal.imports;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Finds the files a job's source offers now: the matches of a directory glob, or one download. */
+final class SourceFiles {
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    /**
+     * One file to import.
+     *
+     * @param name    how history and dead letters name it: the path, or the URL
+     * @param path    where to read it (for a URL, a downloaded temporary copy)
+     * @param version what besides the content tells versions apart: the modification time, or the
+     *                URL's ETag and Last-Modified
+     * @param temporary the file is a download, deleted after the run
+     */
+    record SourceFile(String name, Path path, long size, String version, boolean temporary) {
+        /** The identity of this version of the file: name, size, version and content hash. */
+        String id(String contentSha256) {
+            return sha256((name + '\0' + size + '\0' + version + '\0' + contentSha256).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    List<SourceFile> list(ImportJob job, Path downloads) throws IOException, InterruptedException {
+        return job.fromUrl() ? List.of(download(job.source(), downloads)) : glob(job.source());
+    }
+
+    /** The regular files matching the glob in its last path segment (e.g. {@code /data/in/*.csv}), by name. */
+    static List<SourceFile> glob(String source) throws IOException {
+        Path pattern = Path.of(source);
+        Path dir = pattern.getParent() == null ? Path.of(".") : pattern.getParent();
+        String glob = pattern.getFileName().toString();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("source directory " + dir + " does not exist");
+        }
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        List<SourceFile> files = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.sorted().toList()) {
+                if (Files.isRegularFile(p) && matcher.matches(p.getFileName())) {
+                    files.add(new SourceFile(p.toString(), p, Files.size(p), Long.toString(Files.getLastModifiedTime(p).toMillis()),
+                            false));
+                }
+            }
+        }
+        return files;
+    }
+
+    private SourceFile download(String url, Path downloads) throws IOException, InterruptedException {
+        Files.createDirectories(downloads);
+        Path tmp = Files.createTempFile(downloads, "download-", ".part");
+        try {
+            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofFile(tmp));
+            if (r.statusCode() != 200) {
+                throw new IOException("GET " + url + " answered HTTP " + r.statusCode());
+            }
+            String version = "etag=" + r.headers().firstValue("ETag").orElse("") + ";last-modified="
+                    + r.headers().firstValue("Last-Modified").orElse("");
+            Path named = tmp.resolveSibling(tmp.getFileName().toString().replace(".part", "") + "-" + fileName(url));
+            Files.move(tmp, named, StandardCopyOption.ATOMIC_MOVE);
+            return new SourceFile(url, named, Files.size(named), version, true);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** The last path segment of a URL (which carries its format's extension), made safe for a file name. */
+    private static String fileName(String url) {
+        String path = URI.create(url).getPath();
+        String last = path == null || path.isEmpty() ? "download" : path.substring(path.lastIndexOf('/') + 1);
+        return last.isEmpty() ? "download" : last.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** The SHA-256 of a file's content, hex. */
+    static String contentSha256(Path path) throws IOException {
+        MessageDigest sha = sha();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha().digest(bytes));
+    }
+
+    private static MessageDigest sha() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
