@@ -248,6 +248,35 @@ class ImportsIT {
     }
 
     @Test
+    void theCommandLineListsAndRunsJobs() throws Exception {
+        TestDatabase.Database db = TestDatabase.create();
+        db.execute(TABLE);
+        Files.writeString(dir.resolve("x.csv"), csv(0, 10));
+        try (ServiceFixture f = start(db, job("cli", dir + "/*.csv", null))) {
+            String url = f.uri("").toString();
+            long before = runs(f, "cli").stream().mapToLong(r -> r.getLong("id")).max().orElse(0);
+            assertThat(captured(() -> Main.execute("imports", "run", "cli", "--url", url))).contains("cli: a run starts");
+            assertThat(awaitRunAfter(f, "cli", before).getString("status")).isEqualTo("succeeded");
+            assertThat(captured(() -> Main.execute("imports", "list", "--url", url)))
+                    .contains("cli  cron \"0 3 * * *\" Europe/Paris").contains("succeeded  files 1, rows 10 accepted");
+            assertThat(Main.execute("imports", "run", "nope", "--url", url)).isEqualTo(1);
+        }
+    }
+
+    /** Standard output of {@code command}, which must exit 0. */
+    private static String captured(java.util.function.IntSupplier command) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(command.getAsInt()).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void badJobsAreRefusedAtStartWithAClearMessage() {
         assertThat(error(new ConfigFile.Import("j", "61 * * * *", null, "/d/*.csv", "t", null, null, null, null)))
                 .contains("job \"j\"").contains("invalid cron");

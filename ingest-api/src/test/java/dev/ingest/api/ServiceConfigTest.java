@@ -105,6 +105,9 @@ class ServiceConfigTest {
         ServiceConfig c = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.read(example));
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.transport()).isEqualTo(NetworkTransport.AUTO);
+        assertThat(c.imports()).extracting(j -> j.name()).containsExactly("events-hourly", "partner-feed");
+        assertThat(c.imports().get(0).zone().getId()).isEqualTo("Europe/Paris");
+        assertThat(c.imports().get(1).fromUrl()).isTrue();
     }
 
     @Test

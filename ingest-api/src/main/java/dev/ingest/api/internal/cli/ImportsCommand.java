@@ -1,0 +1,127 @@
+package dev.ingest.api.internal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ingest imports list|run NAME}: the scheduled imports of a running service. */
+@Command(
+        name = "imports",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        description = {"Show or trigger the scheduled imports of a running service (jobs are defined in its config file).", ""},
+        subcommands = {ImportsCommand.ListJobs.class, ImportsCommand.RunJob.class})
+public final class ImportsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options shared by the subcommands. */
+    static final class Service {
+        @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:INGEST_URL:-http://127.0.0.1:8080}",
+                description = "The service (env INGEST_URL; default ${DEFAULT-VALUE}).")
+        String url;
+
+        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:INGEST_TOKEN}",
+                description = "Bearer token for the service (env INGEST_TOKEN).")
+        String token;
+
+        HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+            String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            if (token != null && !token.isBlank()) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
+                    .send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static int failed(PrintStream err, HttpResponse<String> r) {
+        String message = r.body();
+        try {
+            JsonNode j = JSON.readTree(r.body());
+            message = j.path("error").asText() + ": " + j.path("message").asText();
+        } catch (IOException e) {
+            // not JSON: show it as it is
+        }
+        err.println("ingest imports: HTTP " + r.statusCode() + ": " + message);
+        return 1;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the jobs, their next run and their latest runs.")
+    static final class ListJobs implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Service service;
+
+        @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Latest runs shown per job (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            HttpResponse<String> r = service.send("GET", "/v1/imports");
+            if (r.statusCode() != 200) {
+                return failed(System.err, r);
+            }
+            PrintStream out = System.out;
+            JsonNode jobs = JSON.readTree(r.body()).path("imports");
+            if (jobs.isEmpty()) {
+                out.println("no import jobs (define them under imports: in the service's config file)");
+            }
+            for (JsonNode job : jobs) {
+                out.printf("%s  cron \"%s\" %s  %s -> %s  next run %s%n", job.path("name").asText(), job.path("cron").asText(),
+                        job.path("timezone").asText(), job.path("source").asText(), job.path("table").asText(),
+                        job.path("next_run").asText("unknown"));
+                int shown = 0;
+                for (JsonNode run : job.path("runs")) {
+                    if (shown++ >= runs) {
+                        break;
+                    }
+                    out.printf("  run %d  %s  %s  %s  files %d, rows %d accepted, %d rejected%s%n", run.path("id").asLong(),
+                            run.path("started_at").asText(), run.path("trigger").asText(), run.path("status").asText(),
+                            run.path("files").asInt(), run.path("rows_accepted").asLong(), run.path("rows_rejected").asLong(),
+                            run.path("error").isNull() || run.path("error").isMissingNode() ? "" : "  error: " + run.path("error").asText());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a job now, on one of the service's instances.")
+    static final class RunJob implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Service service;
+
+        @Parameters(paramLabel = "NAME", description = "The job.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            HttpResponse<String> r = service.send("POST", "/v1/imports/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/run");
+            if (r.statusCode() != 202) {
+                return failed(System.err, r);
+            }
+            System.out.println("ingest imports: " + name + ": " + JSON.readTree(r.body()).path("message").asText());
+            return 0;
+        }
+    }
+}
