@@ -2,6 +2,7 @@ package dev.ingest.api;
 
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.http.HttpApi;
 import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
@@ -72,6 +73,18 @@ public final class IngestService implements AutoCloseable {
                     .connectingTo(database.connectOptions())
                     .using(vertx)
                     .build();
+            boolean exposed = !loopback(config.host());
+            Auth auth = Auth.start(vertx, pool, exposed).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (exposed && auth.activeKeys() == 0) {
+                throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: create one with "
+                        + "'ingest keys create --name NAME --tables TABLES' (same database), or listen on 127.0.0.1");
+            }
+            if (auth.enforced()) {
+                log.info("authentication: on ({} active API keys)", auth.activeKeys());
+            } else {
+                log.warn("authentication: off (listening on loopback only and no API keys exist; "
+                        + "the first key created turns it on)");
+            }
             HttpServerOptions options = new HttpServerOptions()
                     .setDecompressionSupported(true)
                     // No cleartext HTTP/2 upgrade: Vert.x does not decompress the body of an h2c
@@ -82,7 +95,7 @@ public final class IngestService implements AutoCloseable {
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(HttpApi.router(vertx, engine, pool, imports, config.maxBodyBytes(), config.maxRecordsPerRequest()))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, config.maxBodyBytes(), config.maxRecordsPerRequest()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} database={} transport={}",
@@ -102,6 +115,14 @@ public final class IngestService implements AutoCloseable {
                 embedded.close();
             }
             throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

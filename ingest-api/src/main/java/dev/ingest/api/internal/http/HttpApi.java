@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
@@ -16,11 +17,13 @@ public final class HttpApi {
     private HttpApi() {
     }
 
-    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, ImportScheduler imports, long maxBodyBytes,
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, long maxBodyBytes,
             int maxRecords) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool);
 
+        // Everything under /v1 needs an API key when authentication is on; health checks do not.
+        router.route("/v1/*").handler(auth::authenticate);
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
         router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords));
         router.get("/v1/stats").handler(new StatsHandler(engine));

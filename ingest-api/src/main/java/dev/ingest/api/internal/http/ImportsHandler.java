@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.imports.ImportRun;
 import dev.ingest.api.internal.imports.ImportScheduler;
@@ -48,6 +49,12 @@ final class ImportsHandler {
         String name = ctx.pathParam("name");
         if (imports.job(name).isEmpty()) {
             Responses.error(ctx, 404, "unknown_import", "no import job \"" + name + "\"");
+            return;
+        }
+        java.util.List<String> granted = Auth.granted(ctx);
+        String table = imports.job(name).get().table();
+        if (granted != null && !granted.contains("*") && !granted.contains(table)) {
+            Responses.error(ctx, 403, "forbidden", "this API key is not granted table \"" + table + "\" of job \"" + name + "\"");
             return;
         }
         ctx.vertx().executeBlocking(() -> imports.runNow(name), false)

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.decode.BodyFormat;
 import dev.ingest.api.internal.decode.CsvStreamDecoder;
 import dev.ingest.api.internal.decode.NdjsonStreamDecoder;
@@ -67,6 +68,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 .onSuccess(table -> {
                     if (table.isEmpty()) {
                         refuse(ctx, 404, "unknown_table", "no ingestible table \"" + name + "\"");
+                    } else if (!Auth.allowed(ctx, table.get())) {
+                        refuse(ctx, 403, "forbidden", "this API key is not granted table \"" + table.get().qualifiedName() + "\"");
                     } else if (key == null) {
                         start(ctx, table.get(), format.get(), null, List.of(), () -> { });
                     } else {

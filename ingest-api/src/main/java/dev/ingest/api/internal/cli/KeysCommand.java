@@ -1,0 +1,162 @@
+package dev.ingest.api.internal.cli;
+
+import dev.ingest.api.ServiceConfig;
+import dev.ingest.api.internal.auth.ApiKeys;
+import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.db.DatabaseUrl;
+import dev.ingest.api.internal.db.EmbeddedDatabase;
+import dev.ingest.engine.internal.schema.Migrations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ingest keys create|list|revoke}: API keys, kept in the service's database. */
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        description = {"Manage API keys. Requests need 'Authorization: Bearer TOKEN' with a key granted their table as soon as "
+                + "a key exists, and always when the service listens beyond loopback. Keys live in the service's database "
+                + "(schema ingest; only a hash of each token), so these commands take the same database settings as serve; "
+                + "running services notice changes within 2 seconds.", ""},
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+public final class KeysCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Which database: as {@code serve} resolves it. */
+    static final class Database {
+        @Option(names = "--database-url", paramLabel = "URL",
+                description = "The service's database (env INGEST_DATABASE_URL; default: the embedded one of the data directory).")
+        String databaseUrl;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "The service's config file (env INGEST_CONFIG).")
+        Path config;
+
+        /** Runs {@code work} on the database, with the service's migrations applied. */
+        <T> T with(KeysWork<T> work) throws Exception {
+            Path configPath = config != null ? config
+                    : System.getenv("INGEST_CONFIG") == null || System.getenv("INGEST_CONFIG").isBlank() ? null
+                    : Path.of(System.getenv("INGEST_CONFIG"));
+            ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
+            ServiceConfig c = ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath), System::getenv, file);
+            if (c.databaseUrl() != null) {
+                return run(DatabaseUrl.parse(c.databaseUrl()), work);
+            }
+            // The embedded database: the running service's, or started here for the while.
+            Path portFile = c.dataDir().resolve("postgres.port");
+            if (Files.isRegularFile(portFile)) {
+                DatabaseUrl running = DatabaseUrl.parse("postgresql://postgres@localhost:" + Files.readString(portFile).trim() + "/postgres");
+                try {
+                    return run(running, work);
+                } catch (SQLException e) {
+                    if (!"08001".equals(e.getSQLState())) {
+                        throw e; // it answered: a real error
+                    }
+                }
+            }
+            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(c.dataDir())) {
+                return run(embedded.url(), work);
+            }
+        }
+
+        private static <T> T run(DatabaseUrl url, KeysWork<T> work) throws Exception {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setURL(url.jdbcUrl());
+            if (url.user() != null) {
+                ds.setUser(url.user());
+            }
+            if (url.password() != null) {
+                ds.setPassword(url.password());
+            }
+            Migrations.apply(ds);
+            return work.run(new ApiKeys(ds));
+        }
+    }
+
+    interface KeysWork<T> {
+        T run(ApiKeys keys) throws Exception;
+    }
+
+    private static int refused(String message) {
+        System.err.println("ingest keys: " + message);
+        return 1;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a key and print its token (shown this once; only a hash is kept).")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        Database database;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "A name for the key, e.g. the client it is for.")
+        String name;
+
+        @Option(names = "--tables", required = true, paramLabel = "TABLES", split = ",",
+                description = "Tables it may write, comma-separated (table or schema.table); * for every table.")
+        List<String> tables;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                ApiKeys.Created created = database.with(keys -> keys.create(name, tables));
+                System.out.println(created.token());
+                System.err.println("ingest keys: created \"" + name + "\" for " + String.join(", ", tables)
+                        + "; the token above is not stored and will not be shown again");
+                return 0;
+            } catch (IllegalArgumentException e) {
+                return refused(e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the keys (names and grants, never tokens).")
+    static final class ListKeys implements Callable<Integer> {
+        @Mixin
+        Database database;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ApiKeys.Key> keys = database.with(ApiKeys::list);
+            if (keys.isEmpty()) {
+                System.out.println("no API keys (authentication is off while the service listens on loopback only)");
+            }
+            for (ApiKeys.Key k : keys) {
+                System.out.println(k.name() + "  tables " + String.join(",", k.tables()) + "  created " + k.createdAt()
+                        + (k.active() ? "" : "  revoked " + k.revokedAt()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key: requests with it get 401 within 2 seconds.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        Database database;
+
+        @Parameters(paramLabel = "NAME", description = "The key.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean revoked = database.with(keys -> keys.revoke(name));
+            if (!revoked) {
+                return refused("no active key named \"" + name + "\"");
+            }
+            System.out.println("ingest keys: revoked \"" + name + "\"");
+            return 0;
+        }
+    }
+}
