@@ -4,6 +4,12 @@ import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.http.HttpApi;
+import dev.ingest.api.internal.metrics.ServiceMetrics;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
 import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
@@ -67,7 +73,13 @@ public final class IngestService implements AutoCloseable {
             if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
                 log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
             }
-            vertx = Vertx.builder().withTransport(transport).build();
+            ServiceMetrics metrics = new ServiceMetrics();
+            metrics.bind(engine);
+            vertx = Vertx.builder()
+                    .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                            .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_METHOD))))
+                    .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                    .withTransport(transport).build();
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(2))
                     .connectingTo(database.connectOptions())
@@ -95,7 +107,7 @@ public final class IngestService implements AutoCloseable {
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, config.maxBodyBytes(), config.maxRecordsPerRequest()))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} database={} transport={}",

@@ -50,6 +50,7 @@ public final class IngestEngine implements AutoCloseable {
     private final Housekeeper housekeeper;
     private final LongSupplier nanoClock;
     private final WriterSettings writerSettings;
+    private volatile EngineListener listener = EngineListener.NONE;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     // Submissions hold the read lock; close() takes the write lock once, so that no request can
     // slip into a queue after its writer has drained it for the last time.
@@ -177,6 +178,9 @@ public final class IngestEngine implements AutoCloseable {
                 budget.release(request.bytes());
             }
             request.result().complete(new IngestResult(0, request.refusedEarly()));
+            if (!request.refusedEarly().isEmpty()) {
+                listener.refusedEarly(request.table().qualifiedName(), request.refusedEarly().size());
+            }
             return Admission.ACCEPTED;
         }
         ReentrantReadWriteLock.ReadLock lock = admission.readLock();
@@ -215,6 +219,11 @@ public final class IngestEngine implements AutoCloseable {
      */
     public DataSource dataSource() {
         return pool;
+    }
+
+    /** Sets who is told of every committed batch (metrics); replaces the previous one. */
+    public void setListener(EngineListener value) {
+        this.listener = value == null ? EngineListener.NONE : value;
     }
 
     /** Whether the writers reached the database at their last attempt. */
@@ -273,7 +282,7 @@ public final class IngestEngine implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             queues[i] = new RequestQueue(config.queueCapacity());
             writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, budget, health,
-                    writerSettings, nanoClock);
+                    writerSettings, nanoClock, () -> listener);
             threads[i] = new Thread(writers[i], "ingest-writer-" + key + "-" + i);
             threads[i].start();
         }

@@ -2,6 +2,7 @@ package dev.ingest.api.internal.http;
 
 import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.imports.ImportScheduler;
+import dev.ingest.api.internal.metrics.ServiceMetrics;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -17,13 +18,22 @@ public final class HttpApi {
     private HttpApi() {
     }
 
-    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, long maxBodyBytes,
-            int maxRecords) {
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
+            long maxBodyBytes, int maxRecords) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool);
 
-        // Everything under /v1 needs an API key when authentication is on; health checks do not.
+        // Every answer counted: refusals (429, 503) and idempotent replays.
+        router.route().handler(ctx -> {
+            ctx.addHeadersEndHandler(v -> metrics.answered(ctx.response().getStatusCode(),
+                    "true".equals(ctx.response().headers().get("Idempotent-Replayed"))));
+            ctx.next();
+        });
+        // Everything under /v1, and the metrics, need an API key when authentication is on; health checks do not.
         router.route("/v1/*").handler(auth::authenticate);
+        router.get("/metrics").handler(auth::authenticate).handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
         router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords));
         router.get("/v1/stats").handler(new StatsHandler(engine));

@@ -1,6 +1,7 @@
 package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.DatabaseHealth;
+import dev.ingest.engine.EngineListener;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
@@ -46,6 +47,7 @@ public final class BatchWriter implements Runnable {
     private final WriterSettings settings;
     private final LongSupplier nanoClock;
     private final DatabaseHealth health;
+    private final java.util.function.Supplier<EngineListener> listener;
 
     private volatile boolean running = true;
     private volatile boolean abandoned;
@@ -62,7 +64,9 @@ public final class BatchWriter implements Runnable {
      * @param columns the table's column count, which caps a batch at 65535 parameters
      */
     public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource,
-            MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock) {
+            MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
+            java.util.function.Supplier<EngineListener> listener) {
+        this.listener = listener;
         this.health = health;
         this.table = table;
         this.queue = queue;
@@ -163,7 +167,9 @@ public final class BatchWriter implements Runnable {
                 int rows = rowsOf(batch);
                 long took = sizer.batchCommitted(rows);
                 health.up();
-                recordCommit(rows - refusedCount(attempt.refused), took, attempt.deadLettered);
+                int refusedByDatabase = refusedCount(attempt.refused);
+                recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
+                listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(batch), took);
                 complete(batch, attempt);
                 return;
             } catch (SQLException e) {
@@ -226,6 +232,14 @@ public final class BatchWriter implements Runnable {
             }
         }
         return null;
+    }
+
+    private static int refusedEarly(List<IngestRequest> batch) {
+        int n = 0;
+        for (IngestRequest r : batch) {
+            n += r.refusedEarly().size();
+        }
+        return n;
     }
 
     private static int rowsOf(List<IngestRequest> batch) {
