@@ -6,6 +6,7 @@ import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.http.HttpApi;
 import dev.ingest.api.internal.metrics.ServiceMetrics;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -106,12 +107,16 @@ public final class IngestService implements AutoCloseable {
                     .setTcpNoDelay(true)
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
+            if (config.tls() != null) {
+                options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
+            }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            log.info("listening: host={} port={} database={} transport={}",
-                    config.host(), server.actualPort(), database.display(), transport.name());
+            log.info("listening: host={} port={} tls={} database={} transport={}",
+                    config.host(), server.actualPort(), config.tls() != null, database.display(), transport.name());
             return new IngestService(config, embedded, database, engine, vertx, pool, server, imports);
         } catch (Exception e) {
             if (imports != null) {
@@ -141,6 +146,11 @@ public final class IngestService implements AutoCloseable {
     /** The port the server listens on (the actual one when configured as 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /** Whether the service serves HTTPS. */
+    public boolean tls() {
+        return config.tls() != null;
     }
 
     public String host() {

@@ -35,7 +35,8 @@ public record ServiceConfig(
         NetworkTransport transport,
         ConfigFile.Engine engine,
         Map<String, WriterMode> tableModes,
-        List<ImportJob> imports) {
+        List<ImportJob> imports,
+        Tls tls) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -61,7 +62,10 @@ public record ServiceConfig(
     }
 
     /** The values given on the command line; null where a flag was not given. */
-    public record Flags(String host, Integer port, String databaseUrl, Path config) {
+    public record Flags(String host, Integer port, String databaseUrl, Path config, Path tlsCert, Path tlsKey) {
+        public Flags(String host, Integer port, String databaseUrl, Path config) {
+            this(host, port, databaseUrl, config, null, null);
+        }
     }
 
     /**
@@ -88,12 +92,32 @@ public record ServiceConfig(
                 file.transport() == null ? NetworkTransport.AUTO : NetworkTransport.parse(file.transport()),
                 file.engineOrEmpty(),
                 modes,
-                ImportJob.fromConfig(file.importsOrEmpty()));
+                ImportJob.fromConfig(file.importsOrEmpty()),
+                tls(flags, env, file));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
         config.engineConfig("jdbc:postgresql://validation/"); // fail now on an invalid engine value
         return config;
+    }
+
+    private static Tls tls(Flags flags, Function<String, String> env, ConfigFile file) {
+        String cert = first(flags.tlsCert() == null ? null : flags.tlsCert().toString(), blankToNull(env.apply("INGEST_TLS_CERT")),
+                file.tlsCert(), null);
+        String key = first(flags.tlsKey() == null ? null : flags.tlsKey().toString(), blankToNull(env.apply("INGEST_TLS_KEY")),
+                file.tlsKey(), null);
+        if (cert == null && key == null) {
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+        }
+        for (String f : List.of(cert, key)) {
+            if (!java.nio.file.Files.isReadable(Path.of(f))) {
+                throw new IllegalArgumentException("cannot read TLS file " + f);
+            }
+        }
+        return new Tls(Path.of(cert), Path.of(key));
     }
 
     /** The engine's configuration for the given database. */
@@ -148,32 +172,45 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports);
+                transport, engine, tableModes, imports, tls);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports);
+                transport, engine, tableModes, imports, tls);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports);
+                transport, engine, tableModes, imports, tls);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports);
+                transport, engine, tableModes, imports, tls);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value);
+                tableModes, value, tls);
+    }
+
+    public ServiceConfig withTls(Tls value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, value);
+    }
+
+    /** HTTPS with a PEM certificate (chain) and its PEM private key. */
+    public record Tls(Path cert, Path key) {
+        public Tls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+        }
     }
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports);
+                transport, value, tableModes, imports, tls);
     }
 
     @SafeVarargs

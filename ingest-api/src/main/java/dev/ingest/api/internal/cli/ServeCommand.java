@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
             ""},
         footer = {
             "",
-            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG), "
+            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG, "
+                    + "INGEST_TLS_CERT, INGEST_TLS_KEY), "
                     + "then the config file, then defaults."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS",
@@ -40,6 +41,14 @@ public final class ServeCommand implements Callable<Integer> {
                     + "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL; default: an embedded PostgreSQL).")
     String databaseUrl;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Serve HTTPS with this PEM certificate (chain) (env INGEST_TLS_CERT; config tls_cert); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM",
+            description = "The PEM private key of --tls-cert (PKCS#8 or PKCS#1) (env INGEST_TLS_KEY; config tls_key).")
+    Path tlsKey;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML config file (env INGEST_CONFIG); see ingest.example.yaml.")
     Path config;
@@ -52,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceConfig resolved;
         try {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath), System::getenv, file);
+            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey), System::getenv, file);
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;
@@ -76,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static void printBanner(IngestService service) {
-        String base = "http://" + hostForUrl(service.host()) + ":" + service.port();
+        String base = (service.tls() ? "https://" : "http://") + hostForUrl(service.host()) + ":" + service.port();
         StringBuilder b = new StringBuilder()
                 .append("\ningest is listening on ").append(base).append('\n');
         if (service.embedded()) {

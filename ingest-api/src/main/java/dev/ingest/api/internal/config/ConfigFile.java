@@ -27,6 +27,8 @@ public record ConfigFile(
         Long maxBodyBytes,
         Integer maxRecordsPerRequest,
         String transport,
+        String tlsCert,
+        String tlsKey,
         Engine engine,
         Map<String, Table> tables,
         List<Import> imports) {
@@ -56,7 +58,7 @@ public record ConfigFile(
             String onConflict, String after, String doneDir) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
