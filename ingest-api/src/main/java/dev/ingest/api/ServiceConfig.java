@@ -120,6 +120,15 @@ public record ServiceConfig(
         return new Tls(Path.of(cert), Path.of(key));
     }
 
+    /** The config file to read: the flag's, else {@code INGEST_CONFIG}'s, else none. */
+    public static Path configPath(Path flag, Function<String, String> env) {
+        if (flag != null) {
+            return flag;
+        }
+        String value = blankToNull(env.apply("INGEST_CONFIG"));
+        return value == null ? null : Path.of(value);
+    }
+
     /** The engine's configuration for the given database. */
     public EngineConfig engineConfig(String jdbcUrl) {
         return engineBuilder(jdbcUrl).build();

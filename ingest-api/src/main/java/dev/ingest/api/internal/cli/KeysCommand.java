@@ -47,9 +47,7 @@ public final class KeysCommand implements Runnable {
 
         /** Runs {@code work} on the database, with the service's migrations applied. */
         <T> T with(KeysWork<T> work) throws Exception {
-            Path configPath = config != null ? config
-                    : System.getenv("INGEST_CONFIG") == null || System.getenv("INGEST_CONFIG").isBlank() ? null
-                    : Path.of(System.getenv("INGEST_CONFIG"));
+            Path configPath = ServiceConfig.configPath(config, System::getenv);
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
             ServiceConfig c = ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath), System::getenv, file);
             if (c.databaseUrl() != null) {

@@ -55,9 +55,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path configPath = config != null ? config
-                : System.getenv("INGEST_CONFIG") == null || System.getenv("INGEST_CONFIG").isBlank() ? null
-                : Path.of(System.getenv("INGEST_CONFIG"));
+        Path configPath = ServiceConfig.configPath(config, System::getenv);
         ServiceConfig resolved;
         try {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
