@@ -87,7 +87,7 @@ public final class IngestService implements AutoCloseable {
                     .using(vertx)
                     .build();
             boolean exposed = !loopback(config.host());
-            Auth auth = Auth.start(vertx, pool, exposed).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Auth auth = Auth.start(vertx, pool, exposed, config.rateLimitPerKey()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (exposed && auth.activeKeys() == 0) {
                 throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: create one with "
                         + "'ingest keys create --name NAME --tables TABLES' (same database), or listen on 127.0.0.1");
@@ -105,6 +105,9 @@ public final class IngestService implements AutoCloseable {
                     // ingestion gains nothing from h2c. Clients that offer it fall back to HTTP/1.1.
                     .setHttp2ClearTextEnabled(false)
                     .setTcpNoDelay(true)
+                    // Bounded request heads: a larger one is answered 431 (414 for the line).
+                    .setMaxHeaderSize(16 * 1024)
+                    .setMaxInitialLineLength(8 * 1024)
                     .setIdleTimeout(120)
                     .setIdleTimeoutUnit(TimeUnit.SECONDS);
             if (config.tls() != null) {
@@ -112,7 +115,8 @@ public final class IngestService implements AutoCloseable {
                         .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
             }
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest()))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
+                            config.requestTimeout()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} tls={} database={} transport={}",

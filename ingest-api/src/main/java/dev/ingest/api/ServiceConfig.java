@@ -36,12 +36,15 @@ public record ServiceConfig(
         ConfigFile.Engine engine,
         Map<String, WriterMode> tableModes,
         List<ImportJob> imports,
-        Tls tls) {
+        Tls tls,
+        Duration requestTimeout,
+        double rateLimitPerKey) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 1_000_000;
+    public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
     public ServiceConfig {
         Objects.requireNonNull(host, "host");
@@ -50,6 +53,13 @@ public record ServiceConfig(
         }
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("max_body_bytes must be positive but was " + maxBodyBytes);
+        }
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("request_timeout_seconds must be positive but was " + requestTimeout.toSeconds());
+        }
+        if (rateLimitPerKey < 0) {
+            throw new IllegalArgumentException("rate_limit_per_key must not be negative (0 = no limit) but was " + rateLimitPerKey);
         }
         if (maxRecordsPerRequest <= 0) {
             throw new IllegalArgumentException("max_records_per_request must be positive but was " + maxRecordsPerRequest);
@@ -93,7 +103,9 @@ public record ServiceConfig(
                 file.engineOrEmpty(),
                 modes,
                 ImportJob.fromConfig(file.importsOrEmpty()),
-                tls(flags, env, file));
+                tls(flags, env, file),
+                Duration.ofSeconds(first(file.requestTimeoutSeconds(), DEFAULT_REQUEST_TIMEOUT_SECONDS)),
+                first(file.rateLimitPerKey(), 0.0));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -181,32 +193,37 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey);
+    }
+
+    public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey);
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */
@@ -219,7 +236,7 @@ public record ServiceConfig(
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
     }
 
     @SafeVarargs

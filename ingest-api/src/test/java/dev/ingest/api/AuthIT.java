@@ -22,7 +22,7 @@ class AuthIT {
     private static final String[] TABLES = {"CREATE TABLE t (v int)", "CREATE TABLE u (v int)"};
 
     /** Standard output of an {@code ingest} command, which must exit 0. */
-    private static String ingest(String... args) {
+    static String ingest(String... args) {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, UTF_8));

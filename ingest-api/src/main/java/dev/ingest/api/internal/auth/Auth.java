@@ -30,16 +30,23 @@ public final class Auth {
 
     private final Pool pool;
     private final boolean exposed;
+    private final double ratePerSecond;
+    private final Map<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<String, Grant> keys = Map.of();
 
-    private Auth(Pool pool, boolean exposed) {
+    private Auth(Pool pool, boolean exposed, double ratePerSecond) {
         this.pool = pool;
         this.exposed = exposed;
+        this.ratePerSecond = ratePerSecond;
     }
 
-    /** Loads the keys, then keeps them fresh. */
-    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed) {
-        Auth auth = new Auth(pool, exposed);
+    /**
+     * Loads the keys, then keeps them fresh.
+     *
+     * @param ratePerSecond requests a key may make per second (bursts of twice that); 0 for no limit
+     */
+    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed, double ratePerSecond) {
+        Auth auth = new Auth(pool, exposed, ratePerSecond);
         return auth.refresh().map(v -> {
             vertx.setPeriodic(REFRESH_MILLIS, id -> auth.refresh());
             return auth;
@@ -86,8 +93,48 @@ public final class Auth {
                                     : "the API key is not valid (unknown or revoked)").encode());
             return;
         }
+        if (ratePerSecond > 0) {
+            long waitNanos = buckets.computeIfAbsent(grant.key(), k -> new TokenBucket(ratePerSecond, Math.max(1, 2 * ratePerSecond)))
+                    .take(System.nanoTime());
+            if (waitNanos > 0) {
+                long retryAfter = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+                ctx.response().putHeader("Retry-After", Long.toString(retryAfter)).setStatusCode(429)
+                        .putHeader("Content-Type", "application/json")
+                        .end(new io.vertx.core.json.JsonObject().put("error", "rate_limited")
+                                .put("message", "this API key may make " + ratePerSecond + " requests per second")
+                                .put("retry_after_seconds", retryAfter).encode());
+                return;
+            }
+        }
         ctx.put(GRANT, grant);
         ctx.next();
+    }
+
+    /** Requests per key: a token bucket refilled at a steady rate. Thread-safe. */
+    static final class TokenBucket {
+        private final double perNano;
+        private final double capacity;
+        private double tokens;
+        private long last = Long.MIN_VALUE;
+
+        TokenBucket(double perSecond, double capacity) {
+            this.perNano = perSecond / 1e9;
+            this.capacity = capacity;
+            this.tokens = capacity;
+        }
+
+        /** Takes a token: 0 when there was one, else how many nanoseconds until there is. */
+        synchronized long take(long now) {
+            if (last != Long.MIN_VALUE) {
+                tokens = Math.min(capacity, tokens + (now - last) * perNano);
+            }
+            last = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return (long) Math.ceil((1 - tokens) / perNano);
+        }
     }
 
     /** Whether the request may write to {@code table}: always when authentication is off. */

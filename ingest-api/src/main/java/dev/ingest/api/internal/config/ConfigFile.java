@@ -26,6 +26,8 @@ public record ConfigFile(
         List<String> schemas,
         Long maxBodyBytes,
         Integer maxRecordsPerRequest,
+        Long requestTimeoutSeconds,
+        Double rateLimitPerKey,
         String transport,
         String tlsCert,
         String tlsKey,
@@ -58,7 +60,7 @@ public record ConfigFile(
             String onConflict, String after, String doneDir) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

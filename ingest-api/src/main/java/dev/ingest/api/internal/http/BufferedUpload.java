@@ -33,6 +33,7 @@ final class BufferedUpload {
     private final MemoryBudget budget;
     private final long maxBodyBytes;
     private final int maxRecords;
+    private final java.time.Duration requestTimeout;
     private final RequestOptions options;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
@@ -40,7 +41,8 @@ final class BufferedUpload {
     private boolean done;
 
     BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, int maxRecords,
-            RequestOptions options) {
+            java.time.Duration requestTimeout, RequestOptions options) {
+        this.requestTimeout = requestTimeout;
         this.maxRecords = maxRecords;
         this.ctx = ctx;
         this.engine = engine;
@@ -57,6 +59,15 @@ final class BufferedUpload {
             replay(options.stored());
             return;
         }
+        // A body that does not arrive within the request timeout is refused, so that a slow
+        // client cannot hold memory of the budget (or a connection) for long.
+        long timer = ctx.vertx().setTimer(requestTimeout.toMillis(), t -> {
+            if (!done) {
+                refuse(408, Responses.error("request_timeout", "the body did not arrive within "
+                        + requestTimeout.toSeconds() + " s"));
+            }
+        });
+        ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
         ctx.request().handler(this::chunk);
         ctx.request().endHandler(v -> end());
         ctx.request().exceptionHandler(e -> {
@@ -119,6 +130,9 @@ final class BufferedUpload {
     }
 
     private void decodeAndSubmit(boolean mayRefresh) {
+        if (done) {
+            return; // answered meanwhile (the request timed out during a catalog refresh)
+        }
         IngestRequest.Builder builder = options.apply(IngestRequest.builder(table));
         try {
             JsonRecordDecoder.decode(body.getBytes(), builder, table, maxRecords);

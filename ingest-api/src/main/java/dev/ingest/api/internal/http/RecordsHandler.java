@@ -29,8 +29,10 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private final IdempotencyKeys keys;
     private final long maxBodyBytes;
     private final int maxRecords;
+    private final java.time.Duration requestTimeout;
 
-    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords) {
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
         this.engine = engine;
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
@@ -107,7 +109,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, options).start();
         } else {
-            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, options).start();
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, options).start();
         }
     }
 
