@@ -78,7 +78,7 @@ public final class IngestService implements AutoCloseable {
             metrics.bind(engine);
             vertx = Vertx.builder()
                     .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                            .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_METHOD))))
+                            .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME))))
                     .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
                     .withTransport(transport).build();
             Pool pool = PgBuilder.pool()
