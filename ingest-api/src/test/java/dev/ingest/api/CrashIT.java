@@ -162,7 +162,8 @@ class CrashIT {
     }
 
     /** {@code ingest serve} in its own JVM, on this test's classpath. */
-    private static final class Service implements AutoCloseable {
+    /** The service as a child process (the test classpath), on a free loopback port. Also used by ScaleOutIT. */
+    static final class Service implements AutoCloseable {
         private final Process process;
         private final int port;
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -212,6 +213,10 @@ class CrashIT {
                     .timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(r.body())).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
+        }
+
+        int port() {
+            return port;
         }
 
         /** SIGKILL: no shutdown hook, no drain. */
