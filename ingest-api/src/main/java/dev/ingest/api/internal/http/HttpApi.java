@@ -41,6 +41,7 @@ public final class HttpApi {
         ImportsHandler importsHandler = new ImportsHandler(imports);
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
+        StatusPage.route(router);
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
 
