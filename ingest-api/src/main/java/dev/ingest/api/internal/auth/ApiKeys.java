@@ -1,8 +1,6 @@
 package dev.ingest.api.internal.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.ingest.api.internal.Sha256;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
@@ -13,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -97,10 +94,6 @@ public final class ApiKeys {
 
     /** The stored form of a token. */
     static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Sha256.hex(token);
     }
 }

@@ -7,7 +7,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +23,12 @@ public final class Auth {
     /** What a key may do. */
     public record Grant(String key, Set<String> tables) {
         public boolean allows(TableSchema t) {
-            return tables.contains("*") || tables.contains(t.name()) || tables.contains(t.qualifiedName());
+            return allows(t.name()) || allows(t.qualifiedName());
+        }
+
+        /** Whether the key is granted the table of this name (as written in the grant), or every table. */
+        public boolean allows(String table) {
+            return tables.contains("*") || tables.contains(table);
         }
     }
 
@@ -143,9 +147,9 @@ public final class Auth {
         return g == null || g.allows(table);
     }
 
-    /** The tables granted to the request's key, or null when authentication is off. */
-    public static List<String> granted(RoutingContext ctx) {
+    /** Whether the request may use the table of this name: always when authentication is off. */
+    public static boolean allowed(RoutingContext ctx, String table) {
         Grant g = ctx.get(GRANT);
-        return g == null ? null : List.copyOf(g.tables());
+        return g == null || g.allows(table);
     }
 }

@@ -8,6 +8,9 @@ import dev.ingest.engine.IngestRequest;
  * keeps the incomplete tail for the next call. Not thread-safe: one per request, on its event loop.
  */
 public interface StreamDecoder {
+    /** The longest record (line) of a streamed body the service takes; also the limit of the loaders that feed it. */
+    int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
     /**
      * Decodes the complete records in what has arrived, including {@code chunk}.
      *

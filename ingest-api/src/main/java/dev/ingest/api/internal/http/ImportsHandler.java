@@ -51,9 +51,8 @@ final class ImportsHandler {
             Responses.error(ctx, 404, "unknown_import", "no import job \"" + name + "\"");
             return;
         }
-        java.util.List<String> granted = Auth.granted(ctx);
         String table = imports.job(name).get().table();
-        if (granted != null && !granted.contains("*") && !granted.contains(table)) {
+        if (!Auth.allowed(ctx, table)) {
             Responses.error(ctx, 403, "forbidden", "this API key is not granted table \"" + table + "\" of job \"" + name + "\"");
             return;
         }

@@ -22,9 +22,6 @@ import java.util.function.Function;
  * backpressure). The body is not read before the table is known.
  */
 final class RecordsHandler implements Handler<RoutingContext> {
-    /** The longest single record (line) of a streamed body. */
-    static final long MAX_RECORD_BYTES = 16L * 1024 * 1024;
-
     private final IngestEngine engine;
     private final IdempotencyKeys keys;
     private final long maxBodyBytes;
@@ -115,8 +112,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
 
     private Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
         return format == BodyFormat.CSV
-                ? t -> new CsvStreamDecoder(t, MAX_RECORD_BYTES, maxRecords)
-                : t -> new NdjsonStreamDecoder(t, MAX_RECORD_BYTES, maxRecords);
+                ? t -> new CsvStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords)
+                : t -> new NdjsonStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
     }
 
     private static String invalidParameter(RoutingContext ctx) {

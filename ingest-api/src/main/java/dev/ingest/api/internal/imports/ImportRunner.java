@@ -55,7 +55,6 @@ final class ImportRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_BYTES = 1024 * 1024;
     private static final int CHUNKS_IN_FLIGHT = 4;
-    private static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
     private final IngestEngine engine;
     private final ImportHistory history;
@@ -155,7 +154,7 @@ final class ImportRunner {
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
         Source source = Source.of(file.path().toString(), null);
         try (InputStream in = source.open(InputStream.nullInputStream(), new AtomicLong())) {
-            ChunkReader reader = Chunking.reader(in, format, CHUNK_BYTES);
+            ChunkReader reader = Chunking.open(in, format, CHUNK_BYTES, 0, 1).reader();
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
                 if (stopping) {
                     throw new ImportFailure("the service is stopping; the next run goes on");
@@ -190,8 +189,8 @@ final class ImportRunner {
             SourceFiles.SourceFile file) throws ImportFailure {
         IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(key).deadLetter(true).source(label)
                 .onConflict(OnConflict.parse(job.onConflict()));
-        StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, MAX_RECORD_BYTES, Integer.MAX_VALUE)
-                : new NdjsonStreamDecoder(table, MAX_RECORD_BYTES, Integer.MAX_VALUE);
+        StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE)
+                : new NdjsonStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         try {
             decoder.feed(chunk.body(), b);
             decoder.end(b);

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.imports;
 
+import dev.ingest.api.internal.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,7 +14,6 @@ import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -37,7 +37,7 @@ final class SourceFiles {
     record SourceFile(String name, Path path, long size, String version, boolean temporary) {
         /** The identity of this version of the file: name, size, version and content hash. */
         String id(String contentSha256) {
-            return sha256((name + '\0' + size + '\0' + version + '\0' + contentSha256).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Sha256.hex(name + '\0' + size + '\0' + version + '\0' + contentSha256);
         }
     }
 
@@ -95,22 +95,11 @@ final class SourceFiles {
 
     /** The SHA-256 of a file's content, hex. */
     static String contentSha256(Path path) throws IOException {
-        MessageDigest sha = sha();
+        MessageDigest sha = Sha256.digest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha().digest(bytes));
-    }
-
-    private static MessageDigest sha() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 }

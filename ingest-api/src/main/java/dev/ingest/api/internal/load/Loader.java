@@ -31,8 +31,6 @@ public final class Loader {
     public static final int FAILED = 1;
     public static final int REJECTED = 2;
 
-    /** No single record may be longer than this (the service's limit too). */
-    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
     /**
      * A chunk holds at most this many records: the most rejections the service lists in one
      * answer, so that every rejected record can be written to the rejects file.
@@ -293,29 +291,14 @@ public final class Loader {
         }
 
         private ChunkReader reader(InputStream in, boolean resuming) throws IOException {
-            int bytes = chunkBytes;
-            if (format == Format.JSON) {
-                return new JsonChunkReader(in, resuming ? committed.offset() : 0, bytes);
+            Chunking.Opened opened = Chunking.open(in, format, chunkBytes, resuming ? committed.offset() : 0,
+                    resuming ? committed.line() : 1);
+            if (!resuming) {
+                // Nothing committed yet: the committed prefix ends where the first record starts.
+                committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, opened.offset(), opened.line(), 0, 0,
+                        false);
             }
-            if (format == Format.NDJSON) {
-                skip(in, resuming ? committed.offset() : 0);
-                return new LineChunkReader(in, null, resuming ? committed.offset() : 0, resuming ? committed.line() : 1, bytes,
-                        MAX_RECORD_BYTES);
-            }
-            LineChunkReader.Header header = LineChunkReader.readHeader(in, MAX_RECORD_BYTES);
-            if (header == null) {
-                throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
-            }
-            long from = header.offset();
-            long line = header.line();
-            if (resuming && committed.offset() > from) {
-                skip(header.rest(), committed.offset() - from);
-                from = committed.offset();
-                line = committed.line();
-            } else if (!resuming) {
-                committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, from, line, 0, 0, false);
-            }
-            return new LineChunkReader(header.rest(), header.row(), from, line, bytes, MAX_RECORD_BYTES);
+            return opened.reader();
         }
 
         private void send(ChunkSender sender, Pending p, Chunk chunk) {
@@ -418,20 +401,6 @@ public final class Loader {
         Pending(Chunk chunk) {
             this.end = chunk.end();
             this.endLine = chunk.endLine();
-        }
-    }
-
-    private static void skip(InputStream in, long n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            long skipped = in.skip(left);
-            if (skipped <= 0) {
-                if (in.read() < 0) {
-                    throw new ChunkReader.MalformedInputException("the input is shorter than its checkpoint: has it changed?");
-                }
-                skipped = 1;
-            }
-            left -= skipped;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.load;
 
+import dev.ingest.api.internal.Sha256;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,17 +48,13 @@ public record Source(String name, Path path, long size, String identity) {
 
     /** A short, stable digest of {@link #identity()} (and what else is given), for file names and keys. */
     public String digest(String... more) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(identity.getBytes(StandardCharsets.UTF_8));
-            for (String m : more) {
-                sha.update((byte) 0);
-                sha.update(m.getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        MessageDigest sha = Sha256.digest();
+        sha.update(identity.getBytes(StandardCharsets.UTF_8));
+        for (String m : more) {
+            sha.update((byte) 0);
+            sha.update(m.getBytes(StandardCharsets.UTF_8));
         }
+        return HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 
     /** Opens the input, decompressed; {@code storedBytes} counts what is read of it as stored. */

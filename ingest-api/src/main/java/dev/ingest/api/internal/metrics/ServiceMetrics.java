@@ -31,6 +31,8 @@ import java.util.function.ToDoubleFunction;
 public final class ServiceMetrics implements EngineListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private IngestEngine engine;
+    /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
+    private volatile EngineStats stats;
 
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -104,11 +106,12 @@ public final class ServiceMetrics implements EngineListener {
     /** The registry in Prometheus text format, with the per-table gauges of tables seen since the last scrape. */
     public String scrape() {
         if (engine != null) {
-            for (EngineStats.Table t : engine.stats().tables()) {
+            stats = engine.stats();
+            for (EngineStats.Table t : stats.tables()) {
                 String name = t.table();
-                Gauge.builder("ingest_queue_requests", engine, e -> tableStat(e, name, EngineStats.Table::queuedRequests))
+                Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
                         .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
-                Gauge.builder("ingest_batch_limit_rows", engine, e -> tableStat(e, name, EngineStats.Table::batchLimit))
+                Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
                         .tag("table", name).description("The adaptive batch size limit").register(registry);
                 Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
                         .tag("mode", t.writerMode().name().toLowerCase(Locale.ROOT)).description("The table's writer mode").register(registry);
@@ -117,8 +120,8 @@ public final class ServiceMetrics implements EngineListener {
         return registry.scrape();
     }
 
-    private static double tableStat(IngestEngine e, String table, ToDoubleFunction<EngineStats.Table> f) {
-        for (EngineStats.Table t : e.stats().tables()) {
+    private double tableStat(String table, ToDoubleFunction<EngineStats.Table> f) {
+        for (EngineStats.Table t : stats.tables()) {
             if (t.table().equals(table)) {
                 return f.applyAsDouble(t);
             }
