@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         name = "keys",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        description = {"Manage API keys. Requests need 'Authorization: Bearer TOKEN' with a key granted their table as soon as "
+        description = {"Manage API keys.", "",
+            "Requests need 'Authorization: Bearer TOKEN' with a key granted their table as soon as "
                 + "a key exists, and always when the service listens beyond loopback. Keys live in the service's database "
                 + "(schema ingest; only a hash of each token), so these commands take the same database settings as serve; "
                 + "running services notice changes within 2 seconds.", ""},

@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
                     + "working directory (data_dir in the config file), so rows survive restarts. On start it applies "
                     + "its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it gracefully: in-flight requests are "
                     + "answered and queued records committed first.",
+            "",
+            "On loopback (the default) it runs without authentication until an API key exists (see 'ingest keys'); "
+                    + "on any other address it refuses to start without one.",
             ""},
         footer = {
             "",
