@@ -3,6 +3,7 @@ package dev.ingest.api;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.api.internal.auth.Auth;
+import dev.ingest.api.internal.auth.AuthMode;
 import dev.ingest.api.internal.http.HttpApi;
 import dev.ingest.api.internal.metrics.ServiceMetrics;
 import io.vertx.core.VertxOptions;
@@ -87,16 +88,19 @@ public final class IngestService implements AutoCloseable {
                     .using(vertx)
                     .build();
             boolean exposed = !loopback(config.host());
-            Auth auth = Auth.start(vertx, pool, exposed, config.rateLimitPerKey()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            if (exposed && auth.activeKeys() == 0) {
+            Auth auth = Auth.start(vertx, pool, exposed, config.auth(), config.rateLimitPerKey())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (exposed && config.auth() == AuthMode.AUTO && !auth.keysInUse()) {
                 throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: create one with "
                         + "'ingest keys create --name NAME --tables TABLES' (same database), or listen on 127.0.0.1");
             }
             if (auth.enforced()) {
-                log.info("authentication: on ({} active API keys)", auth.activeKeys());
+                log.info("authentication: on ({} active API keys; auth: {})", auth.activeKeys(), config.auth());
+            } else if (config.auth() == AuthMode.OFF) {
+                log.warn("authentication: off (auth: off; listening on loopback only)");
             } else {
-                log.warn("authentication: off (listening on loopback only and no API keys exist; "
-                        + "the first key created turns it on)");
+                log.warn("authentication: off (listening on loopback only and no API key was ever created; "
+                        + "the first key created turns it on for good)");
             }
             HttpServerOptions options = new HttpServerOptions()
                     .setDecompressionSupported(true)

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.internal.auth.AuthMode;
 import dev.ingest.api.internal.config.ConfigFile;
 import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.db.DatabaseUrl;
@@ -23,6 +24,7 @@ import java.util.function.Function;
  * @param transport   the network transport of the HTTP server
  * @param engine      the file's engine section (values may be null: default)
  * @param tableModes  writer mode per table from the file's {@code tables} section
+ * @param auth        when requests need an API key ({@code INGEST_AUTH}, {@code auth:})
  */
 public record ServiceConfig(
         String host,
@@ -38,7 +40,8 @@ public record ServiceConfig(
         List<ImportJob> imports,
         Tls tls,
         Duration requestTimeout,
-        double rateLimitPerKey) {
+        double rateLimitPerKey,
+        AuthMode auth) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -69,6 +72,7 @@ public record ServiceConfig(
         Objects.requireNonNull(engine, "engine");
         tableModes = Map.copyOf(tableModes);
         imports = List.copyOf(imports);
+        Objects.requireNonNull(auth, "auth");
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -105,7 +109,8 @@ public record ServiceConfig(
                 ImportJob.fromConfig(file.importsOrEmpty()),
                 tls(flags, env, file),
                 Duration.ofSeconds(first(file.requestTimeoutSeconds(), DEFAULT_REQUEST_TIMEOUT_SECONDS)),
-                first(file.rateLimitPerKey(), 0.0));
+                first(file.rateLimitPerKey(), 0.0),
+                AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -193,37 +198,37 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls, requestTimeout, rateLimitPerKey);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value, requestTimeout, rateLimitPerKey);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth);
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */
@@ -234,9 +239,14 @@ public record ServiceConfig(
         }
     }
 
+    public ServiceConfig withAuth(AuthMode value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, value);
+    }
+
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
     }
 
     @SafeVarargs
@@ -275,6 +285,6 @@ public record ServiceConfig(
                 + (databaseUrl == null ? "embedded in " + dataDir : DatabaseUrl.parse(databaseUrl).display())
                 + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", maxRecordsPerRequest=" + maxRecordsPerRequest
                 + ", transport=" + transport + ", engine=" + engine
-                + ", tableModes=" + tableModes + "]";
+                + ", tableModes=" + tableModes + ", auth=" + auth + "]";
     }
 }

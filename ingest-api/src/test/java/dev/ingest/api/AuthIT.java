@@ -75,7 +75,7 @@ class AuthIT {
             written++;
             assertThat(f.get("/v1/tables").statusCode()).isEqualTo(401);
             assertThat(f.get("/health/ready").statusCode()).isEqualTo(200);
-            assertThat(ingest("keys", "list", "--database-url", db)).contains("writer  tables t").contains("other  tables public.u")
+            assertThat(ingest("keys", "list", "--database-url", db)).contains("writer  tables public.t").contains("other  tables public.u")
                     .doesNotContain(writer);
 
             ingest("keys", "revoke", "writer", "--database-url", db);

@@ -28,7 +28,9 @@ public final class IngestRequest {
     private final List<Row> rows;
     private final List<Rejection> refused;
     private final long bytes;
+    private final String idempotencyScope;
     private final String idempotencyKey;
+    private final Fingerprint fingerprint;
     private final int firstIndex;
     private final int endIndex;
     private final OnConflict onConflict;
@@ -37,8 +39,8 @@ public final class IngestRequest {
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
     private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, long bytes,
-            String idempotencyKey, int firstIndex, int endIndex, OnConflict onConflict, List<String> refusedRecords,
-            String source) {
+            String idempotencyScope, String idempotencyKey, Fingerprint fingerprint, int firstIndex, int endIndex,
+            OnConflict onConflict, List<String> refusedRecords, String source) {
         this.source = source;
         this.onConflict = onConflict;
         this.refusedRecords = refusedRecords;
@@ -46,7 +48,9 @@ public final class IngestRequest {
         this.rows = rows;
         this.refused = refused;
         this.bytes = bytes;
+        this.idempotencyScope = idempotencyScope;
         this.idempotencyKey = idempotencyKey;
+        this.fingerprint = fingerprint;
         this.firstIndex = firstIndex;
         this.endIndex = endIndex;
     }
@@ -114,6 +118,34 @@ public final class IngestRequest {
     }
 
     /**
+     * Whose key {@link #idempotencyKey()} is (e.g. one API key's identity): keys of different
+     * scopes never meet. Non-null when the key is.
+     */
+    public String idempotencyScope() {
+        return idempotencyScope;
+    }
+
+    /** What the key is bound to, stored with it; null when the caller gives none. */
+    public Fingerprint fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * The request an idempotency key was first used for, so that a repeat can be told from a
+     * different request reusing the key.
+     *
+     * @param request    a digest of the table, format and options
+     * @param bodyBytes  how many bytes of the body {@code bodySha256} covers (from the start)
+     * @param bodySha256 the SHA-256 of those bytes, in hex
+     */
+    public record Fingerprint(String request, long bodyBytes, String bodySha256) {
+        public Fingerprint {
+            Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(bodySha256, "bodySha256");
+        }
+    }
+
+    /**
      * The body indexes of the records this request holds: [firstIndex, endIndex), starting at
      * its first record not skipped as committed before. Empty when it holds none.
      */
@@ -158,7 +190,9 @@ public final class IngestRequest {
         private final int firstIndex;
         private int count;
         private long bytes;
+        private String idempotencyScope;
         private String idempotencyKey;
+        private Fingerprint fingerprint;
         private OnConflict onConflict = OnConflict.ERROR;
         private java.util.function.IntPredicate skip = i -> false;
         private List<String> refusedRecords; // non-null when dead-lettering
@@ -265,9 +299,19 @@ public final class IngestRequest {
             return this;
         }
 
-        /** Stores the answer under this key, in the same transaction as the rows. */
-        public Builder idempotencyKey(String key) {
-            this.idempotencyKey = key;
+        /**
+         * Stores the answer under this key of this caller ({@code scope}), in the same
+         * transaction as the rows.
+         */
+        public Builder idempotencyKey(String scope, String key) {
+            this.idempotencyScope = Objects.requireNonNull(scope, "scope");
+            this.idempotencyKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** Binds the key to this request: stored with it, compared by later repeats. */
+        public Builder fingerprint(Fingerprint value) {
+            this.fingerprint = value;
             return this;
         }
 
@@ -281,6 +325,11 @@ public final class IngestRequest {
         public Builder skip(java.util.function.IntPredicate indexes) {
             this.skip = indexes;
             return this;
+        }
+
+        /** Whether it holds any record that was not skipped (added or refused). */
+        public boolean holdsRecords() {
+            return highest >= 0;
         }
 
         /** Records added so far, good and refused. */
@@ -305,7 +354,7 @@ public final class IngestRequest {
         public IngestRequest build() {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
-            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyKey, first, end,
+            return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyScope, idempotencyKey, fingerprint, first, end,
                     onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords), source);
         }
     }

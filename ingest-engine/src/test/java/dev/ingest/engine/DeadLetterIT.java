@@ -131,7 +131,7 @@ class DeadLetterIT {
     void aRepeatedKeyDeadLettersOnce() throws Exception {
         TableSchema t = engine.catalog().find("items").orElseThrow();
         for (int attempt = 0; attempt < 3; attempt++) {
-            run(IngestRequest.builder(t).deadLetter(true).idempotencyKey("k-1")
+            run(IngestRequest.builder(t).deadLetter(true).idempotencyKey("test", "k-1")
                     .add(item(t, "once", 1L)).add(item(t, "bad", -5L)).build());
         }
         assertThat(db.queryLong("SELECT count(*) FROM items")).isEqualTo(1);

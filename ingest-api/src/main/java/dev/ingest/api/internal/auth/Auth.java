@@ -7,50 +7,64 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Bearer-token authentication against {@code ingest.api_keys}. The active keys are read into
- * memory at start and again every {@value #REFRESH_MILLIS} ms (a revoked key stops working within
- * that), so checking a request costs a hash and a map lookup, not a query. Authentication is
- * enforced when the service is exposed beyond loopback, or as soon as any key exists.
+ * Bearer-token authentication against {@code ingest.api_keys}. The keys are read into memory at
+ * start and again every {@value #REFRESH_MILLIS} ms (a revoked key stops working within that), so
+ * checking a request costs a hash and a map lookup, not a query.
+ *
+ * <p>Authentication is on when the service listens beyond loopback, when {@code auth: required},
+ * and as soon as any key has ever been created (revoked ones count): revoking the last key does
+ * not open the service. Only an operator's {@code auth: off} turns it off, on loopback only.
  */
 public final class Auth {
     static final long REFRESH_MILLIS = 2000;
     private static final String GRANT = "ingest.grant";
+    private static final String ANONYMOUS = "anonymous";
+    private static final String KEYS_QUERY = "SELECT k.id, k.token_hash, k.name, k.all_tables, k.revoked_at IS NULL, "
+            + "coalesce(array_agg(g.schema_name) FILTER (WHERE g.key_id IS NOT NULL), '{}'), "
+            + "coalesce(array_agg(g.table_name) FILTER (WHERE g.key_id IS NOT NULL), '{}') "
+            + "FROM ingest.api_keys k LEFT JOIN ingest.api_key_grants g ON g.key_id = k.id GROUP BY k.id";
 
-    /** What a key may do. */
-    public record Grant(String key, Set<String> tables) {
+    /** What a key may do; {@code id} is its identity (the scope of its idempotency keys). */
+    public record Grant(long id, String key, boolean allTables, Set<TableName> tables) {
         public boolean allows(TableSchema t) {
-            return allows(t.name()) || allows(t.qualifiedName());
-        }
-
-        /** Whether the key is granted the table of this name (as written in the grant), or every table. */
-        public boolean allows(String table) {
-            return tables.contains("*") || tables.contains(table);
+            return allTables || tables.contains(TableName.of(t));
         }
     }
 
     private final Pool pool;
     private final boolean exposed;
+    private final AuthMode mode;
     private final double ratePerSecond;
     private final Map<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<String, Grant> keys = Map.of();
+    // Set once a key has been seen, never cleared: authentication does not switch itself off.
+    private volatile boolean keysInUse;
 
-    private Auth(Pool pool, boolean exposed, double ratePerSecond) {
+    private Auth(Pool pool, boolean exposed, AuthMode mode, double ratePerSecond) {
         this.pool = pool;
         this.exposed = exposed;
+        this.mode = mode;
         this.ratePerSecond = ratePerSecond;
     }
 
     /**
      * Loads the keys, then keeps them fresh.
      *
+     * @param exposed       whether the service listens beyond loopback
      * @param ratePerSecond requests a key may make per second (bursts of twice that); 0 for no limit
+     * @throws IllegalArgumentException (failing the future) for {@code auth: off} when exposed
      */
-    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed, double ratePerSecond) {
-        Auth auth = new Auth(pool, exposed, ratePerSecond);
+    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed, AuthMode mode, double ratePerSecond) {
+        if (exposed && mode == AuthMode.OFF) {
+            return Future.failedFuture(new IllegalArgumentException(
+                    "auth: off is refused when listening beyond loopback; listen on 127.0.0.1 or remove auth: off"));
+        }
+        Auth auth = new Auth(pool, exposed, mode, ratePerSecond);
         return auth.refresh().map(v -> {
             vertx.setPeriodic(REFRESH_MILLIS, id -> auth.refresh());
             return auth;
@@ -58,11 +72,21 @@ public final class Auth {
     }
 
     private Future<Void> refresh() {
-        return pool.query("SELECT token_hash, name, tables FROM ingest.api_keys WHERE revoked_at IS NULL").execute()
+        return pool.query(KEYS_QUERY).execute()
                 .map(rows -> {
                     Map<String, Grant> fresh = new HashMap<>();
                     for (Row r : rows) {
-                        fresh.put(r.getString(0), new Grant(r.getString(1), Set.of(r.getArrayOfStrings(2))));
+                        keysInUse = true;
+                        if (!r.getBoolean(4)) {
+                            continue; // revoked
+                        }
+                        String[] schemas = r.getArrayOfStrings(5);
+                        String[] tables = r.getArrayOfStrings(6);
+                        Set<TableName> granted = new HashSet<>();
+                        for (int i = 0; i < schemas.length; i++) {
+                            granted.add(new TableName(schemas[i], tables[i]));
+                        }
+                        fresh.put(r.getString(1), new Grant(r.getLong(0), r.getString(2), r.getBoolean(3), Set.copyOf(granted)));
                     }
                     keys = Map.copyOf(fresh);
                     return null;
@@ -71,7 +95,20 @@ public final class Auth {
 
     /** Whether requests must carry a key now. */
     public boolean enforced() {
-        return exposed || !keys.isEmpty();
+        return switch (mode) {
+            case OFF -> false;
+            case REQUIRED -> true;
+            case AUTO -> exposed || keysInUse;
+        };
+    }
+
+    public AuthMode mode() {
+        return mode;
+    }
+
+    /** Whether any key was ever created (revoked ones included). */
+    public boolean keysInUse() {
+        return keysInUse;
     }
 
     public int activeKeys() {
@@ -141,15 +178,27 @@ public final class Auth {
         }
     }
 
-    /** Whether the request may write to {@code table}: always when authentication is off. */
+    /** Whether the request may use {@code table}: always when authentication is off. */
     public static boolean allowed(RoutingContext ctx, TableSchema table) {
         Grant g = ctx.get(GRANT);
         return g == null || g.allows(table);
     }
 
-    /** Whether the request may use the table of this name: always when authentication is off. */
-    public static boolean allowed(RoutingContext ctx, String table) {
+    /**
+     * Whether the request may see everything (the metrics, jobs of tables not in the catalog):
+     * a key granted every table, or authentication off.
+     */
+    public static boolean allowedEverything(RoutingContext ctx) {
         Grant g = ctx.get(GRANT);
-        return g == null || g.allows(table);
+        return g == null || g.allTables();
+    }
+
+    /**
+     * Whose idempotency keys the request uses: its API key's identity, or {@code anonymous} when
+     * it carries none (authentication off). Callers of different scopes never share a key.
+     */
+    public static String scope(RoutingContext ctx) {
+        Grant g = ctx.get(GRANT);
+        return g == null ? ANONYMOUS : "key:" + g.id();
     }
 }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         usageHelpAutoWidth = true,
         description = {"Manage API keys.", "",
             "Requests need 'Authorization: Bearer TOKEN' with a key granted their table as soon as "
-                + "a key exists, and always when the service listens beyond loopback. Keys live in the service's database "
+                + "a key has been created (revoking every key does not turn this off; only 'auth: off' does, on loopback), "
+                + "and always when the service listens beyond loopback. Keys live in the service's database "
                 + "(schema ingest; only a hash of each token), so these commands take the same database settings as serve; "
                 + "running services notice changes within 2 seconds.", ""},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
@@ -46,11 +47,16 @@ public final class KeysCommand implements Runnable {
         @Option(names = "--config", paramLabel = "FILE", description = "The service's config file (env INGEST_CONFIG).")
         Path config;
 
-        /** Runs {@code work} on the database, with the service's migrations applied. */
-        <T> T with(KeysWork<T> work) throws Exception {
+        /** The service's configuration, as serve resolves it. */
+        ServiceConfig config() throws Exception {
             Path configPath = ServiceConfig.configPath(config, System::getenv);
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            ServiceConfig c = ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath), System::getenv, file);
+            return ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath), System::getenv, file);
+        }
+
+        /** Runs {@code work} on the database, with the service's migrations applied. */
+        <T> T with(KeysWork<T> work) throws Exception {
+            ServiceConfig c = config();
             if (c.databaseUrl() != null) {
                 return run(DatabaseUrl.parse(c.databaseUrl()), work);
             }
@@ -104,15 +110,22 @@ public final class KeysCommand implements Runnable {
         String name;
 
         @Option(names = "--tables", required = true, paramLabel = "TABLES", split = ",",
-                description = "Tables it may write, comma-separated (table or schema.table); * for every table.")
+                description = {"Tables it may write, comma-separated: table or schema.table (quote a part with a dot in it: "
+                    + "'public.\"my.table\"'); * for every table. Each must exist, unless --allow-missing."})
         List<String> tables;
+
+        @Option(names = "--allow-missing", description = "Grant tables that do not exist (yet).")
+        boolean allowMissing;
 
         @Override
         public Integer call() throws Exception {
             try {
-                ApiKeys.Created created = database.with(keys -> keys.create(name, tables));
+                List<String> schemas = database.config().schemas();
+                boolean all = tables.stream().anyMatch(t -> t.trim().equals("*"));
+                ApiKeys.Created created = database.with(keys -> keys.create(name, all,
+                        all ? List.of() : keys.resolve(tables, schemas, allowMissing)));
                 System.out.println(created.token());
-                System.err.println("ingest keys: created \"" + name + "\" for " + String.join(", ", tables)
+                System.err.println("ingest keys: created \"" + name + "\" for " + String.join(", ", created.key().tables())
                         + "; the token above is not stored and will not be shown again");
                 return 0;
             } catch (IllegalArgumentException e) {
@@ -130,7 +143,8 @@ public final class KeysCommand implements Runnable {
         public Integer call() throws Exception {
             List<ApiKeys.Key> keys = database.with(ApiKeys::list);
             if (keys.isEmpty()) {
-                System.out.println("no API keys (authentication is off while the service listens on loopback only)");
+                System.out.println("no API keys (authentication is off while the service listens on loopback only, "
+                        + "until the first key is created)");
             }
             for (ApiKeys.Key k : keys) {
                 System.out.println(k.name() + "  tables " + String.join(",", k.tables()) + "  created " + k.createdAt()

@@ -28,6 +28,7 @@ public record ConfigFile(
         Integer maxRecordsPerRequest,
         Long requestTimeoutSeconds,
         Double rateLimitPerKey,
+        String auth,
         String transport,
         String tlsCert,
         String tlsKey,
@@ -60,7 +61,7 @@ public record ConfigFile(
             String onConflict, String after, String doneDir) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -53,12 +53,6 @@ final class BufferedUpload {
     }
 
     void start() {
-        if (!options.stored().isEmpty()) {
-            // Answered before under this key: the same answer, and nothing written.
-            done = true;
-            replay(options.stored());
-            return;
-        }
         // A body that does not arrive within the request timeout is refused, so that a slow
         // client cannot hold memory of the budget (or a connection) for long.
         long timer = ctx.vertx().setTimer(requestTimeout.toMillis(), t -> {
@@ -80,7 +74,14 @@ final class BufferedUpload {
         ctx.request().resume();
     }
 
+    /** Answered before under this key: the same answer and nothing written, if it is the same request. */
     private void replay(java.util.List<IdempotencyKeys.Stored> stored) {
+        if (!options.fingerprint().matchesWhole(stored)) {
+            ctx.response().putHeader("Connection", "close");
+            Responses.error(ctx, 422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
+            options.finished();
+            return;
+        }
         UploadResult r = new UploadResult();
         stored.forEach(s -> r.add(s.result()));
         ctx.response().putHeader("Idempotent-Replayed", "true").putHeader("Connection", "close");
@@ -126,6 +127,15 @@ final class BufferedUpload {
         if (done) {
             return;
         }
+        if (options.keyed()) {
+            options.fingerprint().update(body.getBytes());
+            if (!options.stored().isEmpty()) {
+                done = true;
+                release();
+                replay(options.stored());
+                return;
+            }
+        }
         decodeAndSubmit(true);
     }
 
@@ -134,6 +144,9 @@ final class BufferedUpload {
             return; // answered meanwhile (the request timed out during a catalog refresh)
         }
         IngestRequest.Builder builder = options.apply(IngestRequest.builder(table));
+        if (options.keyed()) {
+            builder.fingerprint(options.fingerprint().current());
+        }
         try {
             JsonRecordDecoder.decode(body.getBytes(), builder, table, maxRecords);
         } catch (BodyException e) {
@@ -202,10 +215,11 @@ final class BufferedUpload {
     private void answer(IngestResult result) {
         if (result.duplicate()) {
             // Another request with this key committed first (e.g. on another replica): its answer.
-            options.keys().lookup(table, options.key())
+            options.keys().lookup(options.scope(), table, options.key())
                     .onSuccess(this::replay)
                     .onFailure(e -> {
-                        Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable: " + e.getMessage(), 1);
+                        log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
+                        Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable; retry later", 1);
                         options.finished();
                     });
             return;
@@ -223,7 +237,7 @@ final class BufferedUpload {
             return;
         }
         if (e.retryable()) {
-            Responses.retryLater(ctx, 503, "unavailable", e.getMessage(), 1);
+            Responses.retryLater(ctx, 503, "unavailable", Responses.retryableMessage(e), 1);
             return;
         }
         String state = e.sqlstate();

@@ -31,14 +31,15 @@ public final class HttpApi {
         });
         // Everything under /v1, and the metrics, need an API key when authentication is on; health checks do not.
         router.route("/v1/*").handler(auth::authenticate);
-        router.get("/metrics").handler(auth::authenticate).handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
+        router.get("/metrics").handler(auth::authenticate).handler(HttpApi::everything)
+                .handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
         router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords, requestTimeout));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
-        ImportsHandler importsHandler = new ImportsHandler(imports);
+        ImportsHandler importsHandler = new ImportsHandler(imports, engine.catalog());
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
         StatusPage.route(router);
@@ -53,6 +54,15 @@ public final class HttpApi {
                 "the body exceeds the limit of " + maxBodyBytes + " bytes"));
         router.errorHandler(500, HttpApi::internalError);
         return router;
+    }
+
+    /** The metrics cover every table: for a key granted every table (or with authentication off). */
+    private static void everything(RoutingContext ctx) {
+        if (Auth.allowedEverything(ctx)) {
+            ctx.next();
+        } else {
+            Responses.error(ctx, 403, "forbidden", "the metrics cover every table: they need a key granted every table (*)");
+        }
     }
 
     private static void internalError(RoutingContext ctx) {

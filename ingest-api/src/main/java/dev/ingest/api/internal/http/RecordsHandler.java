@@ -22,6 +22,9 @@ import java.util.function.Function;
  * backpressure). The body is not read before the table is known.
  */
 final class RecordsHandler implements Handler<RoutingContext> {
+    static final String KEY_REUSED = "this Idempotency-Key was used before for a different request (another body, format "
+            + "or options); use a new key for new data";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RecordsHandler.class);
     private final IngestEngine engine;
     private final IdempotencyKeys keys;
     private final long maxBodyBytes;
@@ -70,30 +73,31 @@ final class RecordsHandler implements Handler<RoutingContext> {
                     } else if (!Auth.allowed(ctx, table.get())) {
                         refuse(ctx, 403, "forbidden", "this API key is not granted table \"" + table.get().qualifiedName() + "\"");
                     } else if (key == null) {
-                        start(ctx, table.get(), format.get(), null, List.of(), () -> { });
+                        start(ctx, table.get(), format.get(), null, null, List.of(), () -> { });
                     } else {
-                        startKeyed(ctx, table.get(), format.get(), key);
+                        startKeyed(ctx, table.get(), format.get(), Auth.scope(ctx), key);
                     }
                 })
                 .onFailure(ctx::fail);
     }
 
-    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String key) {
-        if (!keys.begin(table, key)) {
+    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key) {
+        if (!keys.begin(scope, table, key)) {
             refuse(ctx, 409, "in_progress", "a request with this Idempotency-Key is still being processed; retry later");
             return;
         }
-        keys.lookup(table, key)
-                .onSuccess(stored -> start(ctx, table, format, key, stored, () -> keys.end(table, key)))
+        keys.lookup(scope, table, key)
+                .onSuccess(stored -> start(ctx, table, format, scope, key, stored, () -> keys.end(scope, table, key)))
                 .onFailure(e -> {
-                    keys.end(table, key);
+                    keys.end(scope, table, key);
+                    log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
                     ctx.response().putHeader("Retry-After", "1");
-                    refuse(ctx, 503, "unavailable", "the database is unavailable: " + e.getMessage());
+                    refuse(ctx, 503, "unavailable", "the database is unavailable; retry later");
                 });
     }
 
-    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String key, List<IdempotencyKeys.Stored> stored,
-            Runnable done) {
+    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key,
+            List<IdempotencyKeys.Stored> stored, Runnable done) {
         OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
         if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
             done.run();
@@ -102,7 +106,14 @@ final class RecordsHandler implements Handler<RoutingContext> {
             return;
         }
         boolean ackQueued = "queued".equals(ctx.queryParams().get("ack"));
-        RequestOptions options = new RequestOptions(keys, key, stored, done, onConflict, ackQueued);
+        BodyFingerprint fingerprint = key == null ? null
+                : new BodyFingerprint(BodyFingerprint.request(format.name(), onConflict.name(), ackQueued), stored);
+        if (fingerprint != null && fingerprint.requestDiffers(stored)) {
+            done.run();
+            refuse(ctx, 422, "idempotency_key_reused", KEY_REUSED);
+            return;
+        }
+        RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued);
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, options).start();
         } else {

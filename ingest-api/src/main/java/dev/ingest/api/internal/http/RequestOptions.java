@@ -6,24 +6,28 @@ import java.util.List;
 import java.util.function.IntPredicate;
 
 /**
- * What one request asks of every segment it is written in: its idempotency key (or none), the
- * answers stored under that key before it, its conflict handling, whether it is answered when
+ * What one request asks of every segment it is written in: its idempotency key (or none) with
+ * the caller's scope and the fingerprint that binds it, the answers stored under that key before it, its conflict handling, whether it is answered when
  * queued ({@code ack=queued}) or when committed, and what to do once it is finished.
  * Event-loop confined.
  */
 final class RequestOptions {
     private final IdempotencyKeys keys;
+    private final String scope;
     private final String key;
+    private final BodyFingerprint fingerprint;
     private final List<IdempotencyKeys.Stored> stored;
     private final OnConflict onConflict;
     private final boolean ackQueued;
     private Runnable done;
 
-    RequestOptions(IdempotencyKeys keys, String key, List<IdempotencyKeys.Stored> stored, Runnable done, OnConflict onConflict,
-            boolean ackQueued) {
+    RequestOptions(IdempotencyKeys keys, String scope, String key, List<IdempotencyKeys.Stored> stored, BodyFingerprint fingerprint,
+            Runnable done, OnConflict onConflict, boolean ackQueued) {
         this.ackQueued = ackQueued;
         this.keys = keys;
+        this.scope = scope;
         this.key = key;
+        this.fingerprint = fingerprint;
         this.stored = List.copyOf(stored);
         this.done = done;
         this.onConflict = onConflict;
@@ -49,6 +53,16 @@ final class RequestOptions {
         return keys;
     }
 
+    /** Whose key it is (see {@link dev.ingest.api.internal.auth.Auth#scope}). */
+    String scope() {
+        return scope;
+    }
+
+    /** What the key is bound to; null when the request has no key. */
+    BodyFingerprint fingerprint() {
+        return fingerprint;
+    }
+
     /** Answers stored under the key before this request arrived. */
     List<IdempotencyKeys.Stored> stored() {
         return stored;
@@ -68,7 +82,7 @@ final class RequestOptions {
             }
             return false;
         };
-        return builder.idempotencyKey(key).skip(stored.isEmpty() ? i -> false : committed);
+        return builder.idempotencyKey(scope, key).skip(stored.isEmpty() ? i -> false : committed);
     }
 
     /** The request is finished: its key is no longer in flight. Runs once. */

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.engine.EngineStats;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Handler;
@@ -12,7 +13,8 @@ import java.lang.management.MemoryType;
 
 /**
  * {@code GET /v1/stats}: the engine's counters as JSON (memory budget, heap, and per table: queued
- * requests, adaptive batch size, last batch, commit latency, totals). Cheap: no database access.
+ * requests, adaptive batch size, last batch, commit latency, totals), the tables limited to those
+ * the caller is granted. Cheap: no database access.
  */
 final class StatsHandler implements Handler<RoutingContext> {
     private final IngestEngine engine;
@@ -26,6 +28,9 @@ final class StatsHandler implements Handler<RoutingContext> {
         EngineStats s = engine.stats();
         JsonArray tables = new JsonArray();
         for (EngineStats.Table t : s.tables()) {
+            if (!engine.catalog().find(t.table()).map(table -> Auth.allowed(ctx, table)).orElse(Auth.allowedEverything(ctx))) {
+                continue; // a key sees the tables it is granted
+            }
             tables.add(new JsonObject()
                     .put("table", t.table())
                     .put("writer_mode", t.writerMode().name().toLowerCase(java.util.Locale.ROOT))

@@ -32,6 +32,7 @@ import java.util.function.Function;
  * <p>Event-loop confined: every method runs on the request's context.
  */
 final class StreamingUpload {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamingUpload.class);
     static final int SEGMENT_ROWS = 2000;
     static final long SEGMENT_BYTES = 4L * 1024 * 1024;
     /** Decoded records take about this many times the bytes of their text (an upper estimate). */
@@ -137,6 +138,11 @@ final class StreamingUpload {
                     return;
                 }
             } else {
+                if (options.keyed() && options.fingerprint().pending()) {
+                    fail(422, "idempotency_key_reused", "the body is shorter than the one committed before under this "
+                            + "Idempotency-Key; " + RecordsHandler.KEY_REUSED);
+                    return;
+                }
                 submitCurrent();
                 if (!done && pending == null && !refreshing) {
                     finish();
@@ -167,6 +173,15 @@ final class StreamingUpload {
         }
         waiting.poll();
         reserved += estimate;
+        if (options.keyed()) {
+            // Checked before the chunk is decoded: a body that differs from what is stored under
+            // its key is refused before any of its records is written.
+            options.fingerprint().update(data);
+            if (options.fingerprint().differs()) {
+                fail(422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
+                return;
+            }
+        }
         if (replay != null) {
             replay.add(data);
             replayBytes += data.length;
@@ -202,7 +217,15 @@ final class StreamingUpload {
             refreshAndReplay();
             return;
         }
+        if (options.keyed() && options.fingerprint().pending() && current.holdsRecords()) {
+            // New records before a part stored under the key that is not checked yet (a gap left
+            // by an interrupted attempt): they wait until the body is known to be the same one.
+            return;
+        }
         replay = null;
+        if (options.keyed()) {
+            current.fingerprint(options.fingerprint().current());
+        }
         IngestRequest segment = current.build();
         reserved = 0; // the segment carries it now
         current = options.apply(IngestRequest.builder(table, current.nextIndex()));
@@ -291,7 +314,7 @@ final class StreamingUpload {
         if (failure == null && options.keyed()) {
             // Every committed segment stored its answer under the key, earlier attempts' too:
             // their sum is the answer for the whole body, now and on any retry.
-            options.keys().lookup(table, options.key()).onComplete(ar -> {
+            options.keys().lookup(options.scope(), table, options.key()).onComplete(ar -> {
                 if (ar.succeeded()) {
                     UploadResult all = new UploadResult();
                     ar.result().forEach(s -> all.add(s.result()));
@@ -300,7 +323,8 @@ final class StreamingUpload {
                     }
                     respond(all, null);
                 } else {
-                    respond(result, new IngestException("08006", "the database is unavailable: " + ar.cause().getMessage(), true, ar.cause()));
+                    log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), ar.cause().getMessage());
+                    respond(result, new IngestException("08006", "the database is unavailable", true, ar.cause()));
                 }
             });
             return;
@@ -312,7 +336,7 @@ final class StreamingUpload {
         options.finished();
         if (failure != null) {
             // Some segments are committed, some are not: say how many are.
-            Responses.retryLater(ctx, 503, "unavailable", failure.getMessage() + "; " + result.accepted()
+            Responses.retryLater(ctx, 503, "unavailable", Responses.retryableMessage(failure) + "; " + result.accepted()
                     + " records of this body were committed before it", 1);
         } else if (result.allRejected()) {
             Responses.json(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.http;
 
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.engine.Catalog;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.TableSchema;
@@ -9,7 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code GET /v1/tables}: the ingestible tables with their columns and types. */
+/** {@code GET /v1/tables}: the ingestible tables the caller is granted, with their columns and types. */
 final class TablesHandler implements Handler<RoutingContext> {
     private final Catalog catalog;
 
@@ -24,7 +25,9 @@ final class TablesHandler implements Handler<RoutingContext> {
                 .onSuccess(tables -> {
                     JsonArray list = new JsonArray();
                     for (TableSchema t : tables) {
-                        list.add(describe(t));
+                        if (Auth.allowed(ctx, t)) {
+                            list.add(describe(t));
+                        }
                     }
                     Responses.json(ctx, 200, new JsonObject().put("tables", list));
                 })

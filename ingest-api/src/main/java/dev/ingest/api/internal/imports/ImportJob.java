@@ -43,6 +43,28 @@ public record ImportJob(String name, String cron, ZoneId zone, String source, St
         return new CronSchedule(cron, zone, CronStyle.UNIX);
     }
 
+    /** The source as it may be shown in answers, logs and history: a URL's credentials replaced by {@code ***}. */
+    public String displaySource() {
+        return redacted(source);
+    }
+
+    /** {@code url} with any {@code user:password@} replaced by {@code ***@}; other text as it is. */
+    public static String redacted(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return url;
+        }
+        int authorityEnd = url.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = url.indexOf(c, scheme + 3);
+            if (i >= 0) {
+                authorityEnd = Math.min(authorityEnd, i);
+            }
+        }
+        int at = url.lastIndexOf('@', authorityEnd - 1);
+        return at < scheme ? url : url.substring(0, scheme + 3) + "***" + url.substring(at);
+    }
+
     public boolean fromUrl() {
         return source.startsWith("http://") || source.startsWith("https://");
     }
@@ -86,7 +108,7 @@ public record ImportJob(String name, String cron, ZoneId zone, String source, St
                 try {
                     URI.create(e.source()).toURL();
                 } catch (IllegalArgumentException | java.net.MalformedURLException ex) {
-                    throw new IllegalArgumentException(where + "invalid source URL \"" + e.source() + "\"");
+                    throw new IllegalArgumentException(where + "invalid source URL \"" + redacted(e.source()) + "\"");
                 }
             }
             if (e.table() == null || e.table().isBlank()) {

@@ -182,12 +182,18 @@ final class ImportRunner {
         return new long[] {accepted, rejected};
     }
 
+    /**
+     * The scope of the imports' idempotency keys: no HTTP caller has it (theirs are an API key's
+     * identity or "anonymous"), so no client can pre-empt or replay an import's chunk.
+     */
+    static final String SCOPE = "import";
+
     private record Pending(IngestRequest request, String key) {
     }
 
     private IngestRequest decode(ImportJob job, TableSchema table, Format format, Chunk chunk, String key, String label,
             SourceFiles.SourceFile file) throws ImportFailure {
-        IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(key).deadLetter(true).source(label)
+        IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(SCOPE, key).deadLetter(true).source(label)
                 .onConflict(OnConflict.parse(job.onConflict()));
         StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE)
                 : new NdjsonStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
@@ -250,10 +256,11 @@ final class ImportRunner {
         long accepted = 0;
         long rejected = 0;
         try (Connection c = engine.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT result::text FROM ingest.idempotency_keys WHERE table_name = ? AND key = ?")) {
+                "SELECT result::text FROM ingest.idempotency_keys WHERE scope = ? AND table_name = ? AND key = ?")) {
             c.setAutoCommit(true);
-            ps.setString(1, table.qualifiedName());
-            ps.setString(2, key);
+            ps.setString(1, SCOPE);
+            ps.setString(2, table.qualifiedName());
+            ps.setString(3, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     JsonNode j = JSON.readTree(rs.getString(1));

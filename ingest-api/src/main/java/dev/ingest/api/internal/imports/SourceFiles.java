@@ -67,22 +67,42 @@ final class SourceFiles {
     }
 
     private SourceFile download(String url, Path downloads) throws IOException, InterruptedException {
+        String shown = ImportJob.redacted(url); // the file's name in history, rejects and logs
         Files.createDirectories(downloads);
         Path tmp = Files.createTempFile(downloads, "download-", ".part");
         try {
-            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(tmp));
+            HttpResponse<Path> r = http.send(request(URI.create(url)), HttpResponse.BodyHandlers.ofFile(tmp));
             if (r.statusCode() != 200) {
-                throw new IOException("GET " + url + " answered HTTP " + r.statusCode());
+                throw new IOException("GET " + shown + " answered HTTP " + r.statusCode());
             }
             String version = "etag=" + r.headers().firstValue("ETag").orElse("") + ";last-modified="
                     + r.headers().firstValue("Last-Modified").orElse("");
             Path named = tmp.resolveSibling(tmp.getFileName().toString().replace(".part", "") + "-" + fileName(url));
             Files.move(tmp, named, StandardCopyOption.ATOMIC_MOVE);
-            return new SourceFile(url, named, Files.size(named), version, true);
+            return new SourceFile(shown, named, Files.size(named), version, true);
         } catch (IOException | InterruptedException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * A GET of the URL; credentials in it ({@code https://user:password@host/...}) are sent as
+     * HTTP Basic authentication, never as part of the request line.
+     */
+    private static HttpRequest request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofMinutes(30)).GET();
+        if (uri.getRawUserInfo() == null) {
+            return b.uri(uri).build();
+        }
+        String credentials = java.net.URLDecoder.decode(uri.getRawUserInfo(), java.nio.charset.StandardCharsets.UTF_8);
+        b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            return b.uri(new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath() == null ? null : uri.getPath(),
+                    uri.getQuery(), null)).build();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("invalid source URL " + ImportJob.redacted(uri.toString()), e);
         }
     }
 

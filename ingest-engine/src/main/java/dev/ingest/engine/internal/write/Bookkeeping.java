@@ -36,12 +36,18 @@ final class Bookkeeping {
      * the request must write nothing.
      */
     static boolean claim(Connection c, IngestRequest r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.idempotency_keys "
-                + "(table_name, key, first_index, end_index, status, result) VALUES (?, ?, ?, ?, 0, '{}') ON CONFLICT DO NOTHING")) {
-            ps.setString(1, r.table().qualifiedName());
-            ps.setString(2, r.idempotencyKey());
-            ps.setInt(3, r.firstIndex());
-            ps.setInt(4, r.endIndex());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.idempotency_keys (scope, table_name, key, first_index, "
+                + "end_index, status, result, request_fingerprint, body_bytes, body_sha256) VALUES (?, ?, ?, ?, ?, 0, '{}', ?, ?, ?) "
+                + "ON CONFLICT DO NOTHING")) {
+            IngestRequest.Fingerprint f = r.fingerprint();
+            ps.setString(1, r.idempotencyScope());
+            ps.setString(2, r.table().qualifiedName());
+            ps.setString(3, r.idempotencyKey());
+            ps.setInt(4, r.firstIndex());
+            ps.setInt(5, r.endIndex());
+            ps.setString(6, f == null ? null : f.request());
+            ps.setObject(7, f == null ? null : f.bodyBytes(), java.sql.Types.BIGINT);
+            ps.setString(8, f == null ? null : f.bodySha256());
             return ps.executeUpdate() == 1;
         }
     }
@@ -49,12 +55,13 @@ final class Bookkeeping {
     /** Stores the answer under the key claimed for {@code r}. */
     static void storeAnswer(Connection c, IngestRequest r, IngestResult answer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE ingest.idempotency_keys SET status = ?, result = ?::jsonb "
-                + "WHERE table_name = ? AND key = ? AND first_index = ?")) {
+                + "WHERE scope = ? AND table_name = ? AND key = ? AND first_index = ?")) {
             ps.setInt(1, answer.status());
             ps.setString(2, json(answer));
-            ps.setString(3, r.table().qualifiedName());
-            ps.setString(4, r.idempotencyKey());
-            ps.setInt(5, r.firstIndex());
+            ps.setString(3, r.idempotencyScope());
+            ps.setString(4, r.table().qualifiedName());
+            ps.setString(5, r.idempotencyKey());
+            ps.setInt(6, r.firstIndex());
             ps.executeUpdate();
         }
     }
