@@ -44,13 +44,17 @@ class PoisonIsolationIT {
     private static TestDatabase.Database db;
     private static IngestEngine engine;
     private static TableSchema table;
+    private static TableSchema pairs;
 
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.create();
         db.execute("CREATE TABLE p (id integer PRIMARY KEY, v integer NOT NULL CHECK (v >= 0), note text)");
+        db.execute("CREATE TABLE q (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a integer, b text, "
+                + "c integer CHECK (c >= 0), UNIQUE (a, b))");
         engine = IngestEngine.start(EngineConfig.builder(db.jdbcUrl()).credentials(db.user(), db.password()).build());
         table = engine.catalog().find("p").orElseThrow();
+        pairs = engine.catalog().find("q").orElseThrow();
     }
 
     @AfterAll
@@ -62,7 +66,21 @@ class PoisonIsolationIT {
 
     @BeforeEach
     void clean() {
-        db.execute("TRUNCATE p");
+        db.execute("TRUNCATE p", "TRUNCATE q");
+    }
+
+    /** A request for {@code q}: records (a, b, c), the identity id left to the table. */
+    private static IngestRequest pairsRequest(Object[][] records) {
+        IngestRequest.Builder b = IngestRequest.builder(pairs);
+        for (Object[] r : records) {
+            Object[] values = new Object[pairs.columns().size()];
+            Arrays.fill(values, IngestRequest.ABSENT);
+            values[pairs.indexOf("a")] = r[0];
+            values[pairs.indexOf("b")] = r[1];
+            values[pairs.indexOf("c")] = r[2];
+            b.add(values);
+        }
+        return b.build();
     }
 
     /** A request whose record {@code i} (of {@code size}) is {@code (id(i), v(i), note)}; body indexes from 0. */
@@ -233,6 +251,44 @@ class PoisonIsolationIT {
         assertThat(db.queryLong("SELECT count(*) FROM p WHERE id >= 100000 AND id < 100300")).isEqualTo(300);
         assertThat(db.queryLong("SELECT count(*) FROM p WHERE id >= 200000 AND id < 200300")).isEqualTo(300);
         assertThat(db.queryLong("SELECT count(*) FROM p")).isEqualTo(600);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriterMode.class)
+    void aCompositeUniqueKeyIsProbedInBodyOrderWithTheServersOwnMessages(WriterMode mode) throws Exception {
+        db.execute("INSERT INTO q (a, b, c) VALUES (9, 'x', 0)");
+        List<Object[]> records = new ArrayList<>();
+        records.add(new Object[] {1L, "x", -1L}); // 0: breaks the CHECK; its key is then free
+        records.add(new Object[] {1L, "x", 1L});  // 1: the first good record of (1, x): committed
+        records.add(new Object[] {1L, "x", 2L});  // 2: repeats 1
+        records.add(new Object[] {9L, "x", 1L});  // 3: taken before
+        records.add(new Object[] {null, "x", 1L}); // 4, 5: NULL keys repeat nothing
+        records.add(new Object[] {null, "x", 1L});
+        records.add(new Object[] {1L, "y", 1L});  // 6: another b
+        for (int i = 0; i < 200; i++) {
+            records.add(new Object[] {(long) (100 + i % 100), "z", 1L}); // 7..206: the second hundred repeat the first
+        }
+        IngestRequest r = pairsRequest(records.toArray(Object[][]::new));
+        IngestRequest other = pairsRequest(new Object[][] {{1L, "y", 5L}, {500L, "x", 1L}}); // 0 repeats r's 6
+
+        Attempt attempt = write(mode, r, other);
+
+        List<Integer> expected = new ArrayList<>(List.of(0, 2, 3));
+        expected.addAll(range(107, 207));
+        assertThat(refusedIndexes(attempt, r)).containsExactlyElementsOf(expected);
+        assertThat(attempt.refused.get(r).get(0).sqlstate()).isEqualTo("23514");
+        assertThat(attempt.refused.get(r).subList(1, expected.size())).extracting(Rejection::sqlstate).containsOnly("23505");
+        assertThat(attempt.refused.get(r).get(1).message())
+                .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(1, x) already exists.)");
+        assertThat(attempt.refused.get(r).get(2).message())
+                .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(9, x) already exists.)");
+        assertThat(refusedIndexes(attempt, other)).containsExactly(0);
+        assertThat(attempt.refused.get(other).get(0).message()).contains("(a, b)=(1, y)");
+        assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'x'")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'y'")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM q WHERE a IS NULL")).isEqualTo(2);
+        assertThat(db.queryLong("SELECT count(*) FROM q WHERE b = 'z'")).isEqualTo(100);
+        assertThat(db.queryLong("SELECT count(*) FROM q")).isEqualTo(1 + (207 - expected.size()) + 1);
     }
 
     @Test
