@@ -59,14 +59,35 @@ public final class SqlStates {
     public static String describe(SQLException e) {
         if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
             ServerErrorMessage m = pe.getServerErrorMessage();
-            String text = m.getMessage() == null ? pe.getMessage() : m.getMessage();
-            String detail = m.getDetail();
-            if (detail != null && !detail.isEmpty()) {
-                text = text + " (" + (detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail) + ")";
-            }
-            return text;
+            return describe(m.getMessage() == null ? pe.getMessage() : m.getMessage(), m.getDetail());
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** A server message with its detail, as {@link #describe(SQLException)} words them. */
+    public static String describe(String message, String detail) {
+        if (detail == null || detail.isEmpty()) {
+            return message;
+        }
+        return message + " (" + (detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail) + ")";
+    }
+
+    /**
+     * The server's primary message alone (without detail), or what {@link #describe(SQLException)}
+     * says when the server gave none.
+     */
+    public static String primaryMessage(SQLException e) {
+        if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null
+                && pe.getServerErrorMessage().getMessage() != null) {
+            return pe.getServerErrorMessage().getMessage();
+        }
+        return describe(e);
+    }
+
+    /** The constraint a server error names (for a unique violation: the index), or null. */
+    public static String constraintOf(SQLException e) {
+        return e instanceof PSQLException pe && pe.getServerErrorMessage() != null
+                ? pe.getServerErrorMessage().getConstraint() : null;
     }
 
     /** The SQLSTATE of {@code e}, or {@code 08000} (connection exception) when the driver gave none. */

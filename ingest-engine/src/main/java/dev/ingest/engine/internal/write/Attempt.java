@@ -26,7 +26,15 @@ final class Attempt {
             written.merge(g.owners.get(0), w, Written::plus);
         }
     }
-    /** Row statements sent (fast path and bisection), to show what isolation costs. */
+    /** Records the database refused, for {@link #refused}'s lists, in the order found. */
+    void refuse(IngestRequest r, Rejection rejection) {
+        refused.computeIfAbsent(r, k -> new java.util.ArrayList<>()).add(rejection);
+        refusals++;
+    }
+
+    /** Records refused by {@link #refuse} so far. */
+    int refusals;
+    /** Statements sent for rows (fast path, isolation and probes), to show what isolation costs. */
     int statements;
     /** Records written to the dead-letter table. */
     int deadLettered;

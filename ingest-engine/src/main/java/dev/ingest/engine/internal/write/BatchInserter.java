@@ -6,10 +6,9 @@ import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes one batch in one transaction and isolates the records the database refuses.
@@ -18,10 +17,11 @@ import java.util.Map;
  *
  * <p>The fast path sends each row group in as few statements as its {@link RowWriter} allows (one
  * COPY or UNNEST insert; multi-row VALUES inserts within the parameter limit) and commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
- * transaction is rolled back and the batch is written again with savepoints, bisecting each
- * failing statement: a chunk that fails is split in halves until the single bad records are
- * found. With k bad records among n that costs O(k log n) statements, and every good record is
- * still committed in the same single transaction. Other errors propagate to the caller, which
+ * transaction is rolled back and the batch is written again with savepoints, each request's
+ * records in slices of their own, and the records of failing slices are isolated by the
+ * {@link RefusalIsolator}: duplicate keys found in one statement, other errors bisected, at most
+ * an {@link IsolationBudget} of statements per request. Every good record is still committed in
+ * the same single transaction. Other errors propagate to the caller, which
  * decides between retrying and failing (see {@link SqlStates#classify}).
  *
  * <p>Every attempt writes a marker row ({@code ingest.commits}) in its transaction, so that when a
@@ -82,12 +82,21 @@ final class BatchInserter {
         last = careful;
         try {
             List<IngestRequest> live = claimKeys(c, batch, careful);
+            RefusalIsolator isolator = new RefusalIsolator(c, careful);
             for (RowGroup g : RowGroup.of(live)) {
                 RowWriter w = writerFor(g);
-                for (int from = 0, step; from < g.size(); from += step) {
-                    step = w.nextChunk(g, g.size() - from);
-                    isolate(c, w, g, from, from + step, careful);
+                // Slices never span two requests: each request's records are tried on their own,
+                // so a good request is decided in a statement and a bad one isolates only itself.
+                for (int run = 0, end; run < g.size(); run = end) {
+                    end = g.ownerRunEnd(run);
+                    for (int from = run, step; from < end; from += step) {
+                        step = w.nextChunk(g, end - from);
+                        isolator.write(w, g, from, from + step);
+                    }
                 }
+            }
+            for (List<Rejection> refused : careful.refused.values()) {
+                refused.sort(Comparator.comparingInt(Rejection::index)); // found out of order by the probe
             }
             finish(c, live, careful);
             return careful;
@@ -145,31 +154,6 @@ final class BatchInserter {
         Bookkeeping.markCommitted(c, attempt.batchId);
         attempt.commitSent = true;
         c.commit();
-    }
-
-    private void isolate(Connection c, RowWriter w, RowGroup g, int from, int to, Attempt attempt) throws SQLException {
-        Map<IngestRequest, List<Rejection>> refused = attempt.refused;
-        Savepoint savepoint = c.setSavepoint();
-        try {
-            attempt.wrote(g, w.write(c, g, from, to));
-            c.releaseSavepoint(savepoint);
-            return;
-        } catch (SQLException e) {
-            attempt.statements++;
-            if (SqlStates.classify(e) != SqlStates.Kind.DATA) {
-                throw e;
-            }
-            c.rollback(savepoint);
-            c.releaseSavepoint(savepoint);
-            if (to - from == 1) {
-                refused.computeIfAbsent(g.owners.get(from), r -> new ArrayList<>())
-                        .add(new Rejection(g.rows.get(from).index(), SqlStates.stateOf(e), SqlStates.describe(e)));
-                return;
-            }
-        }
-        int mid = (from + to) >>> 1;
-        isolate(c, w, g, from, mid, attempt);
-        isolate(c, w, g, mid, to, attempt);
     }
 
     /** The configured mode's writer, or another for the groups that mode cannot carry. */

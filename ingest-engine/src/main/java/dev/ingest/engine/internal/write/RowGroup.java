@@ -48,6 +48,26 @@ final class RowGroup {
         return rows.size();
     }
 
+    /** A group of the same shape holding only the rows at {@code positions}, in that order. */
+    RowGroup part(List<Integer> positions) {
+        RowGroup out = new RowGroup(table, columns, onConflict);
+        for (int p : positions) {
+            out.rows.add(rows.get(p));
+            out.owners.add(owners.get(p));
+        }
+        return out;
+    }
+
+    /** The end of the run of rows from {@code from} that belong to the same request. */
+    int ownerRunEnd(int from) {
+        IngestRequest owner = owners.get(from);
+        int end = from + 1;
+        while (end < owners.size() && owners.get(end) == owner) {
+            end++;
+        }
+        return end;
+    }
+
     /**
      * Splits a batch into groups, keeping body order within each group. Rows nearly always give the
      * same columns as the row before, so that is checked first, without allocating.

@@ -58,7 +58,8 @@ final class UnnestInsert implements RowWriter {
         }
     }
 
-    private static void appendElement(StringBuilder out, String value) {
+    /** Appends {@code value} as one element of an array literal: quoted, or {@code NULL}. */
+    static void appendElement(StringBuilder out, String value) {
         if (value == null) {
             out.append("NULL");
             return;

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Poison-record isolation, straight on {@link BatchInserter}: one, several and all bad records in
  * batches of several sizes, in each writer mode. Every good record is committed, every bad one is
- * named, and the statements spent grow with the logarithm of the batch size, not with its size.
+ * named, and the statements spent grow with the logarithm of the batch size, not with its size
+ * (for all-bad batches too, by the request's {@link IsolationBudget}).
  */
 @Timeout(180)
 class BisectionIT {
@@ -114,8 +115,10 @@ class BisectionIT {
 
         int log = 32 - Integer.numberOfLeadingZeros(size); // ceil(log2(size)) + 1 at most
         if (bad == Bad.ALL) {
-            // Every record must be tried alone: about 2n statements, never more.
-            assertThat(attempt.statements).isLessThanOrEqualTo(2 * size + 2 * log);
+            // Every record tried alone costs about 2n statements; a request's isolation budget caps
+            // that at O(log n) (plus the fast-path chunks, each tried once more).
+            assertThat(attempt.statements).isLessThanOrEqualTo(
+                    Math.min(2 * size + 2 * log, IsolationBudget.statementsFor(size) + 4 * log + 2));
         } else {
             // Fast-path chunks (a few per batch in VALUES mode), then per bad record one halving per level.
             assertThat(attempt.statements).isLessThanOrEqualTo(4 * log + 2 + badOnes.size() * (2 * log + 1));
