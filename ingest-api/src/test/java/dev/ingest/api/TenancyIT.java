@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.internal.config.ConfigFile;
 import dev.ingest.api.internal.imports.ImportJob;
+import dev.ingest.api.internal.load.Loader;
+import dev.ingest.api.internal.load.Source;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -111,6 +113,46 @@ class TenancyIT {
             assertThat(f.db.queryLong("SELECT count(*) FROM t WHERE v BETWEEN 1000 AND 1099")).isEqualTo(200);
             assertThat(f.db.queryLong("SELECT count(DISTINCT v) FROM t WHERE v BETWEEN 1000 AND 1099")).isEqualTo(100);
             assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(202);
+        }
+    }
+
+    /** One run of {@code ingest load} of {@code file} into {@code t} with {@code token}: its exit code, and its stderr in {@code err}. */
+    private static int load(ServiceFixture f, java.nio.file.Path file, String token, java.io.ByteArrayOutputStream err) {
+        Loader.Options options = new Loader.Options(f.uri("").toString(), "t", null, 2, 64 * 1024, token, false, null, -1,
+                file.resolveSibling("state"), null, "", java.time.Duration.ofSeconds(30), false);
+        Loader loader = new Loader(options, java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build(),
+                java.io.InputStream.nullInputStream(), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                new java.io.PrintStream(err, true, UTF_8), System::nanoTime);
+        return loader.run(List.of(file.toString()));
+    }
+
+    @Test
+    void aLoadCannotBeForestalledThroughItsChunkKeys() throws Exception {
+        try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
+            String db = f.db.url();
+            String a = ingest("keys", "create", "--name", "a", "--tables", "t", "--database-url", db);
+            String b = ingest("keys", "create", "--name", "b", "--tables", "t", "--database-url", db);
+            await("keys are in force", () -> status(f, "nowhere", null) == 401);
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ingest-tenancy");
+            java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a.ndjson"), lines(0, 1000));
+            // The loader's first chunk key, as anyone who knows the file's path, size and mtime can work it out.
+            String chunkKey = "ingest-load-" + Source.of(file.toString(), null).digest() + "-0";
+
+            // Another tenant posts first under that key: it is its own key, the load is not affected.
+            assertThat(post(f, "t", "application/x-ndjson", lines(-1, 0), b, chunkKey).statusCode()).isEqualTo(200);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            assertThat(load(f, file, a, err)).as(err.toString(UTF_8)).isEqualTo(Loader.OK);
+            assertThat(f.db.queryLong("SELECT count(*) FROM t WHERE v >= 0")).isEqualTo(1000);
+            assertThat(f.db.queryLong("SELECT count(DISTINCT v) FROM t WHERE v >= 0")).isEqualTo(1000);
+
+            // Under the same key (a client of the same tenant reusing it): the load fails loudly, it never counts the chunk as loaded.
+            java.nio.file.Path second = java.nio.file.Files.writeString(dir.resolve("b.ndjson"), lines(5000, 6000));
+            String secondKey = "ingest-load-" + Source.of(second.toString(), null).digest() + "-0";
+            assertThat(post(f, "t", "application/x-ndjson", lines(-2, -1), a, secondKey).statusCode()).isEqualTo(200);
+            java.io.ByteArrayOutputStream err2 = new java.io.ByteArrayOutputStream();
+            assertThat(load(f, second, a, err2)).as(err2.toString(UTF_8)).isEqualTo(Loader.FAILED);
+            assertThat(err2.toString(UTF_8)).contains("idempotency_key_reused");
+            assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1002);
         }
     }
 

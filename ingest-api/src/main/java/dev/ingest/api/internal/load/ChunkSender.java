@@ -96,7 +96,10 @@ final class ChunkSender {
                 }
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
                 int status = r.statusCode();
-                if (status == 200 || status == 422) {
+                // 422 is an answer for the records only when every one of them was refused; any other
+                // 422 (a reused key, a request refused as a whole) is a failure of the load, never
+                // a chunk counted as done.
+                if (status == 200 || status == 422 && message(r.body()).startsWith("all_rejected:")) {
                     return answer(r);
                 }
                 problem = "HTTP " + status + ": " + message(r.body());
