@@ -65,6 +65,13 @@ class OutageIT {
             CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> post(f, "", records(1_000_000, 100)));
             await("the writers to see the database gone",
                     () -> !ServiceFixture.json(get(f, "/v1/stats")).getBoolean("database_reachable"));
+            // Answers say what happened, not where the database is: its address stays in the log.
+            String port = ":" + java.net.URI.create(pg.url()).getPort();
+            HttpResponse<String> keyed = f.post("/v1/tables/items/records", "application/json", records(5_000_000, 1).getBytes(UTF_8),
+                    "Idempotency-Key", "during-the-outage");
+            assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(503);
+            assertThat(keyed.body()).doesNotContain(port);
+            assertThat(get(f, "/health/ready").body()).doesNotContain(port);
 
             // Queued requests fill the memory budget; then the answer is 503, not 429.
             HttpResponse<String> refused = null;

@@ -22,13 +22,15 @@ import picocli.CommandLine.Option;
                     + "its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it gracefully: in-flight requests are "
                     + "answered and queued records committed first.",
             "",
-            "On loopback (the default) it runs without authentication until an API key exists (see 'ingest keys'); "
-                    + "on any other address it refuses to start without one.",
+            "On loopback (the default) it runs without authentication until the first API key is created (see "
+                    + "'ingest keys'), and with it from then on, even once every key is revoked; on any other address it "
+                    + "refuses to start without one. 'auth: required|off' in the config file (INGEST_AUTH) decides "
+                    + "explicitly; off is refused beyond loopback.",
             ""},
         footer = {
             "",
             "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG, "
-                    + "INGEST_TLS_CERT, INGEST_TLS_KEY), "
+                    + "INGEST_TLS_CERT, INGEST_TLS_KEY, INGEST_AUTH), "
                     + "then the config file, then defaults."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS",
