@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Pool;
  * service's migrations are applied (checked with the reactive client, so no event loop blocks).
  */
 final class HealthHandler {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HealthHandler.class);
     private static final String READY_QUERY =
             "SELECT count(*) FROM ingest.flyway_schema_history WHERE success";
 
@@ -32,7 +33,10 @@ final class HealthHandler {
                         Responses.error(ctx, 503, "not_ready", "migrations are not applied");
                     }
                 })
-                .onFailure(e -> Responses.json(ctx, 503,
-                        Responses.error("not_ready", "database unavailable: " + e.getMessage())));
+                .onFailure(e -> {
+                    // Where the database is stays in the log; the answer says what is wrong.
+                    log.warn("readiness: database unavailable: {}", e.getMessage());
+                    Responses.json(ctx, 503, Responses.error("not_ready", "the database is unavailable"));
+                });
     }
 }
