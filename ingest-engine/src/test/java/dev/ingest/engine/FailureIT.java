@@ -162,6 +162,44 @@ class FailureIT {
         }
     }
 
+    /**
+     * A batch whose attempt fails before any statement (the pool cannot hand out a connection)
+     * must not be taken for the writer's previous batch, whose COMMIT did happen: it was once
+     * acknowledged as committed without ever being written.
+     */
+    @Test
+    void aBatchThatNeverReachedTheDatabaseIsNotAcknowledgedForAnEarlierCommit() throws Exception {
+        try (StoppableServer pg = StoppableServer.start()) {
+            pg.execute("CREATE TABLE gap (v bigint)");
+            try (IngestEngine e = IngestEngine.start(EngineConfig.builder(pg.jdbcUrl()).credentials("postgres", null)
+                    .writersPerTable(1).build())) {
+                TableSchema t = e.catalog().find("gap").orElseThrow();
+                IngestRequest first = request(t, 0, 1);
+                assertThat(e.submit(first)).isEqualTo(Admission.ACCEPTED);
+                assertThat(first.result().get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+
+                pg.stop();
+                // No pooled connection is left, so the next attempt fails asking the pool for one.
+                ((com.zaxxer.hikari.HikariDataSource) e.dataSource()).getHikariPoolMXBean().softEvictConnections();
+                IngestRequest second = request(t, 100, 5);
+                assertThat(e.submit(second)).isEqualTo(Admission.ACCEPTED);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (e.health().isUp()) {
+                    assertThat(System.nanoTime()).as("the writer to notice the outage").isLessThan(deadline);
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                pg.resume();
+                assertThat(second.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
+                try (Connection c = pg.connect(); Statement s = c.createStatement();
+                     var rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE v >= 100) FROM gap")) {
+                    rs.next();
+                    assertThat(rs.getLong(2)).as("the acknowledged rows of the second batch").isEqualTo(5);
+                    assertThat(rs.getLong(1)).isEqualTo(6);
+                }
+            }
+        }
+    }
+
     private static long load(ExecutorService pool, IngestEngine e, TableSchema t, int threads, int requests, int rows)
             throws Exception {
         return load(pool, e, t, threads, requests, rows, new AtomicInteger());

@@ -39,9 +39,21 @@ final class BatchInserter {
 
     private Attempt last;
 
-    /** The latest attempt, for the writer to learn whether a failed COMMIT happened after all. */
+    /**
+     * The attempt of the current write, for the writer to learn whether a failed COMMIT happened
+     * after all; null when the write failed before it began (no connection could be had).
+     */
     Attempt lastAttempt() {
         return last;
+    }
+
+    /**
+     * Forgets the previous attempt: called before each write, so that a write that fails before
+     * it begins is never taken for an earlier one whose COMMIT was sent (that batch committed;
+     * this one was not written at all).
+     */
+    void newWrite() {
+        last = null;
     }
 
     /**

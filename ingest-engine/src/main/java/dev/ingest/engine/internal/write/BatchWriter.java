@@ -162,6 +162,7 @@ public final class BatchWriter implements Runnable {
         long backoff = settings.backoffMinNanos();
         while (true) {
             sizer.batchStarted();
+            inserter.newWrite();
             try (Connection c = dataSource.getConnection()) {
                 Attempt attempt = writing.write(c, batch);
                 int rows = rowsOf(batch);
