@@ -21,7 +21,7 @@ public final class HttpApi {
     public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
             long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout) {
         Router router = Router.router(vertx);
-        HealthHandler health = new HealthHandler(pool);
+        HealthHandler health = new HealthHandler(pool, engine.health());
 
         // Every answer counted: refusals (429, 503) and idempotent replays.
         router.route().handler(ctx -> {
