@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.http.PeerTimeouts;
 import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.engine.EngineConfig;
@@ -38,7 +39,8 @@ public record ServiceConfig(
         List<ImportJob> imports,
         Tls tls,
         Duration requestTimeout,
-        double rateLimitPerKey) {
+        double rateLimitPerKey,
+        PeerTimeouts peerTimeouts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -69,6 +71,7 @@ public record ServiceConfig(
         Objects.requireNonNull(engine, "engine");
         tableModes = Map.copyOf(tableModes);
         imports = List.copyOf(imports);
+        Objects.requireNonNull(peerTimeouts, "peerTimeouts");
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -105,7 +108,9 @@ public record ServiceConfig(
                 ImportJob.fromConfig(file.importsOrEmpty()),
                 tls(flags, env, file),
                 Duration.ofSeconds(first(file.requestTimeoutSeconds(), DEFAULT_REQUEST_TIMEOUT_SECONDS)),
-                first(file.rateLimitPerKey(), 0.0));
+                first(file.rateLimitPerKey(), 0.0),
+                new PeerTimeouts(Duration.ofSeconds(first(file.bodyIdleTimeoutSeconds(), PeerTimeouts.DEFAULT_BODY_IDLE_SECONDS)),
+                        Duration.ofSeconds(first(file.writeTimeoutSeconds(), PeerTimeouts.DEFAULT_WRITE_SECONDS))));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -193,37 +198,42 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls, requestTimeout, rateLimitPerKey);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
+    }
+
+    public ServiceConfig withPeerTimeouts(PeerTimeouts value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, value);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value, requestTimeout, rateLimitPerKey);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */
@@ -236,7 +246,7 @@ public record ServiceConfig(
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, peerTimeouts);
     }
 
     @SafeVarargs
