@@ -120,7 +120,7 @@ public final class IngestService implements AutoCloseable {
             }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
-                            config.requestTimeout()))
+                            config.requestTimeout(), config.peerTimeouts()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} tls={} database={} transport={}",

@@ -2,6 +2,7 @@ package dev.ingest.api;
 
 import dev.ingest.api.internal.auth.AuthMode;
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.http.PeerTimeouts;
 import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.engine.EngineConfig;
@@ -41,7 +42,8 @@ public record ServiceConfig(
         Tls tls,
         Duration requestTimeout,
         double rateLimitPerKey,
-        AuthMode auth) {
+        AuthMode auth,
+        PeerTimeouts peerTimeouts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -73,6 +75,7 @@ public record ServiceConfig(
         tableModes = Map.copyOf(tableModes);
         imports = List.copyOf(imports);
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(peerTimeouts, "peerTimeouts");
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -110,7 +113,9 @@ public record ServiceConfig(
                 tls(flags, env, file),
                 Duration.ofSeconds(first(file.requestTimeoutSeconds(), DEFAULT_REQUEST_TIMEOUT_SECONDS)),
                 first(file.rateLimitPerKey(), 0.0),
-                AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)));
+                AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)),
+                new PeerTimeouts(Duration.ofSeconds(first(file.bodyIdleTimeoutSeconds(), PeerTimeouts.DEFAULT_BODY_IDLE_SECONDS)),
+                        Duration.ofSeconds(first(file.writeTimeoutSeconds(), PeerTimeouts.DEFAULT_WRITE_SECONDS))));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -198,37 +203,42 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+    }
+
+    public ServiceConfig withPeerTimeouts(PeerTimeouts value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, value);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */
@@ -241,12 +251,12 @@ public record ServiceConfig(
 
     public ServiceConfig withAuth(AuthMode value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, value);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, value, peerTimeouts);
     }
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
     }
 
     @SafeVarargs

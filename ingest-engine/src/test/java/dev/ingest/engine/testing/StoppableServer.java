@@ -44,6 +44,29 @@ public final class StoppableServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP to the postmaster and its backends): connections stay open and
+     * nothing answers, as when the database host hangs or its network drops packets.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen server go on (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", signal, Long.toString(postmaster)));
+        ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> command.add(Long.toString(d.pid()))));
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IOException(String.join(" ", command) + " exited with " + exit);
+        }
+    }
+
     /** Starts the stopped server again, with its data, on the same port. */
     public void resume() throws IOException {
         if (pg == null) {

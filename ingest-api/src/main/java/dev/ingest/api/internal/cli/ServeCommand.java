@@ -58,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "YAML config file (env INGEST_CONFIG); see ingest.example.yaml.")
     Path config;
 
+    @Option(names = "--print-jvm-options",
+            description = "Print the JVM options scripts/ingest starts the service with (a max heap of 2 x memory_budget_mb "
+                    + "+ 256 MiB, exit on OutOfMemoryError) for this configuration, and exit.")
+    boolean printJvmOptions;
+
     @Override
     public Integer call() throws Exception {
         Path configPath = ServiceConfig.configPath(config, System::getenv);
@@ -69,6 +74,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;
         }
+        long budget = resolved.engineConfig("jdbc:postgresql://unused/").memoryBudgetBytes();
+        if (printJvmOptions) {
+            System.out.println(HeapSizing.jvmOptions(budget));
+            return 0;
+        }
+        HeapSizing.report(budget);
         IngestService service = IngestService.start(resolved);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

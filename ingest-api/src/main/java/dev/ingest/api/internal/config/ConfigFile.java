@@ -34,7 +34,9 @@ public record ConfigFile(
         String tlsKey,
         Engine engine,
         Map<String, Table> tables,
-        List<Import> imports) {
+        List<Import> imports,
+        Long bodyIdleTimeoutSeconds,
+        Long writeTimeoutSeconds) {
 
     /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
     public record Engine(
@@ -61,7 +63,8 @@ public record ConfigFile(
             String onConflict, String after, String doneDir) {
     }
 
-    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

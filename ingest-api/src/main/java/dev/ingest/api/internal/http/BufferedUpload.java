@@ -35,14 +35,16 @@ final class BufferedUpload {
     private final int maxRecords;
     private final java.time.Duration requestTimeout;
     private final RequestOptions options;
+    private final java.time.Duration writeTimeout;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
     private long reserved;
     private boolean done;
 
     BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, int maxRecords,
-            java.time.Duration requestTimeout, RequestOptions options) {
+            java.time.Duration requestTimeout, PeerTimeouts peers, RequestOptions options) {
         this.requestTimeout = requestTimeout;
+        this.writeTimeout = peers.write();
         this.maxRecords = maxRecords;
         this.ctx = ctx;
         this.engine = engine;
@@ -92,9 +94,10 @@ final class BufferedUpload {
         if (options.ackQueued()) {
             Responses.queued(ctx, r.records());
         } else if (r.allRejected()) {
-            Responses.json(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
+            AnswerWriter.send(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
+                    budget, writeTimeout);
         } else {
-            Responses.json(ctx, 200, r.toJson());
+            AnswerWriter.send(ctx, 200, r.toJson(), budget, writeTimeout);
         }
         options.finished();
     }

@@ -31,8 +31,12 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private final int maxRecords;
     private final java.time.Duration requestTimeout;
 
-    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout) {
+    private final PeerTimeouts peers;
+
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout,
+            PeerTimeouts peers) {
         this.requestTimeout = requestTimeout;
+        this.peers = peers;
         this.engine = engine;
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
@@ -115,9 +119,9 @@ final class RecordsHandler implements Handler<RoutingContext> {
         }
         RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued);
         if (format.streamed()) {
-            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, options).start();
+            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, peers, options).start();
         } else {
-            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, options).start();
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, peers, options).start();
         }
     }
 

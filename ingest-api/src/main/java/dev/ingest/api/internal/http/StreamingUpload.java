@@ -29,6 +29,10 @@ import java.util.function.Function;
  * resumed when writers free room. The answer comes after the last segment is committed, or with
  * {@code ack=queued} once it is queued.
  *
+ * <p>A body from which no byte arrives for {@link PeerTimeouts#bodyIdle()} while the upload reads
+ * is answered 408 once its submitted segments have committed, with their count; time the upload
+ * is paused by its own backpressure does not count, since then the client is not the one idle.
+ *
  * <p>Event-loop confined: every method runs on the request's context.
  */
 final class StreamingUpload {
@@ -49,6 +53,7 @@ final class StreamingUpload {
     private final Function<TableSchema, StreamDecoder> decoders;
     private final long maxBodyBytes;
     private final RequestOptions options;
+    private final PeerTimeouts peers;
     private final List<CompletableFuture<IngestResult>> segments = new ArrayList<>();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded
 
@@ -66,10 +71,12 @@ final class StreamingUpload {
     private boolean ended;
     private boolean endDecoded;
     private boolean done;
+    private long lastRead; // System.nanoTime() of the last byte, or of the last resume after a pause
 
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
-            long maxBodyBytes, RequestOptions options) {
+            long maxBodyBytes, PeerTimeouts peers, RequestOptions options) {
         this.options = options;
+        this.peers = peers;
         this.ctx = ctx;
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
@@ -96,13 +103,55 @@ final class StreamingUpload {
                 finishedWhenSubmittedComplete();
             }
         });
+        lastRead = System.nanoTime();
+        watchIdle(peers.bodyIdle().toMillis());
         request.resume();
+    }
+
+    private void watchIdle(long delayMillis) {
+        ctx.vertx().setTimer(Math.max(1, delayMillis), t -> {
+            if (done || ended) {
+                return;
+            }
+            long limit = peers.bodyIdle().toNanos();
+            boolean reading = pending == null && !refreshing && !waitingForBudget;
+            long idle = System.nanoTime() - lastRead;
+            if (!reading) {
+                watchIdle(peers.bodyIdle().toMillis()); // paused by us: lastRead restarts on resume
+            } else if (idle < limit) {
+                watchIdle(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(limit - idle));
+            } else {
+                idleTimedOut();
+            }
+        });
+    }
+
+    /** No byte for the idle timeout: stop, let the submitted segments commit, then say how many records they hold. */
+    private void idleTimedOut() {
+        abandon();
+        List<CompletableFuture<IngestResult>> submitted = List.copyOf(segments);
+        CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).handle((ok, e) -> null)
+                .thenRun(() -> context.runOnContext(v -> {
+                    options.finished();
+                    long committed = 0;
+                    for (CompletableFuture<IngestResult> s : submitted) {
+                        committed += s.isCompletedExceptionally() ? 0 : s.join().accepted();
+                    }
+                    // Closed once answered: the client may still send the rest, which nobody will read.
+                    ctx.response().putHeader("Connection", "close").endHandler(end -> ctx.request().connection().close());
+                    Responses.json(ctx, 408, Responses.error("body_timeout", "no byte of the body arrived for "
+                            + peers.bodyIdle().toSeconds() + " s; " + committed + " records of it were committed before, the rest "
+                            + (options.keyed() ? "were not: send it again with the same Idempotency-Key to write only the rest"
+                            : "were not"))
+                            .put("committed", committed));
+                }));
     }
 
     private void chunk(Buffer buffer) {
         if (done) {
             return;
         }
+        lastRead = System.nanoTime();
         bytes += buffer.length();
         if (bytes > maxBodyBytes) {
             fail(413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
@@ -122,6 +171,7 @@ final class StreamingUpload {
             if (!waiting.isEmpty()) {
                 decodeNext();
             } else if (!ended) {
+                lastRead = System.nanoTime(); // reading again (perhaps after a pause): the idle clock restarts
                 request.resume();
                 return;
             } else if (!endDecoded) {
@@ -339,9 +389,10 @@ final class StreamingUpload {
             Responses.retryLater(ctx, 503, "unavailable", Responses.retryableMessage(failure) + "; " + result.accepted()
                     + " records of this body were committed before it", 1);
         } else if (result.allRejected()) {
-            Responses.json(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"));
+            AnswerWriter.send(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
+                    budget, peers.write());
         } else {
-            Responses.json(ctx, 200, result.toJson());
+            AnswerWriter.send(ctx, 200, result.toJson(), budget, peers.write());
         }
     }
 
