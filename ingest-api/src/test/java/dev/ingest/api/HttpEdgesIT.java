@@ -96,6 +96,34 @@ class HttpEdgesIT {
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
     }
 
+    @Test
+    void refusalsByAuthenticationCloseTheConnectionWhileTheClientKeepsSending() throws Exception {
+        try (ServiceFixture auth = ServiceFixture.start("CREATE TABLE t (v int)", "CREATE TABLE u (v int)")) {
+            String token = AuthIT.ingest("keys", "create", "--name", "edges", "--tables", "t", "--database-url", auth.db.url());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (auth.postJson("t", "{}").statusCode() != 401) { // the service reads new keys every 2 s
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            long before = auth.db.queryLong("SELECT count(*) FROM t"); // posted while waiting for authentication to turn on
+            byte[] body = ndjson(0, 70_000);
+            for (String[] k : new String[][] {{"t", "", "401", "unauthorized"}, {"u", "Authorization: Bearer " + token + "\r\n", "403", "forbidden"}}) {
+                try (RawClient c = new RawClient(auth.service.port())) {
+                    c.send("POST /v1/tables/" + k[0] + "/records HTTP/1.1\r\nHost: x\r\n" + k[1]
+                            + "Content-Type: application/x-ndjson\r\nContent-Length: " + body.length + "\r\n\r\n");
+                    c.sendInBackground(body, body.length);
+                    Answer a = c.answer();
+                    assertThat(a.status).as(a.body).isEqualTo(Integer.parseInt(k[2]));
+                    assertThat(a.json().getString("error")).isEqualTo(k[3]);
+                    assertThat(a.header("connection")).isEqualTo("close");
+                    assertThat(c.closedByServer()).isTrue();
+                }
+            }
+            assertThat(auth.db.queryLong("SELECT count(*) FROM t")).isEqualTo(before);
+            assertThat(auth.db.queryLong("SELECT count(*) FROM u")).isZero();
+        }
+    }
+
     // --- 12: malformed framing and content encodings get 400 (505 for an unknown version) ---
 
     static Stream<Arguments> malformedChunks() {
@@ -385,7 +413,11 @@ class HttpEdgesIT {
         private final OutputStream out;
 
         RawClient() throws IOException {
-            socket = new Socket("127.0.0.1", f.service.port());
+            this(f.service.port());
+        }
+
+        RawClient(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(60_000);
             in = new java.io.BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();

@@ -106,7 +106,10 @@ public final class BodyInflater implements AutoCloseable {
         int offset = 0;
         while (offset < input.length) {
             switch (state) {
-                case HEADER, TRAILER, MEMBER_END -> offset = frame(input, offset);
+                case HEADER, TRAILER, MEMBER_END -> {
+                    input = frame(input, offset);
+                    offset = 0;
+                }
                 case DATA -> {
                     int consumed = inflate(input, offset, sink);
                     if (consumed < 0) {
@@ -137,13 +140,15 @@ public final class BodyInflater implements AutoCloseable {
         }
     }
 
-    /** Gathers header or trailer bytes; returns the offset of the first byte not used. */
-    private int frame(byte[] input, int offset) throws BodyException {
+    /**
+     * Gathers header or trailer bytes from {@code input} (after {@code offset}); returns the bytes
+     * that follow the header or trailer (empty while it is incomplete), to be read next.
+     */
+    private byte[] frame(byte[] input, int offset) throws BodyException {
         if (state == State.MEMBER_END) {
             state = State.HEADER; // the next member of a concatenated gzip body
         }
-        int need = state == State.TRAILER ? 8 - pending.size() : 1;
-        int take = state == State.TRAILER ? Math.min(need, input.length - offset) : input.length - offset;
+        int take = state == State.TRAILER ? Math.min(8 - pending.size(), input.length - offset) : input.length - offset;
         pending.write(input, offset, take);
         byte[] b = pending.toByteArray();
         int used = state == State.TRAILER ? trailer(b) : header(b);
@@ -151,10 +156,14 @@ public final class BodyInflater implements AutoCloseable {
             if (pending.size() > MAX_HEADER) {
                 throw BodyException.malformedEncoding("the gzip header is longer than " + MAX_HEADER + " bytes");
             }
-            return offset + take; // wait for more
+            return Arrays.copyOfRange(input, offset + take, input.length); // wait for more
         }
         pending.reset();
-        return offset + take - (b.length - used); // the bytes past the header or trailer are read again
+        // What follows: the bytes of b past the header (for deflate, all of them), then the input not taken.
+        byte[] rest = new byte[b.length - used + input.length - offset - take];
+        System.arraycopy(b, used, rest, 0, b.length - used);
+        System.arraycopy(input, offset + take, rest, b.length - used, input.length - offset - take);
+        return rest;
     }
 
     /** Parses a gzip header (or the zlib check of deflate); returns its length, or -1 if incomplete. */
