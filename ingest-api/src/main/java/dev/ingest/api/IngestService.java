@@ -103,7 +103,10 @@ public final class IngestService implements AutoCloseable {
                         + "the first key created turns it on for good)");
             }
             HttpServerOptions options = new HttpServerOptions()
-                    .setDecompressionSupported(true)
+                    // Bodies are inflated by the uploads (RequestBody), not by Netty: so that a
+                    // corrupt or truncated gzip body is answered 400 rather than the connection
+                    // dropped, and a refused body is never inflated.
+                    .setDecompressionSupported(false)
                     // No cleartext HTTP/2 upgrade: Vert.x does not decompress the body of an h2c
                     // upgrade request (gzip bodies would reach the decoder compressed), and bulk
                     // ingestion gains nothing from h2c. Clients that offer it fall back to HTTP/1.1.
@@ -119,6 +122,7 @@ public final class IngestService implements AutoCloseable {
                         .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
             }
             HttpServer server = vertx.createHttpServer(options)
+                    .connectionHandler(HttpApi.connections())
                     .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
                             config.requestTimeout(), config.peerTimeouts()))
                     .listen(config.port(), config.host())

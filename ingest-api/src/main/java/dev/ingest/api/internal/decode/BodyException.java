@@ -52,6 +52,21 @@ public final class BodyException extends Exception {
         return new BodyException(413, "payload_too_large", "a record is longer than " + limit + " bytes", -1, -1, null, "54000");
     }
 
+    /** A body whose Content-Encoding (gzip, deflate) does not decode: corrupt data, a wrong checksum or length. */
+    public static BodyException malformedEncoding(String message) {
+        return new BodyException(400, "malformed_content_encoding", message, -1, -1, null, "08P01");
+    }
+
+    /** A body that ended before its encoding did: a gzip or deflate stream cut short. */
+    public static BodyException truncated(String message) {
+        return new BodyException(400, "truncated_body", message, -1, -1, null, "08P01");
+    }
+
+    /** A body whose HTTP framing broke (malformed chunked encoding, the client's half-close inside it). */
+    public static BodyException malformedRequest(String message) {
+        return new BodyException(400, "malformed_request", message, -1, -1, null, "08P01");
+    }
+
     public int status() {
         return status;
     }

@@ -64,8 +64,12 @@ final class BufferedUpload {
             }
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
-        ctx.request().handler(this::chunk);
-        ctx.request().endHandler(v -> end());
+        new RequestBody(ctx).handler(this::chunk).endHandler(v -> end()).failureHandler(e -> {
+            if (!done) {
+                refuse(e.status(), describe(e).put("records_committed", 0)
+                        .put("message", e.getMessage() + "; nothing of the body was written"));
+            }
+        });
         ctx.request().exceptionHandler(e -> {
             if (!done) {
                 done = true; // the client went away before its body was complete: nothing was queued

@@ -65,6 +65,14 @@ public final class HttpApi {
         }
     }
 
+    /**
+     * Prepares each new HTTP connection: how it ends after a refusal, a broken request or the
+     * client's half-close (see {@link ConnectionCloser}).
+     */
+    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections() {
+        return ConnectionCloser::install;
+    }
+
     private static void internalError(RoutingContext ctx) {
         // Only a defect lands here; no input is meant to. Log it, answer without details.
         log.error("unhandled error: method={} path={}", ctx.request().method(), ctx.request().path(), ctx.failure());

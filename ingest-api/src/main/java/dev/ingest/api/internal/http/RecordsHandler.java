@@ -2,6 +2,7 @@ package dev.ingest.api.internal.http;
 
 import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.decode.BodyFormat;
+import dev.ingest.api.internal.decode.BodyInflater;
 import dev.ingest.api.internal.decode.CsvStreamDecoder;
 import dev.ingest.api.internal.decode.NdjsonStreamDecoder;
 import dev.ingest.api.internal.decode.StreamDecoder;
@@ -51,6 +52,12 @@ final class RecordsHandler implements Handler<RoutingContext> {
             refuse(ctx, 415, "unsupported_media_type",
                     "Content-Type must be application/json, application/x-ndjson or text/csv (UTF-8), got "
                             + Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("none"));
+            return;
+        }
+        try {
+            BodyInflater.parse(RequestBody.contentEncoding(ctx.request()));
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, 415, "unsupported_content_encoding", e.getMessage());
             return;
         }
         String invalid = invalidParameter(ctx);
@@ -143,7 +150,10 @@ final class RecordsHandler implements Handler<RoutingContext> {
         return null;
     }
 
-    /** Answers before the body is read; the connection closes after the answer. */
+    /**
+     * Answers before the body is read; the connection closes after the answer, once the rest of
+     * the body has been discarded (see {@link ConnectionCloser}).
+     */
     private static void refuse(RoutingContext ctx, int status, String code, String message) {
         ctx.response().putHeader("Connection", "close");
         Responses.error(ctx, status, code, message);

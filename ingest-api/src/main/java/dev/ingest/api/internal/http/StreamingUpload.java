@@ -90,8 +90,7 @@ final class StreamingUpload {
     }
 
     void start() {
-        request.handler(this::chunk);
-        request.endHandler(v -> {
+        new RequestBody(ctx).handler(this::chunk).failureHandler(this::cut).endHandler(v -> {
             if (!done) {
                 ended = true;
                 drain();
@@ -423,6 +422,41 @@ final class StreamingUpload {
         }
         ctx.response().putHeader("Connection", "close");
         Responses.json(ctx, status, body);
+    }
+
+    /**
+     * The body broke off (truncated, a corrupt encoding, broken framing): nothing more of it is
+     * committed, and the answer, once the segments submitted before have committed, says how many
+     * of the first records were, so that the client can send the rest.
+     */
+    private void cut(BodyException e) {
+        if (done) {
+            return;
+        }
+        abandon();
+        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).handle((ok, error) -> null)
+                .thenRun(() -> context.runOnContext(v -> answerCut(e)));
+    }
+
+    private void answerCut(BodyException e) {
+        options.finished();
+        UploadResult result = new UploadResult();
+        for (CompletableFuture<IngestResult> s : segments) {
+            try {
+                result.add(s.join());
+            } catch (RuntimeException failure) {
+                Responses.retryLater(ctx, 503, "unavailable", e.getMessage() + ", and a segment before the cut failed: "
+                        + failure.getMessage() + "; " + result.accepted() + " records of this body were committed", 1);
+                return;
+            }
+        }
+        long records = result.records();
+        JsonObject body = result.toJson().put("error", e.code()).put("records_committed", records)
+                .put("message", e.getMessage() + "; the first " + records + " records of the body were "
+                        + (options.ackQueued() ? "queued" : "committed") + " (" + result.accepted()
+                        + " accepted, the others refused as listed), none after them: send the rest again");
+        ctx.response().putHeader("Connection", "close");
+        Responses.json(ctx, e.status(), body);
     }
 
     /** The key stays in flight until the segments already submitted have committed or failed. */
