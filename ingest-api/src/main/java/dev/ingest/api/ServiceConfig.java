@@ -249,11 +249,6 @@ public record ServiceConfig(
         }
     }
 
-    public ServiceConfig withAuth(AuthMode value) {
-        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, value, peerTimeouts);
-    }
-
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
                 transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);

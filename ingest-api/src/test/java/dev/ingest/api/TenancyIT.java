@@ -83,13 +83,21 @@ class TenancyIT {
         }
     }
 
+    /** Keys "a" and "b", both granted table t, in force. */
+    private static String[] twoKeys(ServiceFixture f) {
+        String db = f.db.url();
+        String a = ingest("keys", "create", "--name", "a", "--tables", "t", "--database-url", db);
+        String b = ingest("keys", "create", "--name", "b", "--tables", "t", "--database-url", db);
+        await("keys are in force", () -> status(f, "nowhere", null) == 401);
+        return new String[] {a, b};
+    }
+
     @Test
     void anIdempotencyKeyBelongsToItsCaller() throws Exception {
         try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
-            String db = f.db.url();
-            String a = ingest("keys", "create", "--name", "a", "--tables", "t", "--database-url", db);
-            String b = ingest("keys", "create", "--name", "b", "--tables", "t", "--database-url", db);
-            await("keys are in force", () -> status(f, "nowhere", null) == 401);
+            String[] keys = twoKeys(f);
+            String a = keys[0];
+            String b = keys[1];
 
             for (String type : List.of("application/json", "application/x-ndjson")) {
                 String key = "shared-" + type;
@@ -129,10 +137,9 @@ class TenancyIT {
     @Test
     void aLoadCannotBeForestalledThroughItsChunkKeys() throws Exception {
         try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
-            String db = f.db.url();
-            String a = ingest("keys", "create", "--name", "a", "--tables", "t", "--database-url", db);
-            String b = ingest("keys", "create", "--name", "b", "--tables", "t", "--database-url", db);
-            await("keys are in force", () -> status(f, "nowhere", null) == 401);
+            String[] keys = twoKeys(f);
+            String a = keys[0];
+            String b = keys[1];
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ingest-tenancy");
             java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a.ndjson"), lines(0, 1000));
             // The loader's first chunk key, as anyone who knows the file's path, size and mtime can work it out.
@@ -153,6 +160,11 @@ class TenancyIT {
             assertThat(load(f, second, a, err2)).as(err2.toString(UTF_8)).isEqualTo(Loader.FAILED);
             assertThat(err2.toString(UTF_8)).contains("idempotency_key_reused");
             assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1002);
+            try (java.util.stream.Stream<java.nio.file.Path> written = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path p : written.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
         }
     }
 

@@ -102,10 +102,6 @@ public final class Auth {
         };
     }
 
-    public AuthMode mode() {
-        return mode;
-    }
-
     /** Whether any key was ever created (revoked ones included). */
     public boolean keysInUse() {
         return keysInUse;
@@ -182,6 +178,14 @@ public final class Auth {
     public static boolean allowed(RoutingContext ctx, TableSchema table) {
         Grant g = ctx.get(GRANT);
         return g == null || g.allows(table);
+    }
+
+    /**
+     * Whether the request may use the table of this name as the catalog resolves it; a name the
+     * catalog does not know (a job's table not created yet) only with a key granted every table.
+     */
+    public static boolean allowed(RoutingContext ctx, dev.ingest.engine.Catalog catalog, String table) {
+        return catalog.find(table).map(t -> allowed(ctx, t)).orElse(allowedEverything(ctx));
     }
 
     /**
