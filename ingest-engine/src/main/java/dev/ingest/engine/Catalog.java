@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * The ingestible tables, as last read from the database. Lookups read an immutable snapshot and
  * never block; a miss triggers a {@linkplain #refresh() refresh} on the given executor, shared by
  * all callers waiting at the same time and run at most once per {@code minRefreshInterval} (so a
- * flood of requests for a table that does not exist cannot flood the database).
+ * flood of requests for a table that does not exist cannot flood the database). A hit on a
+ * snapshot older than that interval answers from it and refreshes in the background, so that a
+ * busy service sees committed DDL within about a second without polling an idle database. (The
+ * writers do not depend on it: they check the table's columns before each commit.)
  *
  * <p>Thread-safe.
  */
@@ -34,6 +37,7 @@ public final class Catalog {
     private final long minRefreshNanos;
 
     private volatile Map<String, TableSchema> tables = Map.of();
+    private volatile long loadedAt;
     private final Object refreshLock = new Object();
     private CompletableFuture<Void> pending;
     private boolean hasRefreshed;
@@ -49,9 +53,11 @@ public final class Catalog {
 
     /** Reads the catalog now, on the calling thread. */
     public void load() throws SQLException {
+        long started = nanoClock.getAsLong();
         try (Connection c = dataSource.getConnection()) {
             tables = Map.copyOf(CatalogQuery.load(c, schemas));
         }
+        loadedAt = started;
     }
 
     /** The ingestible tables in the last snapshot, ordered by schema and name. */
@@ -90,6 +96,9 @@ public final class Catalog {
     public CompletableFuture<Optional<TableSchema>> resolve(String name, boolean forceRefresh) {
         Optional<TableSchema> hit = find(name);
         if (hit.isPresent() && !forceRefresh) {
+            if (nanoClock.getAsLong() - loadedAt > minRefreshNanos) {
+                refresh(); // for the next callers; this one is answered now
+            }
             return CompletableFuture.completedFuture(hit);
         }
         return refresh().handle((ok, error) -> find(name));

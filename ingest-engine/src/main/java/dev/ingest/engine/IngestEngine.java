@@ -281,7 +281,7 @@ public final class IngestEngine implements AutoCloseable {
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
             queues[i] = new RequestQueue(config.queueCapacity());
-            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, budget, health,
+            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, catalog, budget, health,
                     writerSettings, nanoClock, () -> listener);
             threads[i] = new Thread(writers[i], "ingest-writer-" + key + "-" + i);
             threads[i].start();

@@ -3,6 +3,7 @@ package dev.ingest.engine;
 import dev.ingest.engine.internal.convert.ConversionException;
 import dev.ingest.engine.internal.convert.RecordJson;
 import dev.ingest.engine.internal.convert.ValueConverter;
+import dev.ingest.engine.internal.sql.SqlStates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,9 +25,10 @@ public final class IngestRequest {
         }
     };
 
-    private final TableSchema table;
-    private final List<Row> rows;
-    private final List<Rejection> refused;
+    // Replaced by retarget() on the writer thread that owns the request after submission.
+    private volatile TableSchema table;
+    private volatile List<Row> rows;
+    private volatile List<Rejection> refused;
     private final long bytes;
     private final String idempotencyScope;
     private final String idempotencyKey;
@@ -34,7 +36,7 @@ public final class IngestRequest {
     private final int firstIndex;
     private final int endIndex;
     private final OnConflict onConflict;
-    private final List<String> refusedRecords;
+    private volatile List<String> refusedRecords;
     private final String source;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
@@ -180,6 +182,67 @@ public final class IngestRequest {
         public static boolean isAbsent(String value) {
             return value == ABSENT_TEXT;
         }
+
+        /** The values with {@link IngestRequest#ABSENT} for omitted columns, as records are built. */
+        Object[] asValues() {
+            Object[] out = new Object[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = isAbsent(values[i]) ? ABSENT : values[i];
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Moves the request onto {@code now}, a later version of its table read after DDL committed:
+     * each row's values are carried over by column name, and a record that gave a value for a
+     * column the table no longer has is refused as PostgreSQL refuses it (42703), keeping what was
+     * received for the dead-letter table. Values are PostgreSQL text, so a column whose type
+     * changed is given the same text and judged by its new type. For the writer that owns the
+     * request after submission; {@link #bytes()} does not change.
+     */
+    public void retarget(TableSchema now) {
+        TableSchema was = table;
+        if (now == was) {
+            return;
+        }
+        int[] from = new int[now.columns().size()];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = was.indexOf(now.column(i).name());
+        }
+        List<Row> moved = new ArrayList<>(rows.size());
+        List<Rejection> refusedNow = new ArrayList<>(refused);
+        List<String> recordsNow = refusedRecords == null ? null : new ArrayList<>(refusedRecords);
+        for (Row row : rows) {
+            String gone = droppedColumnGiven(row, was, now);
+            if (gone != null) {
+                refusedNow.add(new Rejection(row.index(), SqlStates.UNDEFINED_COLUMN,
+                        "column \"" + gone + "\" of relation \"" + now.name() + "\" does not exist"));
+                if (recordsNow != null) {
+                    recordsNow.add(RecordJson.ofValues(was, row.asValues()));
+                }
+                continue;
+            }
+            String[] values = new String[from.length];
+            for (int i = 0; i < from.length; i++) {
+                values[i] = from[i] < 0 ? Row.ABSENT_TEXT : row.values()[from[i]];
+            }
+            moved.add(new Row(row.index(), values));
+        }
+        refusedNow.sort(java.util.Comparator.comparingInt(Rejection::index));
+        this.rows = List.copyOf(moved);
+        this.refused = List.copyOf(refusedNow);
+        this.refusedRecords = recordsNow == null ? null : List.copyOf(recordsNow);
+        this.table = now;
+    }
+
+    private static String droppedColumnGiven(Row row, TableSchema was, TableSchema now) {
+        for (int i = 0; i < row.values().length; i++) {
+            if (!Row.isAbsent(row.values()[i]) && now.indexOf(was.column(i).name()) < 0) {
+                return was.column(i).name();
+            }
+        }
+        return null;
     }
 
     /** Converts records one by one; a record with a bad value becomes a {@link Rejection}. */

@@ -15,6 +15,7 @@ public final class TableSchema {
     private final List<ColumnSchema> columns;
     private final List<String> conflictKey;
     private final Map<String, Integer> positions;
+    private final String shape;
 
     public TableSchema(String schema, String name, List<ColumnSchema> columns) {
         this(schema, name, columns, List.of());
@@ -25,6 +26,15 @@ public final class TableSchema {
      *                    constraint: the target of {@link OnConflict#UPDATE}; empty when neither
      */
     public TableSchema(String schema, String name, List<ColumnSchema> columns, List<String> conflictKey) {
+        this(schema, name, columns, conflictKey, null);
+    }
+
+    /**
+     * @param shape the catalog's digest of the table's column names and types when it was read
+     *              (see {@link #shape()}); null for a schema not read from a database
+     */
+    public TableSchema(String schema, String name, List<ColumnSchema> columns, List<String> conflictKey, String shape) {
+        this.shape = shape;
         this.schema = Objects.requireNonNull(schema, "schema");
         this.name = Objects.requireNonNull(name, "name");
         this.columns = List.copyOf(columns);
@@ -33,6 +43,15 @@ public final class TableSchema {
         for (int i = 0; i < this.columns.size(); i++) {
             positions.put(this.columns.get(i).name(), i);
         }
+    }
+
+    /**
+     * A digest of the columns' names and types as the catalog read them: writers compare it with
+     * the table's current one before they commit, and convert again when it changed. Null for a
+     * schema not read from a database (nothing is compared then).
+     */
+    public String shape() {
+        return shape;
     }
 
     public String schema() {
@@ -71,7 +90,7 @@ public final class TableSchema {
     public boolean equals(Object o) {
         return o instanceof TableSchema other
                 && schema.equals(other.schema) && name.equals(other.name) && columns.equals(other.columns)
-                && conflictKey.equals(other.conflictKey);
+                && conflictKey.equals(other.conflictKey) && Objects.equals(shape, other.shape);
     }
 
     @Override

@@ -24,7 +24,8 @@ public final class CatalogQuery {
                    format_type(a.atttypid, NULL) AS sql_type,
                    bt.typname AS base_type, bt.typcategory AS category, et.typname AS element_type,
                    a.attnotnull, a.atthasdef OR a.attidentity <> '' AS has_default,
-                   a.attidentity = 'a' OR a.attgenerated <> '' AS generated
+                   a.attidentity = 'a' OR a.attgenerated <> '' AS generated,
+                   %s AS shape
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -36,7 +37,7 @@ public final class CatalogQuery {
                AND NOT c.relispartition
                AND has_table_privilege(c.oid, 'INSERT')
              ORDER BY n.nspname, c.relname, a.attnum
-            """;
+            """.formatted(shapeOf("c.oid"));
 
     /**
      * Primary keys and unique constraints of the tables, key columns in key order. Partial unique
@@ -57,10 +58,24 @@ public final class CatalogQuery {
     private CatalogQuery() {
     }
 
+    /**
+     * SQL for a table's shape: a digest of its columns' names, types (by oid, so a type dropped and
+     * created again under the same name differs), and generated/identity kinds, in column order;
+     * NULL when {@code relation} (an oid expression) names no table. The catalog records it with
+     * each table, and writers compare it inside their transaction, after their inserts took the
+     * table's lock, so that no DDL can commit between the comparison and the commit.
+     */
+    public static String shapeOf(String relation) {
+        return "(SELECT md5(string_agg(quote_ident(s.attname) || ' ' || s.atttypid::text || ' ' || s.attgenerated::text"
+                + " || s.attidentity::text, ',' ORDER BY s.attnum)) FROM pg_catalog.pg_attribute s WHERE s.attrelid = "
+                + relation + " AND s.attnum > 0 AND NOT s.attisdropped)";
+    }
+
     /** Every ingestible table, keyed by {@code schema.name}, in a stable order. */
     public static Map<String, TableSchema> load(Connection connection, List<String> schemas) throws SQLException {
         Map<String, List<ColumnSchema>> columns = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
+        Map<String, String> shapes = new LinkedHashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(SQL)) {
             Array schemaArray = connection.createArrayOf("text", schemas.toArray());
             ps.setArray(1, schemaArray);
@@ -70,6 +85,7 @@ public final class CatalogQuery {
                     String table = rs.getString(2);
                     String key = schema + "." + table; // as TableSchema.qualifiedName() spells it
                     names.putIfAbsent(key, new String[] {schema, table});
+                    shapes.putIfAbsent(key, rs.getString("shape"));
                     columns.computeIfAbsent(key, k -> new ArrayList<>()).add(column(rs));
                 }
             }
@@ -77,7 +93,7 @@ public final class CatalogQuery {
         Map<String, List<Key>> keys = candidateKeys(connection, schemas);
         Map<String, TableSchema> tables = new LinkedHashMap<>();
         names.forEach((key, n) -> tables.put(key, new TableSchema(n[0], n[1], columns.get(key),
-                conflictKey(keys.getOrDefault(key, List.of()), columns.get(key)))));
+                conflictKey(keys.getOrDefault(key, List.of()), columns.get(key)), shapes.get(key))));
         return tables;
     }
 

@@ -14,6 +14,9 @@ public final class SqlStates {
     public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
     public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
     public static final String DATATYPE_MISMATCH = "42804";
+    public static final String UNDEFINED_COLUMN = "42703";
+    /** Ours: the table's columns changed between conversion and commit (see {@link StaleSchemaException}). */
+    public static final String SCHEMA_CHANGED = "IG001";
 
     private static final int MAX_DETAIL = 300;
 
@@ -26,12 +29,22 @@ public final class SqlStates {
         DATA,
         /** The connection or server is (perhaps briefly) unavailable: keep the records and retry. */
         TRANSIENT,
+        /**
+         * What the statements were made from is out of date: the table's columns or a type
+         * changed since the catalog was read, or a connection's cached plan refers to a type that
+         * is gone. Read the catalog again, forget the connection's prepared statements, and write
+         * the batch once more; only if that fails too is it an answer.
+         */
+        STALE,
         /** Anything else (permissions, a dropped table): retrying the same batch will not help. */
         FATAL
     }
 
     public static Kind classify(SQLException e) {
         String state = e.getSQLState();
+        if (isStale(e)) {
+            return Kind.STALE;
+        }
         if (state == null || state.length() < 2) {
             // pgjdbc reports I/O failures without a server state; treat them as connection loss.
             return Kind.TRANSIENT;
@@ -53,6 +66,23 @@ public final class SqlStates {
                 }
                 return state.equals("55P03") || state.equals("25006") ? Kind.TRANSIENT : Kind.FATAL;
         }
+    }
+
+    private static boolean isStale(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null) {
+            return false;
+        }
+        String message = primaryMessage(e);
+        return switch (state) {
+            // undefined column or table, a value of the wrong type for its column, a column
+            // become generated, a prepared statement gone: the statement was built from an old
+            // catalog (a table recreated under its name is found again by the refresh)
+            case "42703", "42P01", "42804", "428C9", "26000", SCHEMA_CHANGED -> true;
+            case "0A000" -> message != null && message.contains("cached plan must not change result type");
+            case "XX000" -> message != null && message.startsWith("cache lookup failed for type");
+            default -> false;
+        };
     }
 
     /** The server's primary message, with its detail when short enough to be useful to a client. */

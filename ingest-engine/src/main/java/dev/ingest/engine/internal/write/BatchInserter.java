@@ -77,7 +77,7 @@ final class BatchInserter {
                     fast.wrote(g, w.write(c, g, from, from + step));
                 }
             }
-            finish(c, live, fast);
+            finish(c, live, fast, batch.get(0).table());
             return fast;
         } catch (SQLException e) {
             rollbackQuietly(c, e);
@@ -110,7 +110,7 @@ final class BatchInserter {
             for (List<Rejection> refused : careful.refused.values()) {
                 refused.sort(Comparator.comparingInt(Rejection::index)); // found out of order by the probe
             }
-            finish(c, live, careful);
+            finish(c, live, careful, batch.get(0).table());
             return careful;
         } catch (SQLException e) {
             rollbackQuietly(c, e);
@@ -146,7 +146,7 @@ final class BatchInserter {
                 r.rows().forEach(row -> all.add(new Rejection(row.index(), sqlstate, message)));
                 attempt.refused.put(r, all);
             }
-            finish(c, live, attempt);
+            finish(c, live, attempt, null);
             return attempt;
         } catch (SQLException e) {
             rollbackQuietly(c, e);
@@ -154,7 +154,13 @@ final class BatchInserter {
         }
     }
 
-    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt) throws SQLException {
+    /**
+     * Stores answers and refused records, writes the marker and commits. With {@code table}, the
+     * marker is written only if the table still has the columns the rows were made for (see
+     * {@link Bookkeeping#markCommitted(Connection, java.util.UUID, dev.ingest.engine.TableSchema)}).
+     */
+    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt, dev.ingest.engine.TableSchema table)
+            throws SQLException {
         for (IngestRequest r : live) {
             if (r.idempotencyKey() != null) {
                 Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt));
@@ -163,7 +169,11 @@ final class BatchInserter {
                 attempt.deadLettered += Bookkeeping.storeRejects(c, r, attempt);
             }
         }
-        Bookkeeping.markCommitted(c, attempt.batchId);
+        if (table == null) {
+            Bookkeeping.markCommitted(c, attempt.batchId);
+        } else {
+            Bookkeeping.markCommitted(c, attempt.batchId, table);
+        }
         attempt.commitSent = true;
         c.commit();
     }

@@ -1,5 +1,6 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.Catalog;
 import dev.ingest.engine.DatabaseHealth;
 import dev.ingest.engine.EngineListener;
 import dev.ingest.engine.IngestException;
@@ -7,15 +8,20 @@ import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.MemoryBudget;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -32,15 +38,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connection failures keep the batch and retry it with capped exponential backoff until it is
  * written or the writer is {@linkplain #abandon() abandoned}; see {@link SqlStates#classify}.
+ * DDL is met the same way: before each attempt the batch is moved onto the catalog's latest
+ * version of the table, the commit is made conditional on the table still having those columns,
+ * and an error that means the statements are stale ({@link SqlStates.Kind#STALE}) makes the writer
+ * read the catalog again, forget the connection's prepared statements and try again, so that no
+ * client sees it and no value is converted with a type its column no longer has.
  * Runs on its own thread ({@link #run}); the other methods are thread-safe.
  */
 public final class BatchWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Attempts after stale statements before the error is the answer: a storm of DDL, not one change. */
+    private static final int MAX_STALE_RETRIES = 3;
 
     private final String table;
     private final RequestQueue queue;
     private final DataSource dataSource;
+    private final Catalog catalog;
     private final MemoryBudget budget;
     private final BatchInserter inserter;
     private final AdaptiveBatchSizer sizer;
@@ -63,9 +77,10 @@ public final class BatchWriter implements Runnable {
     /**
      * @param columns the table's column count, which caps a batch at 65535 parameters
      */
-    public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource,
+    public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource, Catalog catalog,
             MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
             java.util.function.Supplier<EngineListener> listener) {
+        this.catalog = catalog;
         this.listener = listener;
         this.health = health;
         this.table = table;
@@ -160,19 +175,34 @@ public final class BatchWriter implements Runnable {
      */
     private void write(List<IngestRequest> batch, Writing writing, boolean deadLetterOnRefusal) {
         long backoff = settings.backoffMinNanos();
+        int staleRetries = 0;
         while (true) {
             sizer.batchStarted();
             inserter.newWrite();
+            retarget(batch);
+            SQLException stale = null;
             try (Connection c = dataSource.getConnection()) {
-                Attempt attempt = writing.write(c, batch);
-                int rows = rowsOf(batch);
-                long took = sizer.batchCommitted(rows);
-                health.up();
-                int refusedByDatabase = refusedCount(attempt.refused);
-                recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
-                listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(batch), took);
-                complete(batch, attempt);
-                return;
+                Attempt attempt;
+                try {
+                    attempt = writing.write(c, batch);
+                } catch (SQLException e) {
+                    if (staleRetries >= MAX_STALE_RETRIES || SqlStates.classify(e) != SqlStates.Kind.STALE) {
+                        throw e;
+                    }
+                    forgetPreparedStatements(c, e);
+                    stale = e;
+                    attempt = null;
+                }
+                if (attempt != null) {
+                    int rows = rowsOf(batch);
+                    long took = sizer.batchCommitted(rows);
+                    health.up();
+                    int refusedByDatabase = refusedCount(attempt.refused);
+                    recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
+                    listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(batch), took);
+                    complete(batch, attempt);
+                    return;
+                }
             } catch (SQLException e) {
                 SqlStates.Kind kind = SqlStates.classify(e);
                 if (kind != SqlStates.Kind.TRANSIENT) {
@@ -212,6 +242,47 @@ public final class BatchWriter implements Runnable {
                 pause(backoff);
                 backoff = Math.min(settings.backoffMaxNanos(), backoff * 2);
             }
+            if (stale != null) {
+                staleRetries++;
+                log.info("table changed while writing, reading the catalog again: table={} sqlstate={} message={}", table,
+                        SqlStates.stateOf(stale), SqlStates.primaryMessage(stale));
+                refreshCatalog();
+            }
+        }
+    }
+
+    /** Moves each request onto the catalog's latest version of its table (a map lookup when nothing changed). */
+    private void retarget(List<IngestRequest> batch) {
+        for (IngestRequest r : batch) {
+            Optional<TableSchema> now = catalog.find(r.table().qualifiedName());
+            if (now.isPresent() && now.get() != r.table()) {
+                r.retarget(now.get());
+            }
+        }
+    }
+
+    /** Reads the catalog again and waits for it; a failure leaves the old snapshot (the next attempt will tell). */
+    private void refreshCatalog() {
+        try {
+            catalog.refresh().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("catalog refresh after a schema change failed: table={} cause={}", table, e.getCause() == null ? e : e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Drops the connection's server-side prepared statements: their parameter types were fixed
+     * when they were prepared and may name a type that is gone. pgjdbc sees the DEALLOCATE ALL
+     * command tag and prepares its statements anew.
+     */
+    private static void forgetPreparedStatements(Connection c, SQLException cause) {
+        try (Statement s = c.createStatement()) {
+            c.setAutoCommit(true);
+            s.execute("DEALLOCATE ALL");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 

@@ -6,7 +6,11 @@ import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.TableSchema;
+import dev.ingest.engine.internal.catalog.CatalogQuery;
 import dev.ingest.engine.internal.convert.RecordJson;
+import dev.ingest.engine.internal.sql.Identifiers;
+import dev.ingest.engine.internal.sql.StaleSchemaException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -110,6 +114,29 @@ final class Bookkeeping {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.commits (batch_id) VALUES (?)")) {
             ps.setObject(1, batchId);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Writes the batch marker only if {@code table} still has the columns {@code shape} describes,
+     * in the same statement (no extra round trip). Run after the batch's inserts, whose lock on the
+     * table no DDL can pass before COMMIT, so what is compared is what the commit will hold.
+     *
+     * @throws StaleSchemaException when the columns changed: nothing may be committed
+     */
+    static void markCommitted(Connection c, UUID batchId, TableSchema table) throws SQLException {
+        if (table.shape() == null) {
+            markCommitted(c, batchId);
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.commits (batch_id) SELECT ? WHERE "
+                + CatalogQuery.shapeOf("to_regclass(?)") + " IS NOT DISTINCT FROM ?")) {
+            ps.setObject(1, batchId);
+            ps.setString(2, Identifiers.qualified(table.schema(), table.name()));
+            ps.setString(3, table.shape());
+            if (ps.executeUpdate() == 0) {
+                throw new StaleSchemaException(table.qualifiedName());
+            }
         }
     }
 
