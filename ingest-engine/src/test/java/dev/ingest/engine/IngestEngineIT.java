@@ -114,6 +114,60 @@ class IngestEngineIT {
         }
     }
 
+    /**
+     * Types whose SQL spelling means a length of one in a cast ({@code character}, {@code bit}):
+     * a value must be stored as an INSERT of the same text into the same table stores it, padded
+     * or refused by the column's own modifier, never cut to one character first.
+     */
+    @ParameterizedTest
+    @EnumSource(WriterMode.class)
+    void typeModifiersAreTheColumnsOwnInEveryWriterMode(WriterMode mode) throws Exception {
+        String name = "modifiers_" + mode.name().toLowerCase();
+        db.execute("CREATE TABLE " + name + " (id int, c char(5), b bit(3), v varchar(3), vb varbit(4))",
+                "CREATE TABLE " + name + "_oracle (LIKE " + name + ")");
+        String[][] cases = {{"abc", "101", "xy", "1"}, {"abcdef", "1", "xyzw", "10101"}, {"a ", "111", "abc", "0000"}};
+        try (IngestEngine e = IngestEngine.start(config().writerMode(mode).build())) {
+            TableSchema t = e.catalog().find(name).orElseThrow();
+            for (int i = 0; i < cases.length; i++) {
+                IngestRequest request = IngestRequest.builder(t).add(new Object[] {i, cases[i][0], cases[i][1], cases[i][2], cases[i][3]}).build();
+                assertThat(e.submit(request)).isEqualTo(Admission.ACCEPTED);
+                IngestResult result = request.result().get(60, TimeUnit.SECONDS);
+                String oracle = oracleInsert(name + "_oracle", i, cases[i]);
+                assertThat(result.rejected().isEmpty() ? null : result.rejected().get(0).sqlstate()).as("case %d", i).isEqualTo(oracle);
+            }
+        }
+        assertThat(rowsOf("SELECT id, c::text, b::text, v, vb::text FROM " + name + " ORDER BY id"))
+                .isEqualTo(rowsOf("SELECT id, c::text, b::text, v, vb::text FROM " + name + "_oracle ORDER BY id"));
+    }
+
+    /** Inserts the literals as a plain INSERT would; the SQLSTATE PostgreSQL refused them with, or null. */
+    private static String oracleInsert(String table, int id, String[] literals) throws Exception {
+        try (Connection c = db.connect(); var ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?, ?, ?, ?)")) {
+            ps.setInt(1, id);
+            for (int i = 0; i < literals.length; i++) {
+                ps.setObject(i + 2, literals[i], java.sql.Types.OTHER);
+            }
+            ps.executeUpdate();
+            return null;
+        } catch (java.sql.SQLException e) {
+            return e.getSQLState();
+        }
+    }
+
+    private static List<String> rowsOf(String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.append(i > 1 ? "|" : "").append(rs.getString(i));
+                }
+                out.add(row.toString());
+            }
+        }
+        return out;
+    }
+
     @ParameterizedTest
     @EnumSource(WriterMode.class)
     void badRecordsAreIsolatedAndTheRestCommittedInEveryWriterMode(WriterMode mode) throws Exception {

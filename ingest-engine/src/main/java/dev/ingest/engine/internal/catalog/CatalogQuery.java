@@ -22,6 +22,7 @@ public final class CatalogQuery {
     private static final String SQL = """
             SELECT n.nspname, c.relname, a.attname,
                    format_type(a.atttypid, NULL) AS sql_type,
+                   quote_ident(tn.nspname) || '.' || quote_ident(t.typname) AS cast_type,
                    bt.typname AS base_type, bt.typcategory AS category, et.typname AS element_type,
                    a.attnotnull, a.atthasdef OR a.attidentity <> '' AS has_default,
                    a.attidentity = 'a' OR a.attgenerated <> '' AS generated,
@@ -30,6 +31,7 @@ public final class CatalogQuery {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
               JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+              JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
               JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
               LEFT JOIN pg_catalog.pg_type et ON bt.typcategory = 'A' AND et.oid = bt.typelem
              WHERE n.nspname = ANY (?)
@@ -148,7 +150,8 @@ public final class CatalogQuery {
                 element,
                 !rs.getBoolean("attnotnull"),
                 rs.getBoolean("has_default"),
-                !rs.getBoolean("generated"));
+                !rs.getBoolean("generated"),
+                rs.getString("cast_type"));
     }
 
     static ColumnKind kindOf(String typeName) {

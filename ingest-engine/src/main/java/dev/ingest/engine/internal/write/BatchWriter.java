@@ -247,6 +247,9 @@ public final class BatchWriter implements Runnable {
                 log.info("table changed while writing, reading the catalog again: table={} sqlstate={} message={}", table,
                         SqlStates.stateOf(stale), SqlStates.primaryMessage(stale));
                 refreshCatalog();
+                if (catalog.find(table).isEmpty()) {
+                    staleRetries = MAX_STALE_RETRIES; // the table is gone: the next error is the answer
+                }
             }
         }
     }

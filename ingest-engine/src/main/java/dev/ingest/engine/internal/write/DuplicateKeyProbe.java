@@ -141,7 +141,7 @@ final class DuplicateKeyProbe {
             String sep = i == 0 ? "" : ", ";
             String and = i == 0 ? "" : " AND ";
             String u = "u.k" + i;
-            arrays.append(sep).append("?::").append(t.column(key.columns[i]).sqlType()).append("[]");
+            arrays.append(sep).append("?::").append(t.column(key.columns[i]).castType()).append("[]");
             aliases.append("k").append(i).append(", ");
             match.append(and).append("x.").append(Identifiers.quote(t.column(key.columns[i]).name())).append(" = ").append(u);
             notNull.append(and).append(u).append(" IS NOT NULL");

@@ -85,7 +85,7 @@ final class UnnestInsert implements RowWriter {
                 arrays.append(", ");
             }
             names.append(Identifiers.quote(column.name()));
-            arrays.append("?::").append(column.sqlType()).append("[]");
+            arrays.append("?::").append(column.castType()).append("[]");
         }
         return "INSERT INTO " + Identifiers.qualified(group.table.schema(), group.table.name())
                 + " (" + names + ") SELECT * FROM unnest(" + arrays + ")";

@@ -82,7 +82,7 @@ final class ValuesInsert implements RowWriter {
                 tuple.append(',');
             }
             sql.append(Identifiers.quote(column.name()));
-            tuple.append("?::").append(column.sqlType());
+            tuple.append("?::").append(column.castType());
         }
         tuple.append(')');
         sql.append(") VALUES ");
