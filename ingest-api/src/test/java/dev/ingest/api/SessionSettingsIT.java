@@ -152,6 +152,23 @@ class SessionSettingsIT {
         }
     }
 
+    @Test
+    void settingsTheUrlAsksForAreKept() throws Exception {
+        // As PGOPTIONS for psql: the user's own choice, sent by pgjdbc and honoured by the probe.
+        URI server = URI.create(admin.jdbcUrl().substring("jdbc:".length()));
+        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0,
+                "postgresql://" + role + ":pw@" + server.getHost() + ":" + server.getPort() + "/" + database
+                        + "?options=-c%20TimeZone%3DUTC", null), ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        try (ServiceFixture utc = ServiceFixture.attach(null, IngestService.start(config))) {
+            HttpResponse<String> r = utc.postJson("t_values", json(RECORDS, 200));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        try (Connection oracle = connect()) {
+            setDatabaseValues(oracle, "UTC");
+            assertStoredAsOracle(oracle, "t_values", RECORDS, 200);
+        }
+    }
+
     /** A request that met a connection the test just ended may be answered 503: the client retries, as told. */
     private static HttpResponse<String> postUntilAccepted(String table, String body) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;

@@ -9,6 +9,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -19,9 +20,10 @@ import java.util.concurrent.TimeoutException;
  * The engine's {@link SessionDefaults}, learned exactly as psql would get them: on a short-lived
  * reactive connection whose startup packet carries no settings but the client encoding and an
  * application name (the reactive client's defaults also send {@code DateStyle} and
- * {@code extra_float_digits}; those are left out here). Such a session has the server's
- * configuration overridden by {@code ALTER DATABASE/ROLE ... SET}, nothing else. A fresh connection
- * every time, because a pooled one would keep the values of its own login.
+ * {@code extra_float_digits}; those are left out here), plus the URL's own {@code options}, if
+ * any. Such a session has the server's configuration overridden by
+ * {@code ALTER DATABASE/ROLE ... SET}, and by nothing else that the user did not ask for. A fresh
+ * connection every time, because a pooled one would keep the values of its own login.
  *
  * <p>Blocks the calling thread (the engine's pool threads); refuses to run on an event loop.
  */
@@ -35,8 +37,14 @@ public final class PlainSessionDefaults implements SessionDefaults {
 
     public PlainSessionDefaults(Vertx vertx, DatabaseUrl database) {
         this.vertx = vertx;
-        this.options = database.connectOptions()
-                .setProperties(Map.of("application_name", "ingest-settings", "client_encoding", "utf8"));
+        Map<String, String> startup = new HashMap<>(Map.of("application_name", "ingest-settings", "client_encoding", "utf8"));
+        // Settings the URL itself asks for ("options=-c TimeZone=UTC", as PGOPTIONS for psql)
+        // count as the user's choice: pgjdbc sends them too, and so does this probe.
+        String urlOptions = database.parameters().get("options");
+        if (urlOptions != null) {
+            startup.put("options", urlOptions);
+        }
+        this.options = database.connectOptions().setProperties(startup);
     }
 
     @Override
