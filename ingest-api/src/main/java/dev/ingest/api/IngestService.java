@@ -2,6 +2,7 @@ package dev.ingest.api;
 
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
+import dev.ingest.api.internal.db.PlainSessionDefaults;
 import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.auth.AuthMode;
 import dev.ingest.api.internal.http.HttpApi;
@@ -69,19 +70,22 @@ public final class IngestService implements AutoCloseable {
             } else {
                 database = DatabaseUrl.parse(config.databaseUrl());
             }
-            engine = IngestEngine.start(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build());
-            imports = ImportScheduler.start(config.imports(), engine, config.dataDir().resolve("downloads"));
             Transport transport = config.transport().resolve();
             if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
                 log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
             }
             ServiceMetrics metrics = new ServiceMetrics();
-            metrics.bind(engine);
             vertx = Vertx.builder()
                     .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
                             .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME))))
                     .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
                     .withTransport(transport).build();
+            // Vert.x first: the engine learns each connection's session settings (time zone, date
+            // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
+            engine = IngestEngine.startWith(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build(),
+                    new PlainSessionDefaults(vertx, database));
+            imports = ImportScheduler.start(config.imports(), engine, config.dataDir().resolve("downloads"));
+            metrics.bind(engine);
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(2))
                     .connectingTo(database.connectOptions())
@@ -134,11 +138,11 @@ public final class IngestService implements AutoCloseable {
             if (imports != null) {
                 imports.close();
             }
-            if (vertx != null) {
-                vertx.close();
-            }
             if (engine != null) {
                 engine.close();
+            }
+            if (vertx != null) {
+                vertx.close();
             }
             if (embedded != null) {
                 embedded.close();

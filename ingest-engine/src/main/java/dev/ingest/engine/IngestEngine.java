@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.schema.Housekeeper;
 import dev.ingest.engine.internal.schema.Migrations;
+import dev.ingest.engine.internal.session.SessionSettingsDataSource;
 import dev.ingest.engine.internal.write.BatchWriter;
 import dev.ingest.engine.internal.write.WriterSettings;
 import dev.ingest.engine.internal.write.WriterStats;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +24,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,12 +103,25 @@ public final class IngestEngine implements AutoCloseable {
      * @throws SQLException when the database cannot be reached or the catalog cannot be read
      */
     public static IngestEngine start(EngineConfig config) throws SQLException {
-        return start(config, ds -> ds);
+        return start(config, SessionDefaults.fromRoleSettings(), ds -> ds);
+    }
+
+    /**
+     * As {@link #start(EngineConfig)}, with every connection given the session settings that
+     * {@code sessionDefaults} learns for it (see {@link SessionDefaults}).
+     */
+    public static IngestEngine startWith(EngineConfig config, SessionDefaults sessionDefaults) throws SQLException {
+        return start(config, sessionDefaults, ds -> ds);
     }
 
     /** For failure tests: the engine's connections pass through {@code decorate}. */
     static IngestEngine start(EngineConfig config, UnaryOperator<DataSource> decorate) throws SQLException {
-        HikariDataSource pool = new HikariDataSource(hikari(config));
+        return start(config, SessionDefaults.fromRoleSettings(), decorate);
+    }
+
+    private static IngestEngine start(EngineConfig config, SessionDefaults sessionDefaults, UnaryOperator<DataSource> decorate)
+            throws SQLException {
+        HikariDataSource pool = new HikariDataSource(hikari(config, sessionDefaults));
         try {
             Migrations.apply(pool);
             DataSource dataSource = decorate.apply(pool);
@@ -118,19 +135,29 @@ public final class IngestEngine implements AutoCloseable {
         }
     }
 
-    private static HikariConfig hikari(EngineConfig config) {
+    private static HikariConfig hikari(EngineConfig config, SessionDefaults sessionDefaults) {
         HikariConfig h = new HikariConfig();
         h.setPoolName("ingest-writers");
-        h.setJdbcUrl(config.jdbcUrl());
+        PGSimpleDataSource driver = new PGSimpleDataSource();
+        driver.setUrl(config.jdbcUrl()); // all of pgjdbc's URL forms and parameters, multi-host too
+        // Our defaults, unless the URL names its own (as when Hikari passed them to the driver).
+        Properties inUrl = Driver.parseURL(config.jdbcUrl(), null);
+        if (inUrl == null || !inUrl.containsKey("ApplicationName")) {
+            driver.setApplicationName("ingest");
+        }
+        if (inUrl == null || !inUrl.containsKey("preparedStatementCacheSizeMiB")) {
+            // Large multi-row statements: keep the server-side prepared statement cache bounded.
+            driver.setPreparedStatementCacheSizeMiB(16);
+        }
+        // Every connection, also those opened after a reconnect, gets the database's own
+        // TimeZone/DateStyle/IntervalStyle instead of what pgjdbc sent (the JVM's zone).
+        h.setDataSource(new SessionSettingsDataSource(driver, sessionDefaults));
         h.setUsername(config.user());
         h.setPassword(config.password());
         h.setMaximumPoolSize(config.poolSize());
         h.setMinimumIdle(1);
         h.setConnectionTimeout(TimeUnit.SECONDS.toMillis(5));
         h.setInitializationFailTimeout(TimeUnit.SECONDS.toMillis(30));
-        h.addDataSourceProperty("ApplicationName", "ingest");
-        // Large multi-row statements: keep the server-side prepared statement cache bounded.
-        h.addDataSourceProperty("preparedStatementCacheSizeMiB", "16");
         return h;
     }
 
