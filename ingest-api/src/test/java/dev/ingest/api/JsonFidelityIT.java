@@ -222,6 +222,27 @@ class JsonFidelityIT {
     }
 
     @Test
+    void withAckQueuedTheRefusedRecordsAreDeadLetteredAndTheOthersStored() throws Exception {
+        byte[][] refused = {bytes("{\"k\":\"q\",\"c\":", str("c0af"), "}"), lit("{\"k\":\"q\",\"c\":\"a\\ud800b\"}"),
+            lit("{\"k\":\"q\",\"c\":\"a\\u0000b\"}")};
+        byte[] json = bytes("[{\"k\":\"good\"},", refused[0], ",", refused[1], ",", refused[2], "]");
+        byte[] ndjson = bytes("{\"k\":\"good\"}\n", refused[0], "\n", refused[1], "\n", refused[2], "\n");
+        for (byte[] body : new byte[][] {json, ndjson}) {
+            HttpResponse<String> r = f.post("/v1/tables/t/records?ack=queued", body == json ? JSON : NDJSON, body);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            assertThat(ServiceFixture.json(r).getLong("queued")).isEqualTo(4);
+        }
+        await("six records are dead-lettered", () -> f.db.queryLong("SELECT count(*) FROM ingest.rejects") >= 6);
+        assertThat(f.rows("SELECT record_index, sqlstate FROM ingest.rejects ")).containsExactlyInAnyOrder(
+                List.of("1", "22021"), List.of("2", "22P02"), List.of("3", "22P05"),
+                List.of("1", "22021"), List.of("2", "22P02"), List.of("3", "22P05"));
+        assertThat(f.rows("SELECT record #>> '{}' FROM ingest.rejects WHERE sqlstate = '22P02'")).as("kept as received")
+                .containsOnly(List.of("{\"k\":\"q\",\"c\":\"a\\ud800b\"}"));
+        await("both good records are stored", () -> f.db.queryLong("SELECT count(*) FROM t") >= 2);
+        assertThat(f.rows("SELECT k FROM t")).containsExactly(List.of("good"), List.of("good"));
+    }
+
+    @Test
     void nestingUpToTheLimitIsStoredAsPostgresqlStoresIt() throws Exception {
         String deep = "[".repeat(999) + "]".repeat(999); // plus the record's object: 1000 levels
         Outcome expected = query("SELECT convert_from(?, 'UTF8')::jsonb::text", lit(deep));
@@ -248,6 +269,14 @@ class JsonFidelityIT {
         assertThat(one.getString("sqlstate")).isEqualTo("54000");
         assertThat(one.getString("message")).contains("nested deeper than 1000");
         assertThat(f.rows("SELECT k FROM t")).containsExactly(List.of("x"));
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting until " + what).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     private static byte[] bytes(Object... parts) {
