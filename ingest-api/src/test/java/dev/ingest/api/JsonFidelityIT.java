@@ -243,6 +243,21 @@ class JsonFidelityIT {
     }
 
     @Test
+    void aNumberLongerThanTheParserTakesIsAnsweredClearlyAndGoesInAsAString() throws Exception {
+        String digits = "9".repeat(1001); // PostgreSQL's numeric takes it; our parser's limit is 1000
+        assertThat(query("SELECT (json_populate_record(null::t, convert_from(?, 'UTF8')::json)).n::text",
+                lit("{\"n\":" + digits + "}"))).isEqualTo(Outcome.stored(digits));
+        HttpResponse<String> r = f.postJson("t", "{\"k\":\"long\",\"n\":" + digits + "}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("malformed_body");
+        assertThat(ServiceFixture.json(r).getString("message")).contains("longer than 1000 characters").contains("as a JSON string");
+
+        HttpResponse<String> asString = f.postJson("t", "{\"k\":\"long\",\"n\":\"" + digits + "\"}");
+        assertThat(asString.statusCode()).as(asString.body()).isEqualTo(200);
+        assertThat(f.rows("SELECT n::text FROM t WHERE k = 'long'")).containsExactly(List.of(digits));
+    }
+
+    @Test
     void nestingUpToTheLimitIsStoredAsPostgresqlStoresIt() throws Exception {
         String deep = "[".repeat(999) + "]".repeat(999); // plus the record's object: 1000 levels
         Outcome expected = query("SELECT convert_from(?, 'UTF8')::jsonb::text", lit(deep));

@@ -52,12 +52,18 @@ public final class JsonRecordDecoder {
     /** Stands in for bytes that are not UTF-8 so that Jackson can frame the records around them. */
     private static final byte MASK = 'x';
 
+    /**
+     * Jackson's limits, deliberately kept: a number's length (1000) bounds the cost of parsing
+     * integers (quadratic in their digits); a string's (20,000,000) the size of one value.
+     */
+    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build();
+
     // Duplicate keys of a record are found where keys meet columns (a column given twice), which
     // costs nothing; Jackson's own detection would allocate a set per object, nested ones included.
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // Error locations name line and column; they never echo body content back.
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .streamReadConstraints(LIMITS)
             .build();
 
     /** Jackson's note that it left the body out of a location; the line and column say enough. */
@@ -162,8 +168,22 @@ public final class JsonRecordDecoder {
 
     private static BodyException malformed(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
-        if (e instanceof StreamConstraintsException && e.getOriginalMessage().contains("nesting depth")) {
-            return BodyException.nestingTooDeep(MAX_NESTING, at == null ? -1 : at.getLineNr(), at == null ? -1 : at.getColumnNr());
+        long line = at == null ? -1 : at.getLineNr();
+        long column = at == null ? -1 : at.getColumnNr();
+        if (e instanceof StreamConstraintsException) {
+            // Jackson's limits, named for people rather than by Jackson's settings.
+            String m = e.getOriginalMessage();
+            if (m.contains("nesting depth")) {
+                return BodyException.nestingTooDeep(MAX_NESTING, line, column);
+            }
+            if (m.startsWith("Number value length")) {
+                return BodyException.malformed("a JSON number is longer than " + LIMITS.getMaxNumberLength()
+                        + " characters, the most the service parses; send it as a JSON string", line, column);
+            }
+            if (m.startsWith("String value length")) {
+                return BodyException.malformed("a JSON string is longer than " + LIMITS.getMaxStringLength()
+                        + " characters, the most the service parses", line, column);
+            }
         }
         return BodyException.malformed("malformed JSON: " + SOURCE_NOTE.matcher(e.getOriginalMessage()).replaceAll("["),
                 at == null ? -1 : at.getLineNr(), at == null ? -1 : at.getColumnNr());
