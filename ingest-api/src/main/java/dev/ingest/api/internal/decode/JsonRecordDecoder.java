@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -49,9 +48,6 @@ public final class JsonRecordDecoder {
      */
     static final int MAX_NESTING = 1000;
 
-    /** Stands in for bytes that are not UTF-8 so that Jackson can frame the records around them. */
-    private static final byte MASK = 'x';
-
     /**
      * Jackson's limits, deliberately kept: a number's length (1000) bounds the cost of parsing
      * integers (quadratic in their digits); a string's (20,000,000) the size of one value.
@@ -74,9 +70,9 @@ public final class JsonRecordDecoder {
 
     /** Decodes a whole JSON body (an object or an array of objects) and adds every record to {@code into}. */
     public static void decode(byte[] body, IngestRequest.Builder into, TableSchema table, int maxRecords) throws BodyException {
-        List<Invalid> invalid = invalidSequences(body);
-        byte[] parsed = invalid.isEmpty() ? body : masked(body, invalid);
-        Map<Integer, Invalid> bad = invalid.isEmpty() ? Map.of() : badRecords(body, parsed, invalid);
+        EncodingScreen.Screened screened = EncodingScreen.screen(body, FACTORY);
+        byte[] parsed = screened.parsed();
+        Map<Integer, Invalid> bad = screened.invalidRecords();
         try (JsonParser p = FACTORY.createParser(parsed)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -145,7 +141,7 @@ public final class JsonRecordDecoder {
         Invalid invalid = Utf8Validator.firstInvalid(body, offset, offset + length);
         if (invalid != null) {
             throw BodyException.invalidEncoding(Utf8Validator.message(body, invalid, offset + length), -1,
-                    column(body, offset, invalid.offset()));
+                    EncodingScreen.column(body, offset, invalid.offset()));
         }
         try (JsonParser p = FACTORY.createParser(body, offset, length)) {
             JsonToken t = p.nextToken();
@@ -338,101 +334,5 @@ public final class JsonRecordDecoder {
                 column = p.currentTokenLocation().getColumnNr();
             }
         }
-    }
-
-    private static List<Invalid> invalidSequences(byte[] body) {
-        List<Invalid> found = List.of();
-        Invalid at;
-        int from = 0;
-        while ((at = Utf8Validator.firstInvalid(body, from, body.length)) != null) {
-            if (found.isEmpty()) {
-                found = new ArrayList<>();
-            }
-            found.add(at);
-            from = at.offset() + at.length();
-        }
-        return found;
-    }
-
-    private static byte[] masked(byte[] body, List<Invalid> invalid) {
-        byte[] copy = body.clone();
-        for (Invalid at : invalid) {
-            Arrays.fill(copy, at.offset(), at.offset() + at.length(), MASK);
-        }
-        return copy;
-    }
-
-    /**
-     * Which records (by position in the body) hold the invalid sequences, found by framing the
-     * masked body once. A sequence outside every record makes the whole body invalid, as
-     * PostgreSQL refuses the whole document; a syntax error before it is left to the main pass.
-     */
-    private static Map<Integer, Invalid> badRecords(byte[] body, byte[] masked, List<Invalid> invalid) throws BodyException {
-        Map<Integer, Invalid> bad = new HashMap<>();
-        int next = 0; // the first sequence not yet placed in a record
-        try (JsonParser p = FACTORY.createParser(masked)) {
-            JsonToken t = p.nextToken();
-            boolean array = t == JsonToken.START_ARRAY;
-            if (array) {
-                t = p.nextToken();
-            }
-            for (int index = 0; t == JsonToken.START_OBJECT; index++) {
-                long start = p.currentTokenLocation().getByteOffset();
-                p.skipChildren();
-                long end = p.currentLocation().getByteOffset();
-                if (next < invalid.size() && invalid.get(next).offset() < start) {
-                    break; // before this record: outside every record
-                }
-                if (next < invalid.size() && invalid.get(next).offset() < end) {
-                    bad.put(index, invalid.get(next));
-                    while (next < invalid.size() && invalid.get(next).offset() < end) {
-                        next++;
-                    }
-                }
-                t = array ? p.nextToken() : null;
-            }
-        } catch (JsonProcessingException e) {
-            long at = e.getLocation() == null ? Long.MAX_VALUE : e.getLocation().getByteOffset();
-            if (next >= invalid.size() || invalid.get(next).offset() > at) {
-                return bad; // a syntax error first: the main pass reports it
-            }
-        } catch (IOException e) {
-            throw BodyException.malformed("unreadable body: " + e.getMessage(), -1, -1);
-        }
-        if (next < invalid.size()) {
-            Invalid outside = invalid.get(next);
-            throw BodyException.invalidEncoding(Utf8Validator.message(body, outside, body.length) + " (between records)",
-                    line(body, outside.offset()), column(body, lineStart(body, outside.offset()), outside.offset()));
-        }
-        return bad;
-    }
-
-    private static long line(byte[] b, int offset) {
-        long line = 1;
-        for (int i = 0; i < offset; i++) {
-            if (b[i] == '\n') {
-                line++;
-            }
-        }
-        return line;
-    }
-
-    private static int lineStart(byte[] b, int offset) {
-        int i = offset;
-        while (i > 0 && b[i - 1] != '\n') {
-            i--;
-        }
-        return i;
-    }
-
-    /** The 1-based character position of {@code offset} in a line starting at {@code from}. */
-    private static long column(byte[] b, int from, int offset) {
-        long column = 1;
-        for (int i = from; i < offset; i++) {
-            if ((b[i] & 0xc0) != 0x80) {
-                column++; // count characters, not continuation bytes
-            }
-        }
-        return column;
     }
 }
