@@ -53,7 +53,7 @@ class BadInputIT {
     }
 
     static Stream<Arguments> badBodies() {
-        String deep = "[".repeat(300) + "]".repeat(300);
+        String deep = "[".repeat(1000) + "]".repeat(1000); // in the record's object: 1001 levels, one past the limit
         return Stream.of(
                 Arguments.of("truncated JSON", JSON, "[{\"a\": 1}, {\"a\": ", 400, "malformed_body"),
                 Arguments.of("not JSON at all", JSON, "hello", 400, "malformed_body"),
@@ -67,7 +67,7 @@ class BadInputIT {
                 Arguments.of("NaN literal", JSON, "{\"a\": NaN}", 400, "malformed_body"),
                 Arguments.of("comment", JSON, "{\"a\": 1 /* c */}", 400, "malformed_body"),
                 Arguments.of("single quotes", JSON, "{'a': 1}", 400, "malformed_body"),
-                Arguments.of("deep nesting", JSON, "{\"j\": " + deep + "}", 400, "malformed_body"),
+                Arguments.of("deep nesting", JSON, "{\"j\": " + deep + "}", 400, "nesting_too_deep"),
                 Arguments.of("unknown column", JSON, "{\"a\": 1, \"nope\": 2}", 400, "unknown_column"),
                 Arguments.of("injection-shaped column", JSON, "{\"a); DROP TABLE t; --\": 1}", 400, "unknown_column"),
                 Arguments.of("generated column", JSON, "{\"id\": 5}", 400, "column_not_writable"),
@@ -172,11 +172,13 @@ class BadInputIT {
     }
 
     @Test
-    void invalidUtf8IsAMalformedBody() throws Exception {
+    void invalidUtf8InAJsonBodyRefusesThatRecordAs22021() throws Exception {
         byte[] body = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
         HttpResponse<String> r = f.post("/v1/tables/t/records", JSON, body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-        assertThat(ServiceFixture.json(r).getString("message")).contains("UTF-8");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        JsonObject rejection = ServiceFixture.json(r).getJsonArray("rejected").getJsonObject(0);
+        assertThat(rejection.getString("sqlstate")).isEqualTo("22021");
+        assertThat(rejection.getString("message")).contains("UTF-8");
     }
 
     @Test
@@ -228,7 +230,7 @@ class BadInputIT {
         JsonObject json = ServiceFixture.json(r);
         assertThat(json.getInteger("accepted")).isEqualTo(1);
         assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("sqlstate")).toList())
-                .containsExactly("22P02", "22003", "22021", "42804", "42804", "22P05");
+                .containsExactly("22P02", "22003", "22P05", "42804", "42804", "22P05"); // NUL: as json_populate_record
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
     }
 

@@ -28,6 +28,25 @@ public final class BodyException extends Exception {
         return new BodyException(400, "malformed_body", message, line, column, null, "22P02");
     }
 
+    /**
+     * Bytes that are not UTF-8 (PostgreSQL's 22021, with its message): one record's refusal, or the
+     * whole body's when they lie outside every record.
+     */
+    public static BodyException invalidEncoding(String message, long line, long column) {
+        return new BodyException(400, "invalid_encoding", message, line, column, null, "22021");
+    }
+
+    /** JSON nested deeper than the service parses; 54000 (program limit exceeded) when one record's refusal. */
+    public static BodyException nestingTooDeep(int limit, long line, long column) {
+        return new BodyException(400, "nesting_too_deep", "a JSON value is nested deeper than " + limit
+                + " levels, the most the service takes; flatten the record or store it in parts", line, column, null, "54000");
+    }
+
+    /** A value PostgreSQL would refuse with {@code sqlstate}, found while decoding one record. */
+    public static BodyException refusedValue(String sqlstate, String message, long line, long column) {
+        return new BodyException(400, "invalid_value", message, line, column, null, sqlstate);
+    }
+
     public static BodyException unknownColumn(String table, String name, long line) {
         return new BodyException(400, "unknown_column", "table \"" + table + "\" has no column \"" + name + "\"", line, -1, name, "42703");
     }
