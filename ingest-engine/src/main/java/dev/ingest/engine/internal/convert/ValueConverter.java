@@ -2,34 +2,34 @@ package dev.ingest.engine.internal.convert;
 
 import static dev.ingest.engine.internal.sql.SqlStates.CHARACTER_NOT_IN_REPERTOIRE;
 import static dev.ingest.engine.internal.sql.SqlStates.DATATYPE_MISMATCH;
-import static dev.ingest.engine.internal.sql.SqlStates.INVALID_TEXT_REPRESENTATION;
-import static dev.ingest.engine.internal.sql.SqlStates.NUMERIC_VALUE_OUT_OF_RANGE;
 
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Turns decoded values into PostgreSQL's text input form for a column, refusing early what the
- * database would refuse anyway (so a bad record costs no round trip) and what it could silently
- * mangle. Everything else, dates and times for instance, is passed on for PostgreSQL to judge.
+ * Turns decoded values into the text PostgreSQL is given for a column. The rule: every value
+ * reaches PostgreSQL as text and the column's input function judges it, exactly as
+ * {@code select 'L'::T}, a plain INSERT or COPY would; so a value is stored as PostgreSQL parses
+ * the text, or refused with PostgreSQL's own SQLSTATE (the writers isolate refused records one by
+ * one). Nothing is checked or normalised here that PostgreSQL would judge differently in any
+ * supported version: input syntax varies between versions (PostgreSQL 16 reads {@code 1_000} and
+ * {@code 0x1F} as integers, for instance), so no type is pre-checked.
  *
- * <p>Accepted inputs: {@code null}, {@link String}, {@link Boolean}, {@link Number}
- * ({@link Long}, {@link Integer}, {@link BigInteger}, {@link BigDecimal}, {@link Double}),
- * {@link JsonNumber}, {@link List} (for array columns) and {@link JsonText}. Stateless and
- * thread-safe.
+ * <p>The text of a scalar does not depend on the column's type, so a column whose type changed
+ * since the catalog was read is still given the user's text: a {@link String} as it is, a
+ * {@link JsonNumber} as written ({@code 1.0}, {@code 1e3}, {@code -0}), {@link Boolean} as
+ * {@code true}/{@code false}, other {@link Number}s by {@code toString()}. Only two shapes are
+ * special: a {@link List} into an array column becomes an array literal of its elements' texts,
+ * and {@link JsonText} is the exact JSON text for a json/jsonb column (inside an array, an
+ * element's JSON text). Refused here, as no input function could take them: U+0000 in any text
+ * (22021, as PostgreSQL answers a NUL byte in its input) and a JSON object or array into a scalar
+ * column (42804, the one documented exception: PostgreSQL's own {@code json_populate_record}
+ * would store the object's JSON text). Stateless and thread-safe.
  */
 public final class ValueConverter {
-    private static final BigInteger[] MIN = {
-        BigInteger.valueOf(Short.MIN_VALUE), BigInteger.valueOf(Integer.MIN_VALUE), BigInteger.valueOf(Long.MIN_VALUE)};
-    private static final BigInteger[] MAX = {
-        BigInteger.valueOf(Short.MAX_VALUE), BigInteger.valueOf(Integer.MAX_VALUE), BigInteger.valueOf(Long.MAX_VALUE)};
-
     private ValueConverter() {
     }
 
@@ -38,211 +38,58 @@ public final class ValueConverter {
         if (value == null) {
             return null;
         }
-        if (column.kind() == ColumnKind.ARRAY) {
-            return arrayText(value, column);
+        String text = column.kind() == ColumnKind.ARRAY ? arrayText(value, column) : scalarText(value, column);
+        if (text.indexOf('\0') >= 0) {
+            throw new ConversionException(CHARACTER_NOT_IN_REPERTOIRE,
+                    "column \"" + column.name() + "\": PostgreSQL text cannot contain the NUL character (U+0000)");
         }
-        return scalarText(value, column.kind(), column);
+        return text;
     }
 
-    private static String scalarText(Object value, ColumnKind kind, ColumnSchema column) throws ConversionException {
-        if (value instanceof JsonNumber n) {
-            // Exact JSON number text: valid input as it is, except that integers must be whole.
-            return switch (kind) {
-                case SMALLINT, INTEGER, BIGINT -> integer(parseDecimal(n.text(), column), kind == ColumnKind.SMALLINT ? 0
-                        : kind == ColumnKind.INTEGER ? 1 : 2, column);
-                case NUMERIC, FLOAT, TEXT, JSON, OTHER -> n.text();
-                default -> throw mismatch(value, column);
-            };
-        }
-        switch (kind) {
-            case JSON:
-                return json(value, column);
-            case BOOLEAN:
-                return bool(value, column);
-            case SMALLINT:
-                return integer(value, 0, column);
-            case INTEGER:
-                return integer(value, 1, column);
-            case BIGINT:
-                return integer(value, 2, column);
-            case NUMERIC:
-            case FLOAT:
-                return number(value, column);
-            case UUID:
-                return uuid(value, column);
-            default:
-                return text(value, column);
-        }
-    }
-
-    private static String text(Object value, ColumnSchema column) throws ConversionException {
-        if (value instanceof String s) {
-            return checkNul(s, column);
-        }
-        if (value instanceof Boolean || value instanceof Number) {
-            return value.toString();
-        }
-        throw mismatch(value, column);
-    }
-
-    private static String json(Object value, ColumnSchema column) throws ConversionException {
+    private static String scalarText(Object value, ColumnSchema column) throws ConversionException {
         if (value instanceof JsonText j) {
+            if (column.kind() != ColumnKind.JSON && isContainer(j)) {
+                throw mismatch(value, column);
+            }
             return j.json();
         }
-        if (value instanceof String s) {
-            // From text formats (CSV), where a cell holds the JSON document itself.
-            return checkNul(s, column);
+        if (value instanceof List) {
+            throw mismatch(value, column);
         }
-        if (value instanceof Boolean || value instanceof Number) {
-            return value.toString();
-        }
-        throw mismatch(value, column);
+        return plainText(value, column);
     }
 
-    private static String bool(Object value, ColumnSchema column) throws ConversionException {
+    /** The text of a string, number or boolean, whatever the column's type. */
+    private static String plainText(Object value, ColumnSchema column) throws ConversionException {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof JsonNumber n) {
+            return n.text();
+        }
         if (value instanceof Boolean b) {
-            return b ? "t" : "f";
+            return b ? "true" : "false";
         }
-        if (value instanceof String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "t", "true", "y", "yes", "on", "1":
-                    return "t";
-                case "f", "false", "n", "no", "off", "0":
-                    return "f";
-                default:
-                    throw invalid(column, "invalid input for type boolean: \"" + abbreviate(s) + "\"");
-            }
+        if (value instanceof Number n) {
+            return n.toString();
         }
         throw mismatch(value, column);
     }
 
-    private static String integer(Object value, int width, ColumnSchema column) throws ConversionException {
-        BigInteger n;
-        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-            long v = ((Number) value).longValue();
-            if (width == 2) {
-                return Long.toString(v);
-            }
-            n = BigInteger.valueOf(v);
-        } else if (value instanceof BigInteger b) {
-            n = b;
-        } else if (value instanceof BigDecimal d) {
-            n = integral(d, column);
-        } else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw invalid(column, "not an integer: " + value);
-            }
-            n = integral(BigDecimal.valueOf(d), column);
-        } else if (value instanceof String s) {
-            try {
-                n = new BigInteger(s.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(column, "invalid input for type " + column.sqlType() + ": \"" + abbreviate(s) + "\"");
-            }
-        } else {
-            throw mismatch(value, column);
-        }
-        if (n.compareTo(MIN[width]) < 0 || n.compareTo(MAX[width]) > 0) {
-            throw new ConversionException(NUMERIC_VALUE_OUT_OF_RANGE,
-                    "column \"" + column.name() + "\": value " + abbreviate(n.toString()) + " is out of range for type " + column.sqlType());
-        }
-        return n.toString();
-    }
-
-    private static BigDecimal parseDecimal(String text, ColumnSchema column) throws ConversionException {
-        try {
-            return new BigDecimal(text);
-        } catch (NumberFormatException e) {
-            throw invalid(column, "not a number: " + abbreviate(text));
-        }
-    }
-
-    private static BigInteger integral(BigDecimal d, ColumnSchema column) throws ConversionException {
-        try {
-            return d.toBigIntegerExact();
-        } catch (ArithmeticException e) {
-            throw invalid(column, "not an integer: " + abbreviate(d.toString()));
-        }
-    }
-
-    private static String number(Object value, ColumnSchema column) throws ConversionException {
-        if (value instanceof Number) {
-            return value.toString();
-        }
-        if (value instanceof String s) {
-            String t = s.trim();
-            if (isSpecialFloat(t)) {
-                return t;
-            }
-            try {
-                new BigDecimal(t);
-                return t;
-            } catch (NumberFormatException e) {
-                throw invalid(column, "invalid input for type " + column.sqlType() + ": \"" + abbreviate(s) + "\"");
-            }
-        }
-        throw mismatch(value, column);
-    }
-
-    private static boolean isSpecialFloat(String t) {
-        String l = t.toLowerCase(Locale.ROOT);
-        return l.equals("nan") || l.equals("infinity") || l.equals("-infinity") || l.equals("+infinity")
-                || l.equals("inf") || l.equals("-inf") || l.equals("+inf");
-    }
-
-    /**
-     * Accepts what PostgreSQL's uuid input accepts (hyphens anywhere between digit pairs, optional
-     * braces, any case) and writes the canonical lower-case form.
-     */
-    private static String uuid(Object value, ColumnSchema column) throws ConversionException {
-        if (!(value instanceof String s)) {
-            throw mismatch(value, column);
-        }
-        if (isCanonicalUuid(s)) {
-            return s; // the usual form: nothing to rewrite
-        }
-        int from = 0;
-        int to = s.length();
-        if (to >= 2 && s.charAt(0) == '{' && s.charAt(to - 1) == '}') {
-            from++;
-            to--;
-        }
-        StringBuilder hex = new StringBuilder(36);
-        for (int i = from; i < to; i++) {
+    private static boolean isContainer(JsonText j) {
+        String s = j.json();
+        for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.digit(c, 16) >= 0 && c < 128) {
-                hex.append(Character.toLowerCase(c));
-                if (hex.length() == 8 || hex.length() == 13 || hex.length() == 18 || hex.length() == 23) {
-                    hex.append('-');
-                }
-            } else if (c != '-' || i == from || i == to - 1 || s.charAt(i - 1) == '-') {
-                throw invalid(column, "invalid input for type uuid: \"" + abbreviate(s) + "\"");
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                return c == '{' || c == '[';
             }
         }
-        if (hex.length() != 36) {
-            throw invalid(column, "invalid input for type uuid: \"" + abbreviate(s) + "\"");
-        }
-        return hex.toString();
-    }
-
-    private static boolean isCanonicalUuid(String s) {
-        if (s.length() != 36) {
-            return false;
-        }
-        for (int i = 0; i < 36; i++) {
-            char c = s.charAt(i);
-            boolean ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return false;
     }
 
     private static String arrayText(Object value, ColumnSchema column) throws ConversionException {
         if (value instanceof String s) {
-            return checkNul(s, column); // already an array literal, from a text format
+            return s; // an array literal, from a text format or a JSON string
         }
         if (!(value instanceof List<?> list)) {
             throw mismatch(value, column);
@@ -263,8 +110,10 @@ public final class ValueConverter {
                 out.append("NULL");
             } else if (element instanceof List<?> inner) {
                 appendArray(out, inner, column);
+            } else if (element instanceof JsonText j) {
+                appendQuoted(out, j.json()); // an object in an array: its JSON text, for PostgreSQL to judge
             } else {
-                appendQuoted(out, scalarText(element, column.elementKind(), column));
+                appendQuoted(out, plainText(element, column));
             }
         }
         out.append('}');
@@ -282,43 +131,19 @@ public final class ValueConverter {
         out.append('"');
     }
 
-    private static String checkNul(String s, ColumnSchema column) throws ConversionException {
-        if (s.indexOf('\0') >= 0) {
-            throw new ConversionException(CHARACTER_NOT_IN_REPERTOIRE,
-                    "column \"" + column.name() + "\": PostgreSQL text cannot contain the NUL character (U+0000)");
-        }
-        return s;
-    }
-
-    private static ConversionException invalid(ColumnSchema column, String message) {
-        return new ConversionException(INVALID_TEXT_REPRESENTATION, "column \"" + column.name() + "\": " + message);
-    }
-
     private static ConversionException mismatch(Object value, ColumnSchema column) {
         return new ConversionException(DATATYPE_MISMATCH,
-                "column \"" + column.name() + "\" is of type " + column.sqlType() + " but the value is " + describe(value));
+                "column \"" + column.name() + "\" is of type " + column.sqlType() + " but the value is " + describe(value)
+                        + ": send a JSON string, number or boolean (or an array, for an array column)");
     }
 
     private static String describe(Object value) {
         if (value instanceof JsonText j) {
-            return j.json().startsWith("[") ? "a JSON array" : "a JSON object";
+            return isContainer(j) && j.json().strip().startsWith("[") ? "a JSON array" : "a JSON object";
         }
         if (value instanceof List) {
-            return "an array";
+            return "a JSON array";
         }
-        if (value instanceof JsonNumber) {
-            return "a number";
-        }
-        if (value instanceof String) {
-            return "a string";
-        }
-        if (value instanceof Boolean) {
-            return "a boolean";
-        }
-        return value instanceof Number ? "a number" : value.getClass().getSimpleName();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        return value.getClass().getSimpleName();
     }
 }
