@@ -111,6 +111,14 @@ public final class CsvCorpus {
                 c("invalid UTF-8", "a, b", "a,b\n", bytes('x', 0xC3, 0x28, ',', '1', '\n'), "2,3\n"),
                 c("NUL byte", "a, b", "a,b\n", bytes('1', 0, '2', ',', '3', '\n'), "4,5\n"),
                 c("multi-byte text", "a, b", "a,b\n", "é,\"€\n😀\"\n", "日本,語\n"),
-                c("quoted header", "a, b", "\"a\",\"b\"\n", "1,2\n"));
+                c("quoted header", "a, b", "\"a\",\"b\"\n", "1,2\n"),
+                c("a quote opened mid-record swallows the rest", "a, b", "a,b\n", "1,2\n", "3,a\",b\n4,5\n6,7\n"),
+                c("quotes in and out of one field", "a, b", "a,b\n", "\"abc\"def\"ghi\",x\n", "a\"\"b,\"\"\"\"\"\"\n"),
+                c("doubled quote before an unterminated end", "a, b", "a,b\n", "1,\"a\"\""),
+                c("one column named b, blank lines", "b", "b\n", "x\n", "\n", "\"\"\n"),
+                c("BOM and CR", "a, b", "\uFEFFa,b\r", "1,2\r", "\"3\r\n\",4\r"),
+                c("end-of-data marker with the wrong line end, CR", "a, b", "a,b\r", "1,2\r", "\\.\n3,4\r", "5,6\r"),
+                c("a quoted comma and nothing else", "a, b", "a,b\n", "\",\",\",\"\n", "\",\"\n"),
+                c("CRLF split by a quote", "a, b", "a,b\r\n", "1,\"2\r\"\n3,4\r\n", "5,6\r\n"));
     }
 }
