@@ -20,7 +20,8 @@ import java.util.List;
  *   <li>A record ends at the body's line end outside quotes. The first line end (LF, CRLF or a
  *       lone CR) fixes the body's; another kind outside quotes refuses the record it is in
  *       ("unquoted carriage return/newline found in data").</li>
- *   <li>A line that is {@code \.} alone ends the data, as in COPY: the rest is not read.</li>
+ *   <li>A backslash is data, also in a line {@code \.}, as in PostgreSQL 18 (up to 17, COPY
+ *       FROM STDIN ended the data at such a line and dropped the rest: we never drop records).</li>
  *   <li>A blank line is one NULL field. A record that ends inside quotes (at the end of the
  *       input) is refused: "unterminated CSV quoted field".</li>
  * </ul>
@@ -39,7 +40,7 @@ public final class CsvGrammar {
         RECORD,
         /** The record goes on past the bytes given. */
         NEED_MORE,
-        /** No more records: the input ended, or a {@code \.} line ended the data. */
+        /** No more records: the input ended. */
         END
     }
 
@@ -105,10 +106,7 @@ public final class CsvGrammar {
         return framed(start, limit, limit);
     }
 
-    /**
-     * Starts a record: skips a byte-order mark before the first, and finds a {@code \.} line.
-     * Returns null to scan the record, or what to answer now.
-     */
+    /** Starts a record, skipping a byte-order mark before the first. Returns null to scan it, or what to answer now. */
     private Framing begin(byte[] b, int start, int limit, boolean eof) {
         skip = 0;
         if (position == Position.BEFORE_FIRST_RECORD) {
@@ -120,60 +118,14 @@ public final class CsvGrammar {
                 skip = n == 3 ? 3 : 0;
             }
         }
-        int p = start + skip;
-        if (p == limit) {
+        if (start + skip == limit) {
             return eof ? Framing.END : Framing.NEED_MORE;
-        }
-        if (b[p] == '\\') {
-            EndMarker m = endMarker(b, p, limit, eof);
-            if (m == EndMarker.UNDECIDED) {
-                return Framing.NEED_MORE;
-            }
-            if (m == EndMarker.END) {
-                return Framing.END;
-            }
-            problem = m == EndMarker.WRONG_LINE_END ? "end-of-copy marker does not match previous newline style" : null;
-        } else {
-            problem = null;
         }
         position = Position.IN_RECORD;
         scanned = skip;
         inQuote = false;
+        problem = null;
         return null;
-    }
-
-    private enum EndMarker { UNDECIDED, END, DATA, WRONG_LINE_END }
-
-    /**
-     * Whether the backslash at {@code b[p]}, the first byte of a record, begins COPY's end-of-data
-     * line: {@code \.} and the body's line end. Anything else is data, read from after the backslash.
-     */
-    private EndMarker endMarker(byte[] b, int p, int limit, boolean eof) {
-        int need = lineEnd == LineEnd.CRLF ? 4 : 3;
-        int have = limit - p;
-        if (have < need && !eof) {
-            return EndMarker.UNDECIDED;
-        }
-        if (have < 2 || b[p + 1] != '.') {
-            return EndMarker.DATA;
-        }
-        int q = p + 2;
-        if (lineEnd == LineEnd.CRLF) {
-            if (q >= limit || b[q] != '\r') {
-                return EndMarker.DATA;
-            }
-            q++;
-        }
-        if (q >= limit || (b[q] != '\r' && b[q] != '\n')) {
-            return EndMarker.DATA;
-        }
-        byte c = b[q];
-        boolean matches = switch (lineEnd) {
-            case LF, CRLF -> c == '\n';
-            case CR -> c == '\r';
-            case UNKNOWN -> true;
-        };
-        return matches ? EndMarker.END : EndMarker.WRONG_LINE_END;
     }
 
     /**

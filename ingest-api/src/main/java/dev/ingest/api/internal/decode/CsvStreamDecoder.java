@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class CsvStreamDecoder implements StreamDecoder {
     /** Where in the body the decoder is. */
-    private enum State { HEADER, RECORDS, ENDED }
+    private enum State { HEADER, RECORDS }
 
     private final TableSchema table;
     private final LineBuffer buffer;
@@ -46,9 +46,6 @@ public final class CsvStreamDecoder implements StreamDecoder {
 
     @Override
     public void feed(byte[] chunk, IngestRequest.Builder into) throws BodyException {
-        if (state == State.ENDED) {
-            return; // after COPY's end-of-data line: not read, as by COPY
-        }
         buffer.append(chunk);
         decode(false, into);
         buffer.checkRecordSize();
@@ -56,9 +53,7 @@ public final class CsvStreamDecoder implements StreamDecoder {
 
     @Override
     public void end(IngestRequest.Builder into) throws BodyException {
-        if (state != State.ENDED) {
-            decode(true, into);
-        }
+        decode(true, into);
     }
 
     @Override
@@ -78,13 +73,8 @@ public final class CsvStreamDecoder implements StreamDecoder {
         int start = 0;
         while (true) {
             CsvGrammar.Framing framing = grammar.frame(b, start, buffer.length(), eof);
-            if (framing == CsvGrammar.Framing.NEED_MORE) {
-                break;
-            }
-            if (framing == CsvGrammar.Framing.END) {
-                state = State.ENDED;
-                start = buffer.length();
-                break;
+            if (framing != CsvGrammar.Framing.RECORD) {
+                break; // NEED_MORE, or END at the end of the body
             }
             record(grammar.row(b), into);
             line += CsvGrammar.lineBreaks(b, start, grammar.end());

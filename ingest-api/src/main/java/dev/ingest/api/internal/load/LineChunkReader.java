@@ -8,9 +8,9 @@ import java.util.Arrays;
 /**
  * Chunks of NDJSON lines or CSV rows, cut at record boundaries without decoding a record. CSV
  * chunks each start with the file's header row and hold the file's records byte for byte, framed
- * by {@link CsvGrammar} as the service frames them (a blank line is a record, as in COPY; the
- * file ends at a {@code \.} line). NDJSON blank lines are left out (the service skips them too),
- * so the n-th line of a chunk is its record n, as the service counts.
+ * by {@link CsvGrammar} as the service frames them (a blank line is a record, as in COPY). NDJSON
+ * blank lines are left out (the service skips them too), so the n-th line of a chunk is its
+ * record n, as the service counts.
  */
 final class LineChunkReader implements ChunkReader {
     private final RecordScanner scanner;

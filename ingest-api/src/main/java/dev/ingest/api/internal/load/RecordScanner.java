@@ -7,8 +7,8 @@ import java.io.InputStream;
 /**
  * Finds record boundaries in a line-based input without decoding it: for NDJSON a record ends at
  * a line feed; for CSV where {@link CsvGrammar} (the service's own grammar, PostgreSQL's COPY CSV)
- * ends it, and the input ends at COPY's end-of-data line {@code \.}. After {@link #next()} the
- * record is {@code buffer()[start(), end())}, its line break included.
+ * ends it. After {@link #next()} the record is {@code buffer()[start(), end())}, its line break
+ * included.
  */
 final class RecordScanner {
     private final InputStream in;
