@@ -128,7 +128,8 @@ class BadInputIT {
         JsonObject json = ServiceFixture.json(r);
         assertThat(json.getLong("accepted")).isEqualTo(2);
         assertThat(json.getJsonArray("rejected").stream().map(o -> ((JsonObject) o).getString("message")).toList())
-                .containsExactly("line 3: 1 fields, but the header has 2", "line 4: 3 fields, but the header has 2");
+                .containsExactly("line 3: missing data for column \"s\" (the row has 1 field, the header 2)",
+                        "line 4: extra data after last expected column (the row has 3 fields, the header 2)");
     }
 
     @Test

@@ -120,6 +120,49 @@ class ImportsIT {
         }
     }
 
+    /**
+     * A hostile CSV file (a byte-order mark, CRLF, a quote opened mid-field, a blank line, a quote
+     * left open at the end) is imported as COPY reads it: COPY of its good records stores the same
+     * rows, and each bad record is refused with the SQLSTATE COPY gives it.
+     */
+    @Test
+    void aHostileCsvFileIsImportedAsCopyReadsIt() throws Exception {
+        TestDatabase.Database db = TestDatabase.create();
+        db.execute(TABLE, "CREATE TABLE items_copy (id bigint NOT NULL, name text NOT NULL CHECK (name <> ''))");
+        String header = "\uFEFFid,name\r\n";
+        String good = "1,12\" pizza, large\"\r\n2,\"two\r\nlines \"\"quoted\"\"\"\r\n3,\"a\"b\r\n";
+        String blank = "\r\n";
+        String open = "4,\"never closed\r\n";
+        Files.writeString(dir.resolve("hostile.csv"), header + "1,12\" pizza, large\"\r\n" + blank
+                + "2,\"two\r\nlines \"\"quoted\"\"\"\r\n3,\"a\"b\r\n" + open);
+        String blankState;
+        String openState;
+        try (java.sql.Connection c = db.connect()) {
+            var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            String sql = "COPY items_copy (id, name) FROM STDIN (FORMAT csv, HEADER true)";
+            copy.copyIn(sql, new java.io.ByteArrayInputStream((header + good).getBytes(StandardCharsets.UTF_8)));
+            blankState = copyState(copy, sql, header + blank);
+            openState = copyState(copy, sql, header + open);
+        }
+        try (ServiceFixture f = start(db, job("hostile", dir + "/*.csv", "keep"))) {
+            JsonObject run = runAndWait(f, "hostile");
+            assertThat(run.getString("status")).as(run.encode()).isEqualTo("succeeded");
+            assertThat(run.getLong("rows_accepted")).isEqualTo(3);
+            assertThat(f.rows("SELECT id, name FROM items ORDER BY id")).isEqualTo(f.rows("SELECT id, name FROM items_copy ORDER BY id"));
+            assertThat(f.rows("SELECT sqlstate FROM ingest.rejects ORDER BY record_index"))
+                    .containsExactly(List.of(blankState), List.of(openState));
+        }
+    }
+
+    private static String copyState(org.postgresql.copy.CopyManager copy, String sql, String body) throws Exception {
+        try {
+            copy.copyIn(sql, new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+            return null;
+        } catch (org.postgresql.util.PSQLException e) {
+            return e.getSQLState();
+        }
+    }
+
     @Test
     void aFileIsNotImportedAgainAfterARestartAndIsMovedWhenDone() throws Exception {
         TestDatabase.Database db = TestDatabase.create();

@@ -194,6 +194,71 @@ class LoadIT {
         assertThat(run.out()).contains("3,000 rows loaded, 4 rejected");
     }
 
+    /** COPY of {@code body} into {@code table (columns)}, with a header; null when COPY takes it, else its SQLSTATE. */
+    static String copy(ServiceFixture f, String table, String columns, String body) throws Exception {
+        try (java.sql.Connection c = f.db.connect()) {
+            c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY " + table + " (" + columns
+                    + ") FROM STDIN (FORMAT csv, HEADER true)", new java.io.ByteArrayInputStream(body.getBytes(UTF_8)));
+            return null;
+        } catch (org.postgresql.util.PSQLException e) {
+            return e.getSQLState();
+        }
+    }
+
+    /**
+     * A hostile CSV file (a byte-order mark, CRLF line ends, quotes opened mid-field, a field longer
+     * than a chunk, a blank line, a quote left open at the end) is loaded as COPY reads it: the good
+     * records as COPY stores them, each bad one refused with COPY's SQLSTATE and its line.
+     */
+    @Test
+    void aHostileCsvFileIsLoadedAsCopyReadsIt() throws Exception {
+        String header = "\uFEFFevent_id,ts,source,kind,user_id\r\n";
+        StringBuilder good = new StringBuilder();
+        String blank = "\r\n";
+        int blankAfter = 150;
+        String open = uuid(999_999) + ",2026-01-01T00:00:00Z,\"never closed,k,1\r\n";
+        StringBuilder file = new StringBuilder(header);
+        long blankLine = 0;
+        for (int i = 0; i < 400; i++) {
+            String source = switch (i % 4) {
+                case 0 -> "12\" pizza, large\"";
+                case 1 -> "\"a\r\nb\"\"c\"";
+                case 2 -> "\"\"";
+                default -> i == 3 ? "x".repeat(70_000) : "s\"\"";
+            };
+            String row = uuid(i) + ",2026-01-01T00:00:00Z," + source + ",k," + i + "\r\n";
+            good.append(row);
+            file.append(row);
+            if (i == blankAfter) {
+                blankLine = file.chars().filter(ch -> ch == '\n').count() + 1;
+                file.append(blank);
+            }
+        }
+        long openLine = file.chars().filter(ch -> ch == '\n').count() + 1;
+        file.append(open);
+        f.db.execute("DROP TABLE IF EXISTS events_copy",
+                "CREATE TABLE events_copy AS SELECT event_id, ts, source, kind, user_id FROM events WITH NO DATA");
+        String columns = "event_id, ts, source, kind, user_id";
+        assertThat(copy(f, "events_copy", columns, header + good)).isNull();
+        String blankState = copy(f, "events_copy", columns, header + blank);
+        String openState = copy(f, "events_copy", columns, header + open);
+        assertThat(blankState).isNotNull();
+        assertThat(openState).isNotNull();
+
+        Run run = new Run();
+        run.chunkBytes = 8 * 1024;
+        run.rejects = dir.resolve("rejects.ndjson");
+        assertThat(run.load(write("hostile.csv", file.toString()))).as(run.err()).isEqualTo(Loader.REJECTED);
+        String query = " ORDER BY user_id";
+        assertThat(f.rows("SELECT event_id, source, kind, user_id FROM events" + query))
+                .isEqualTo(f.rows("SELECT event_id, source, kind, user_id FROM events_copy" + query))
+                .hasSize(400);
+        List<JsonObject> rejected = Files.readAllLines(run.rejects).stream().map(JsonObject::new)
+                .sorted(java.util.Comparator.comparingLong(o -> o.getLong("line"))).toList();
+        assertThat(rejected).extracting(o -> o.getLong("line") + " " + o.getString("sqlstate"))
+                .containsExactly(blankLine + " " + blankState, openLine + " " + openState);
+    }
+
     @Test
     void tooManyRejectedRecordsStopTheLoad() throws Exception {
         StringBuilder text = new StringBuilder("event_id,ts,source,kind\n");

@@ -33,8 +33,7 @@ class StreamingIT {
             String csv = "id,t,n,j,tags,b\r\n"
                     + "1,plain,1.5,\"{\"\"k\"\": [1, 2]}\",\"{a,b}\",true\r\n"
                     + "2,\"comma, quote \"\" and\nnewline\",,null,{},f\r\n"
-                    + "3,\"\",-0.25,,,\n"
-                    + "\n"
+                    + "3,\"\",-0.25,,,\r\n" // one line end throughout, as COPY requires
                     + "4,日本語 ✓,1e3,\"\"\"s\"\"\",\"{\"\"x y\"\",NULL}\",yes"; // no final newline
             HttpResponse<String> r = f.post("/v1/tables/c/records", "text/csv", csv.getBytes(UTF_8));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -1,47 +1,38 @@
 package dev.ingest.api.internal.decode;
 
-import de.siegmar.fastcsv.reader.AbstractBaseCsvCallbackHandler;
-import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import dev.ingest.api.internal.csv.CsvGrammar;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonText;
 import dev.ingest.engine.TableSchema;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * CSV (RFC 4180, comma-separated, header row of column names) decoded as chunks arrive. Fields
- * are split by FastCSV; this class only finds where complete records end, which needs nothing but
- * the quote state, since a quoted field may hold line breaks.
+ * CSV decoded as chunks arrive: a header row of column names, then one record per row, framed and
+ * split by {@link CsvGrammar}, that is as PostgreSQL's {@code COPY ... FROM STDIN (FORMAT csv,
+ * HEADER true)} reads them (a byte-order mark at the start is skipped).
  *
- * <p>As in PostgreSQL's CSV format, an unquoted empty field is NULL and a quoted empty field
- * ({@code ""}) is the empty string. Columns the header leaves out take their DEFAULT. A cell of a
- * json/jsonb column is the JSON document itself; of an array column, an array literal ({@code {1,2}}).
- * A row with a different number of fields than the header, or with invalid UTF-8, is refused on
- * its own. A header naming an unknown, generated or repeated column refuses the whole body.
+ * <p>An unquoted empty field is NULL and a quoted empty field ({@code ""}) is the empty string.
+ * Columns the header leaves out take their DEFAULT. A cell of a json/jsonb column is the JSON
+ * document itself; of an array column, an array literal ({@code {1,2}}). A record COPY would
+ * refuse (a field count other than the header's, an unquoted line end of another kind, a quote
+ * left open at the end of the body, invalid UTF-8) is refused on its own with COPY's SQLSTATE and
+ * its line. A header naming an unknown, generated or repeated column refuses the whole body.
  */
 public final class CsvStreamDecoder implements StreamDecoder {
+    /** Where in the body the decoder is. */
+    private enum State { HEADER, RECORDS }
+
     private final TableSchema table;
     private final LineBuffer buffer;
     private final int maxRecords;
-    private final CsvReader.CsvReaderBuilder reader = CsvReader.builder()
-            .skipEmptyLines(true)
-            // Rows with a wrong field count come through, to be refused one by one here.
-            .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
-            .missingFieldStrategy(FieldMismatchStrategy.IGNORE);
-    private int[] columnOfField; // null until the header is read
-    private boolean inQuotes;
-    private int scanned; // bytes of the buffer already scanned for record ends
-    private long linesBefore; // line breaks before the buffer's start
+    private final CsvGrammar grammar = new CsvGrammar();
+    private State state = State.HEADER;
+    private int[] columnOfField; // set by the header
+    private long line = 1; // the line the next record starts on
 
     /**
      * @param maxRecordBytes the longest record (line) accepted
@@ -56,31 +47,13 @@ public final class CsvStreamDecoder implements StreamDecoder {
     @Override
     public void feed(byte[] chunk, IngestRequest.Builder into) throws BodyException {
         buffer.append(chunk);
-        byte[] b = buffer.bytes();
-        int end = -1;
-        for (int i = scanned; i < buffer.length(); i++) {
-            if (b[i] == '"') {
-                inQuotes = !inQuotes; // a doubled quote inside a field toggles twice
-            } else if (b[i] == '\n' && !inQuotes) {
-                end = i + 1;
-            }
-        }
-        scanned = buffer.length();
-        if (end > 0) {
-            decode(b, end, into);
-            buffer.consume(end);
-            scanned -= end;
-        }
+        decode(false, into);
         buffer.checkRecordSize();
     }
 
     @Override
     public void end(IngestRequest.Builder into) throws BodyException {
-        if (buffer.length() > 0) {
-            decode(buffer.bytes(), buffer.length(), into);
-            buffer.consume(buffer.length());
-            scanned = 0;
-        }
+        decode(true, into);
     }
 
     @Override
@@ -94,43 +67,47 @@ public final class CsvStreamDecoder implements StreamDecoder {
         return false;
     }
 
-    private void decode(byte[] b, int length, IngestRequest.Builder into) throws BodyException {
-        String text;
-        boolean utf8 = true;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            // Rare: decode leniently and refuse the rows that hold a replacement character.
-            text = new String(b, 0, length, StandardCharsets.UTF_8);
-            utf8 = false;
-        }
-        RowHandler rows = new RowHandler();
-        try {
-            for (Row row : reader.build(rows, text)) {
-                long line = linesBefore + row.line;
-                if (columnOfField == null) {
-                    header(row.fields);
-                } else if (into.nextIndex() >= maxRecords) {
-                    throw BodyException.tooManyRecords(maxRecords);
-                } else if (!utf8 && row.fields.stream().anyMatch(f -> f != null && f.indexOf('\uFFFD') >= 0)) {
-                    into.refuse("22021", "line " + line + ": invalid UTF-8", row.fields);
-                } else if (row.fields.size() != columnOfField.length) {
-                    into.refuse("22P04", "line " + line + ": " + row.fields.size() + " fields, but the header has "
-                            + columnOfField.length, row.fields);
-                } else {
-                    into.add(values(row.fields));
-                }
+    /** Decodes the complete records in the buffer (all of it at the end of the body) and drops them. */
+    private void decode(boolean eof, IngestRequest.Builder into) throws BodyException {
+        byte[] b = buffer.bytes();
+        int start = 0;
+        while (true) {
+            CsvGrammar.Framing framing = grammar.frame(b, start, buffer.length(), eof);
+            if (framing != CsvGrammar.Framing.RECORD) {
+                break; // NEED_MORE, or END at the end of the body
             }
-        } catch (CsvParseException e) {
-            throw BodyException.malformed("malformed CSV: " + e.getMessage(), -1, -1);
+            record(grammar.row(b), into);
+            line += CsvGrammar.lineBreaks(b, start, grammar.end());
+            start = grammar.end();
         }
-        for (int i = 0; i < length; i++) {
-            if (b[i] == '\n') {
-                linesBefore++;
+        buffer.consume(start);
+    }
+
+    private void record(CsvGrammar.Row row, IngestRequest.Builder into) throws BodyException {
+        List<String> fields = row.fields();
+        if (state == State.HEADER) {
+            if (row.refused()) {
+                throw BodyException.malformed("the CSV header row is malformed: " + row.message(), 1, -1);
             }
+            header(fields);
+            state = State.RECORDS;
+        } else if (into.nextIndex() >= maxRecords) {
+            throw BodyException.tooManyRecords(maxRecords);
+        } else if (row.refused()) {
+            into.refuse(row.sqlstate(), "line " + line + ": " + row.message(), fields);
+        } else if (fields.size() < columnOfField.length) {
+            into.refuse(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": missing data for column \""
+                    + table.column(columnOfField[fields.size()]).name() + "\"" + counts(fields.size()), fields);
+        } else if (fields.size() > columnOfField.length) {
+            into.refuse(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": extra data after last expected column"
+                    + counts(fields.size()), fields);
+        } else {
+            into.add(values(fields));
         }
+    }
+
+    private String counts(int fields) {
+        return " (the row has " + fields + (fields == 1 ? " field" : " fields") + ", the header " + columnOfField.length + ")";
     }
 
     private void header(List<String> names) throws BodyException {
@@ -162,29 +139,5 @@ public final class CsvStreamDecoder implements StreamDecoder {
             values[column] = field != null && table.column(column).kind() == ColumnKind.JSON ? new JsonText(field) : field;
         }
         return values;
-    }
-
-    /** One CSV record: its fields (null for an unquoted empty field) and its line in the chunk. */
-    private record Row(long line, List<String> fields) {
-    }
-
-    /** Collects fields, keeping FastCSV's knowledge of whether an empty field was quoted. */
-    private static final class RowHandler extends AbstractBaseCsvCallbackHandler<Row> {
-        private List<String> fields = new ArrayList<>();
-
-        @Override
-        protected void handleBegin(long startingLineNumber) {
-            fields = new ArrayList<>();
-        }
-
-        @Override
-        protected void handleField(int fieldIdx, char[] buf, int offset, int len, boolean quoted) {
-            fields.add(len == 0 && !quoted ? null : new String(buf, offset, len));
-        }
-
-        @Override
-        protected Row buildRecord() {
-            return new Row(getStartingLineNumber(), fields);
-        }
     }
 }

@@ -1,13 +1,16 @@
 package dev.ingest.api.internal.load;
 
+import dev.ingest.api.internal.csv.CsvGrammar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
 /**
  * Chunks of NDJSON lines or CSV rows, cut at record boundaries without decoding a record. CSV
- * chunks each start with the file's header row. Blank lines are left out (the service skips them
- * too), so the n-th line of a chunk is its record n, as the service counts.
+ * chunks each start with the file's header row and hold the file's records byte for byte, framed
+ * by {@link CsvGrammar} as the service frames them (a blank line is a record, as in COPY). NDJSON
+ * blank lines are left out (the service skips them too), so the n-th line of a chunk is its
+ * record n, as the service counts.
  */
 final class LineChunkReader implements ChunkReader {
     private final RecordScanner scanner;
@@ -25,30 +28,35 @@ final class LineChunkReader implements ChunkReader {
     LineChunkReader(InputStream in, byte[] header, long offset, long line, int chunkBytes, int maxRecordBytes) {
         this.csv = header != null;
         this.header = header;
-        this.scanner = new RecordScanner(in, csv, maxRecordBytes, offset, line);
+        CsvGrammar grammar = null;
+        if (csv) {
+            // The header fixes the file's line end for the records after it, as in COPY.
+            grammar = new CsvGrammar();
+            grammar.frame(header, 0, header.length, true);
+        }
+        this.scanner = new RecordScanner(in, grammar, maxRecordBytes, offset, line);
         this.chunkBytes = chunkBytes;
     }
 
     /**
-     * Reads a CSV file's header row: the first line that is not blank.
+     * Reads a CSV file's header row: its first record, without a byte-order mark.
      *
      * @return the header and the input position after it, or null for an empty input
      */
     static Header readHeader(InputStream in, int maxRecordBytes) throws IOException {
-        RecordScanner s = new RecordScanner(in, true, maxRecordBytes, 0, 1);
-        while (s.next()) {
-            if (!blank(s.buffer(), s.start(), s.end())) {
-                byte[] h = Arrays.copyOfRange(s.buffer(), s.start(), s.end());
-                if (h[h.length - 1] != '\n') {
-                    h = Arrays.copyOf(h, h.length + 1);
-                    h[h.length - 1] = '\n';
-                }
-                // The scanner read ahead: give the bytes after the header back, in front of the rest.
-                byte[] rest = Arrays.copyOfRange(s.buffer(), s.end(), s.bufferedLength());
-                return new Header(h, s.offset(), s.line(), new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rest), in));
-            }
+        CsvGrammar grammar = new CsvGrammar();
+        RecordScanner s = new RecordScanner(in, grammar, maxRecordBytes, 0, 1);
+        if (!s.next()) {
+            return null;
         }
-        return null;
+        byte[] h = Arrays.copyOfRange(s.buffer(), grammar.contentStart(), s.end());
+        if (h[h.length - 1] != '\n' && h[h.length - 1] != '\r') {
+            h = Arrays.copyOf(h, h.length + 1); // a file of a header alone, without a line end
+            h[h.length - 1] = '\n';
+        }
+        // The scanner read ahead: give the bytes after the header back, in front of the rest.
+        byte[] rest = Arrays.copyOfRange(s.buffer(), s.end(), s.bufferedLength());
+        return new Header(h, s.offset(), s.line(), new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rest), in));
     }
 
     /** A CSV header row, and the input after it. */
@@ -73,7 +81,7 @@ final class LineChunkReader implements ChunkReader {
             byte[] b = scanner.buffer();
             int from = scanner.start();
             int to = scanner.end();
-            if (blank(b, from, to)) {
+            if (!csv && blank(b, from, to)) {
                 continue;
             }
             if (n == 0) {
@@ -88,7 +96,7 @@ final class LineChunkReader implements ChunkReader {
             lines[n] = (int) (scanner.recordLine() - firstLine);
             n++;
             out.write(b, from, to - from);
-            if (b[to - 1] != '\n') {
+            if (!csv && b[to - 1] != '\n') {
                 out.write('\n'); // the last record of a file without a final line break
             }
         }

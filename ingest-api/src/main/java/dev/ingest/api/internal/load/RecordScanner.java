@@ -1,17 +1,18 @@
 package dev.ingest.api.internal.load;
 
+import dev.ingest.api.internal.csv.CsvGrammar;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Finds record boundaries in a line-based input without decoding it: a record ends at a line
- * feed, except, for CSV, inside a quoted field (RFC 4180: a doubled quote toggles the state twice,
- * so counting quotes is enough). After {@link #next()} the record is {@code buffer()[start(), end())},
- * its line break included.
+ * Finds record boundaries in a line-based input without decoding it: for NDJSON a record ends at
+ * a line feed; for CSV where {@link CsvGrammar} (the service's own grammar, PostgreSQL's COPY CSV)
+ * ends it. After {@link #next()} the record is {@code buffer()[start(), end())}, its line break
+ * included.
  */
 final class RecordScanner {
     private final InputStream in;
-    private final boolean csv;
+    private final CsvGrammar csv; // null for NDJSON
     private final int maxRecordBytes;
     private byte[] buf = new byte[1 << 16];
     private int len;
@@ -27,7 +28,7 @@ final class RecordScanner {
      * @param offset where in the input {@code in} is positioned
      * @param line   the line number there
      */
-    RecordScanner(InputStream in, boolean csv, int maxRecordBytes, long offset, long line) {
+    RecordScanner(InputStream in, CsvGrammar csv, int maxRecordBytes, long offset, long line) {
         this.in = in;
         this.csv = csv;
         this.maxRecordBytes = maxRecordBytes;
@@ -39,32 +40,36 @@ final class RecordScanner {
     boolean next() throws IOException {
         int from = end;
         int i = from;
-        boolean quoted = false;
         long newlines = 0;
         while (true) {
-            if (i == len) {
-                if (eof) {
+            if (csv != null) {
+                CsvGrammar.Framing f = csv.frame(buf, from, len, eof);
+                if (f == CsvGrammar.Framing.END) {
+                    return false;
+                }
+                if (f == CsvGrammar.Framing.RECORD) {
+                    i = csv.end();
+                    newlines = CsvGrammar.lineBreaks(buf, from, i);
                     break;
                 }
-                if (i - from > maxRecordBytes) {
-                    throw new ChunkReader.MalformedInputException("line " + line + ": a record is longer than "
-                            + maxRecordBytes + " bytes");
+                i = len;
+            } else if (i < len) {
+                if (buf[i++] == '\n') {
+                    newlines = 1;
+                    break;
                 }
-                int shift = from;
-                fill();
-                from -= shift;
-                i -= shift;
                 continue;
+            } else if (eof) {
+                break;
             }
-            byte b = buf[i++];
-            if (b == '"' && csv) {
-                quoted = !quoted;
-            } else if (b == '\n') {
-                newlines++;
-                if (!quoted) {
-                    break;
-                }
+            if (i - from > maxRecordBytes) {
+                throw new ChunkReader.MalformedInputException("line " + line + ": a record is longer than "
+                        + maxRecordBytes + " bytes");
             }
+            int shift = from;
+            fill();
+            from -= shift;
+            i -= shift;
         }
         if (i == from) {
             return false;

@@ -44,20 +44,22 @@ class ChunkReaderTest {
     void csvChunksCutBetweenRecordsNeverInsideQuotesAndEachStartsWithTheHeader() throws IOException {
         String text = "a,b\n1,\"x\ny\"\n\n2,\"he said \"\"hi\"\"\"\r\n3,z";
         List<Chunk> chunks = csv(text, 1024);
-        assertThat(records(chunks)).containsExactly("1,\"x\ny\"", "2,\"he said \"\"hi\"\"\"", "3,z");
-        assertThat(new String(chunks.get(0).body(), UTF_8)).startsWith("a,b\n").endsWith("3,z\n");
+        // A blank line is a record (one NULL field), as in COPY; the file's bytes are sent as they are.
+        assertThat(records(chunks)).containsExactly("1,\"x\ny\"", "", "2,\"he said \"\"hi\"\"\"", "3,z");
+        assertThat(new String(chunks.get(0).body(), UTF_8)).isEqualTo(text);
         assertThat(chunks.get(0).line(0)).isEqualTo(2);
-        assertThat(chunks.get(0).line(1)).isEqualTo(5); // after the quoted line break and the blank line
-        assertThat(chunks.get(0).line(2)).isEqualTo(6);
+        assertThat(chunks.get(0).line(1)).isEqualTo(4); // after the quoted line break
+        assertThat(chunks.get(0).line(2)).isEqualTo(5);
+        assertThat(chunks.get(0).line(3)).isEqualTo(6);
 
         List<Chunk> small = csv(text, 4); // one record per chunk
-        assertThat(small).hasSize(3);
+        assertThat(small).hasSize(4);
         assertThat(small).allSatisfy(c -> assertThat(new String(c.body(), UTF_8)).startsWith("a,b\n"));
         assertThat(records(small)).isEqualTo(records(chunks));
-        // Chunks tile the input: each ends where the next begins (blank lines aside).
+        // Chunks tile the input: each ends where the next begins.
         assertThat(small.get(0).offset()).isEqualTo(4);
-        assertThat(small.get(1).offset()).isEqualTo(small.get(0).end() + 1);
-        assertThat(small.get(2).end()).isEqualTo(text.length());
+        assertThat(small.get(1).offset()).isEqualTo(small.get(0).end());
+        assertThat(small.get(3).end()).isEqualTo(text.length());
     }
 
     @Test
