@@ -1,30 +1,32 @@
 package dev.ingest.api.internal.load;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * Chunks of a JSON array of records (or a single object), sent as NDJSON: each element is
- * rewritten compactly on a line of its own, token by token with numbers kept exact and duplicate
- * keys kept (the service judges them). An element that is not an object still gets its line, for
- * the service to refuse on its own. A file that is not well-formed JSON stops the load, since
- * there is no next record to resume at.
+ * Chunks of a JSON array of records (or a single object), sent as NDJSON: each element on a line
+ * of its own, byte for byte as the file has it, except that line feeds between its tokens become
+ * spaces. So the service judges exactly the text it would judge in a POST of the file: escapes,
+ * number texts, duplicate keys and bytes that are not UTF-8 (refused by the service with 22021)
+ * reach it unchanged. Jackson only frames the elements; it never re-writes them. An element that is
+ * not an object still gets its line, for the service to refuse on its own. A file that is not
+ * well-formed JSON stops the load, since there is no next record to resume at.
  */
 final class JsonChunkReader implements ChunkReader {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
 
+    private final ElementTape tape;
     private final JsonParser parser;
     private final int chunkBytes;
     private final long skipTo;
+    private long lastEnd; // where the last element framed (sent or skipped) ends
     private boolean inArray;
     private boolean done;
 
@@ -33,7 +35,8 @@ final class JsonChunkReader implements ChunkReader {
      *               before (a resumed load) and are parsed over, not sent
      */
     JsonChunkReader(InputStream in, long skipTo, int chunkBytes) throws IOException {
-        this.parser = FACTORY.createParser(in);
+        this.tape = new ElementTape(in);
+        this.parser = FACTORY.createParser(tape);
         this.chunkBytes = chunkBytes;
         this.skipTo = skipTo;
         JsonToken first = token();
@@ -60,54 +63,46 @@ final class JsonChunkReader implements ChunkReader {
         long firstLine = 0;
         long end = 0;
         long endLine = 0;
-        try (JsonGenerator g = FACTORY.createGenerator(new Sink(out))) {
-            g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-            g.setRootValueSeparator(null); // each record ends with its own line break instead
-            while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
-                JsonToken t = inArray ? token() : parser.currentToken();
-                if (t == null || t == JsonToken.END_ARRAY) {
-                    done = true;
-                    if (t == JsonToken.END_ARRAY && token() != null) {
-                        throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
-                                + ": unexpected content after the JSON array");
-                    }
-                    break;
+        while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
+            JsonToken t = inArray ? token() : parser.currentToken();
+            if (t == null || t == JsonToken.END_ARRAY) {
+                done = true;
+                if (t == JsonToken.END_ARRAY && token() != null) {
+                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                            + ": unexpected content after the JSON array");
                 }
-                long at = parser.currentTokenLocation().getByteOffset();
-                long line = parser.currentTokenLocation().getLineNr();
-                if (at < skipTo) {
-                    parser.skipChildren();
-                } else {
-                    if (n == 0) {
-                        offset = at;
-                        firstLine = line;
-                    }
-                    if (n + 1 >= starts.length) {
-                        starts = Arrays.copyOf(starts, starts.length * 2);
-                        lines = Arrays.copyOf(lines, lines.length * 2);
-                    }
-                    g.flush();
-                    starts[n] = out.size();
-                    lines[n] = (int) (line - firstLine);
-                    n++;
-                    copyValue(g);
-                    g.writeRaw('\n');
-                }
-                end = parser.currentLocation().getByteOffset();
-                endLine = parser.currentLocation().getLineNr();
-                if (!inArray) {
-                    done = true;
-                    if (token() != null) {
-                        throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
-                                + ": unexpected content after the JSON object");
-                    }
-                    break;
-                }
+                break;
             }
-            g.flush();
-        } catch (JsonProcessingException e) {
-            throw new MalformedInputException("line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-                    + ": malformed JSON: " + e.getOriginalMessage());
+            long at = parser.currentTokenLocation().getByteOffset();
+            long line = parser.currentTokenLocation().getLineNr();
+            long to = skipValue(t, at);
+            if (at >= skipTo) {
+                if (n == 0) {
+                    offset = at;
+                    firstLine = line;
+                }
+                if (n + 1 >= starts.length) {
+                    starts = Arrays.copyOf(starts, starts.length * 2);
+                    lines = Arrays.copyOf(lines, lines.length * 2);
+                }
+                starts[n] = out.size();
+                lines[n] = (int) (line - firstLine);
+                n++;
+                tape.copy(at, to, out);
+                out.write('\n');
+            }
+            end = parser.currentLocation().getByteOffset();
+            endLine = parser.currentLocation().getLineNr();
+            lastEnd = end;
+            tape.release(end);
+            if (!inArray) {
+                done = true;
+                if (token() != null) {
+                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                            + ": unexpected content after the JSON object");
+                }
+                break;
+            }
         }
         if (n == 0) {
             return null;
@@ -116,48 +111,51 @@ final class JsonChunkReader implements ChunkReader {
         return new Chunk(offset, end, firstLine, endLine, out.toArray(), Arrays.copyOf(starts, n + 1), Arrays.copyOf(lines, n));
     }
 
-    /** Copies the value at the current token, exactly, leaving the parser on its last token. */
-    private void copyValue(JsonGenerator g) throws IOException {
-        int depth = 0;
-        do {
-            JsonToken t = parser.currentToken();
-            g.copyCurrentEventExact(parser);
-            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                depth++;
-            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                depth--;
+    /**
+     * Parses over the value at the current token {@code t}, which starts at input offset
+     * {@code at}, leaving the parser on its last token; returns where its text ends.
+     */
+    private long skipValue(JsonToken t, long at) throws IOException {
+        try {
+            switch (t) {
+                case START_OBJECT, START_ARRAY -> {
+                    parser.skipChildren();
+                    return parser.currentLocation().getByteOffset();
+                }
+                case VALUE_STRING -> {
+                    parser.finishToken(); // strings are read lazily: now the location is past the closing quote
+                    return parser.currentLocation().getByteOffset();
+                }
+                default -> {
+                    // A number or literal ends where its (ASCII) text does; the parser has looked past it.
+                    return at + parser.getTextLength();
+                }
             }
-            if (depth > 0) {
-                token();
-            }
-        } while (depth > 0);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        }
     }
 
     private JsonToken token() throws IOException {
         try {
             return parser.nextToken();
         } catch (JsonProcessingException e) {
-            throw new MalformedInputException("line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-                    + ": malformed JSON: " + e.getOriginalMessage());
+            throw malformed(e);
         }
     }
 
-    /** The generator's output, straight into the chunk. */
-    private static final class Sink extends OutputStream {
-        private final LineChunkReader.Bytes out;
-
-        Sink(LineChunkReader.Bytes out) {
-            this.out = out;
+    /**
+     * The file is not JSON at {@code e}'s location. Where the parser stumbled on masked bytes that
+     * are not UTF-8 (outside any string), those bytes are named, not the mask Jackson saw.
+     */
+    private MalformedInputException malformed(JsonProcessingException e) {
+        String where = "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        String invalid = tape.invalidSince(lastEnd);
+        String m = e.getOriginalMessage();
+        if (invalid != null && (m.startsWith("Unrecognized token 'x") || m.startsWith("Unexpected character ('x'"))) {
+            return new MalformedInputException(where + ": bytes that are not UTF-8 (" + invalid
+                    + ") outside any JSON string; the file must be UTF-8");
         }
-
-        @Override
-        public void write(int b) {
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            out.write(b, off, len);
-        }
+        return new MalformedInputException(where + ": malformed JSON: " + m);
     }
 }

@@ -96,16 +96,65 @@ class ChunkReaderTest {
     }
 
     @Test
-    void jsonArraysBecomeOneExactRecordPerLine() throws IOException {
-        String text = "[\n  {\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"},\n  42,\n  {\"d\": \"\\u00e9\\n\"}\n]";
+    void jsonArraysBecomeOneRecordPerLineWithTheElementsExactBytes() throws IOException {
+        String text = "[\n  {\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"},\n  42,\n  {\"d\": \"\\u00e9\\n\\/\",\n"
+                + "   \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890},\r\n  \"s\\u00e9\" , true,\n  -0  \n]";
         List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024));
-        assertThat(records(chunks)).containsExactly("{\"a\":1.10000000000000000001,\"b\":[1,{\"c\":null}],\"a\":\"dup\"}", "42",
-                "{\"d\":\"é\\n\"}");
+        // Only the line breaks between tokens become spaces, so that each element fits on its line.
+        assertThat(records(chunks)).containsExactly("{\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"}", "42",
+                "{\"d\": \"\\u00e9\\n\\/\",    \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890}", "\"s\\u00e9\"", "true", "-0");
         assertThat(chunks.get(0).line(0)).isEqualTo(2);
         assertThat(chunks.get(0).line(2)).isEqualTo(4);
+        assertThat(chunks.get(0).line(3)).isEqualTo(6);
 
-        List<Chunk> one = all(new JsonChunkReader(in("{\"x\": 1}"), 0, 1024));
-        assertThat(records(one)).containsExactly("{\"x\":1}");
+        List<Chunk> one = all(new JsonChunkReader(in("{\"x\":  \"\\u00e9\"}"), 0, 1024));
+        assertThat(records(one)).containsExactly("{\"x\":  \"\\u00e9\"}");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreSentAsTheyAreForTheServiceToRefuse() throws IOException {
+        byte[] overlong = {'[', '{', '"', 'c', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ',',
+            '{', '"', 'c', '"', ':', '"', 'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b', (byte) 0xff, (byte) 0xe2, (byte) 0x82, '"', '}', ']'};
+        List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024));
+        assertThat(chunks).hasSize(1);
+        assertThat(new String(chunks.get(0).body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo(new String(overlong, 1, 10, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n"
+                        + new String(overlong, 12, 16, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n");
+    }
+
+    @Test
+    void bytesOutsideAnyStringThatAreNotUtf8MakeTheFileMalformed() {
+        byte[] between = {'[', '{', '"', 'c', '"', ':', '1', '}', ',', (byte) 0xff, '{', '"', 'c', '"', ':', '2', '}', ']'};
+        assertThatThrownBy(() -> all(new JsonChunkReader(new ByteArrayInputStream(between), 0, 1024)))
+                .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 1").hasMessageContaining("0xff");
+    }
+
+    @Test
+    void elementsLargerThanTheReadBuffersAndReadsSplittingCharactersComeThroughExact() throws IOException {
+        StringBuilder b = new StringBuilder("[");
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 300; i++) {
+            String element = "{\"n\": " + i + ", \"s\": \"" + "é😀\\u00e9".repeat(i * 7 % 500) + "\", \"f\": -0.0e0}";
+            b.append(i == 0 ? "" : ",\n").append(element);
+            expected.writeBytes((element + "\n").getBytes(UTF_8));
+        }
+        byte[] text = b.append("]").toString().getBytes(UTF_8);
+        InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(text)) {
+            private int turn;
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                return super.read(buf, off, Math.min(len, 1 + turn++ % 7)); // short reads cut characters apart
+            }
+        };
+        List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096));
+        assertThat(chunks.size()).isGreaterThan(10);
+        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        chunks.forEach(c -> sent.writeBytes(c.body()));
+        assertThat(new String(sent.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo(new String(expected.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096));
+        assertThat(records(resumed)).isEqualTo(records(chunks.subList(5, chunks.size())));
     }
 
     @Test
