@@ -22,7 +22,7 @@ public record EngineStats(long budgetUsedBytes, long budgetLimitBytes, double dr
      * @param lastCommitMillis how long the slowest writer's last batch took
      * @param batches          batches committed
      * @param rows             rows committed
-     * @param deadLettered     refused records of {@code ack=queued} requests written to {@code ingest.rejects}
+     * @param deadLettered     refused records written to {@code ingest.rejects} (ack=queued, or asked to keep them)
      * @param queuedLost       records of {@code ack=queued} requests that could be written neither to the
      *                         table nor to {@code ingest.rejects} (the service stopped while the database
      *                         was down, say); each is also logged as an error

@@ -197,10 +197,10 @@ public final class IngestEngine implements AutoCloseable {
 
     private Admission submit(IngestRequest request, boolean reserved) {
         if (request.rows().isEmpty() && (request.idempotencyKey() == null || request.firstIndex() == request.endIndex())
-                && (!request.deadLetter() || request.refusedEarly().isEmpty())) {
+                && (!request.keepsRejects() || request.refusedEarly().isEmpty())) {
             // Nothing reaches the database: answer at once, without a writer round trip. (A keyed
             // request with refused records still goes to a writer, to store its answer, and so does
-            // a dead-letter request, to store its refused records.)
+            // a request that keeps its rejects, to store its refused records.)
             if (reserved) {
                 budget.release(request.bytes());
             }

@@ -37,13 +37,15 @@ public final class IngestRequest {
     private final int endIndex;
     private final OnConflict onConflict;
     private volatile List<String> refusedRecords;
+    private final boolean queued;
     private final String source;
     private final CompletableFuture<IngestResult> result = new CompletableFuture<>();
 
     private IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refused, long bytes,
             String idempotencyScope, String idempotencyKey, Fingerprint fingerprint, int firstIndex, int endIndex,
-            OnConflict onConflict, List<String> refusedRecords, String source) {
+            OnConflict onConflict, List<String> refusedRecords, boolean queued, String source) {
         this.source = source;
+        this.queued = queued;
         this.onConflict = onConflict;
         this.refusedRecords = refusedRecords;
         this.table = table;
@@ -84,16 +86,27 @@ public final class IngestRequest {
     }
 
     /**
-     * Whether refused records go to the dead-letter table {@code ingest.rejects}, in the same
-     * transaction as the accepted rows ({@code ack=queued}: no client waits for the answer).
+     * Whether no client waits for the answer ({@code ack=queued}): refused records go to the
+     * dead-letter table {@code ingest.rejects} (see {@link #keepsRejects()}), and so do all the
+     * records when the database refuses the batch as a whole, since nobody else would hear of them.
      */
     public boolean deadLetter() {
+        return queued;
+    }
+
+    /**
+     * Whether refused records are written to {@code ingest.rejects}, once, in the same transaction
+     * as the accepted rows: for every {@linkplain #deadLetter() dead-letter} request, and for a
+     * request whose client waits for the answer but asked to keep them too. A request that fails as
+     * a whole (its exception) keeps nothing unless it is a dead-letter one.
+     */
+    public boolean keepsRejects() {
         return refusedRecords != null;
     }
 
     /**
-     * The records of {@link #refusedEarly()} as JSON text, in the same order; only for a
-     * {@linkplain #deadLetter() dead-letter} request (empty otherwise).
+     * The records of {@link #refusedEarly()} as JSON text, in the same order; only for a request
+     * that {@linkplain #keepsRejects() keeps its rejects} (empty otherwise).
      */
     public List<String> refusedEarlyRecords() {
         return refusedRecords == null ? List.of() : refusedRecords;
@@ -258,7 +271,8 @@ public final class IngestRequest {
         private Fingerprint fingerprint;
         private OnConflict onConflict = OnConflict.ERROR;
         private java.util.function.IntPredicate skip = i -> false;
-        private List<String> refusedRecords; // non-null when dead-lettering
+        private List<String> refusedRecords; // non-null when refused records are kept
+        private boolean queued;
         private String source;
         // The first and last index of records this builder holds (added or refused), skipped ones
         // aside: a request's key range starts at a record committed under no earlier range.
@@ -352,7 +366,25 @@ public final class IngestRequest {
             if (count > 0) {
                 throw new IllegalStateException("deadLetter is set before records are added");
             }
+            this.queued = value;
             this.refusedRecords = value ? new ArrayList<>(0) : null;
+            return this;
+        }
+
+        /**
+         * Also writes refused records to {@code ingest.rejects}, with the batch, for a request whose
+         * client waits for the answer (which still names them). A dead-letter request keeps them
+         * whatever this says. Set before the first record is added.
+         */
+        public Builder keepRejects(boolean value) {
+            if (count > 0) {
+                throw new IllegalStateException("keepRejects is set before records are added");
+            }
+            if (value && refusedRecords == null) {
+                this.refusedRecords = new ArrayList<>(0);
+            } else if (!value && !queued) {
+                this.refusedRecords = null;
+            }
             return this;
         }
 
@@ -418,7 +450,7 @@ public final class IngestRequest {
             int first = highest < 0 ? firstIndex + count : lowest;
             int end = highest < 0 ? first : highest + 1;
             return new IngestRequest(table, List.copyOf(rows), List.copyOf(refused), bytes, idempotencyScope, idempotencyKey, fingerprint, first, end,
-                    onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords), source);
+                    onConflict, refusedRecords == null ? null : List.copyOf(refusedRecords), queued, source);
         }
     }
 }

@@ -160,4 +160,44 @@ class DeadLetterIT {
         assertThat(waited.result()).failsWithin(60, TimeUnit.SECONDS);
         assertThat(db.queryLong("SELECT count(*) FROM ingest.rejects")).isEqualTo(2);
     }
+
+    @Test
+    void aWaitedRequestThatKeepsItsRejectsIsAnsweredAndStoresThemOnce() throws Exception {
+        TableSchema t = engine.catalog().find("items").orElseThrow();
+        long before = deadLettered();
+        // Only early refusals and no key: it still reaches a writer, to store them.
+        IngestResult early = run(IngestRequest.builder(t).keepRejects(true)
+                .add(item(t, "a", "x"))
+                .refuse("22P04", "line 2: 3 fields, but the header has 2", List.of("b", "1", "extra"))
+                .build());
+        assertThat(early.rejected()).extracting(Rejection::index).containsExactly(0, 1);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            IngestResult keyed = run(IngestRequest.builder(t).keepRejects(true).idempotencyKey("test", "k-kept")
+                    .add(item(t, "kept", 1L)).add(item(t, "bad", -5L)).build());
+            if (attempt == 0) { // repeats are told they are duplicates of it; the API replays the stored answer
+                assertThat(keyed.rejected()).extracting(Rejection::sqlstate).containsExactly("23514");
+            }
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM items")).isEqualTo(1);
+        assertThat(rejects()).containsExactly(
+                List.of("0", "22P02", "{\"code\":\"a\",\"qty\":\"x\"}", ""),
+                List.of("1", "22P04", "[\"b\",\"1\",\"extra\"]", ""),
+                List.of("1", "23514", "{\"code\":\"bad\",\"qty\":\"-5\"}", "k-kept"));
+        assertThat(deadLettered() - before).isEqualTo(3);
+    }
+
+    @Test
+    void aWaitedRequestThatKeepsItsRejectsStillFailsAsAWholeWhenTheTableIsGone() throws Exception {
+        db.execute("CREATE TABLE gone (v integer)");
+        engine.catalog().refresh().get(30, TimeUnit.SECONDS);
+        TableSchema gone = engine.catalog().find("gone").orElseThrow();
+        db.execute("DROP TABLE gone");
+
+        // Its client waits: it hears of the failure and may retry; nothing is kept for it.
+        IngestRequest kept = IngestRequest.builder(gone).keepRejects(true).add(new Object[] {1L}).build();
+        assertThat(engine.submit(kept)).isEqualTo(Admission.ACCEPTED);
+        assertThat(kept.result()).failsWithin(60, TimeUnit.SECONDS);
+        assertThat(db.queryLong("SELECT count(*) FROM ingest.rejects")).isZero();
+        assertThat(engine.stats().tables().stream().mapToLong(EngineStats.Table::queuedLost).sum()).isZero();
+    }
 }

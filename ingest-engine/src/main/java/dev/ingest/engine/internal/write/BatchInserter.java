@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Writes one batch in one transaction and isolates the records the database refuses.
- * Refused records of {@linkplain IngestRequest#deadLetter() dead-letter} requests are written to
- * {@code ingest.rejects} in the same transaction.
+ * Refused records of requests that {@linkplain IngestRequest#keepsRejects() keep them} are written
+ * to {@code ingest.rejects} in the same transaction.
  *
  * <p>The fast path sends each row group in as few statements as its {@link RowWriter} allows (one
  * COPY or UNNEST insert; multi-row VALUES inserts within the parameter limit) and commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
@@ -165,7 +165,7 @@ final class BatchInserter {
             if (r.idempotencyKey() != null) {
                 Bookkeeping.storeAnswer(c, r, Bookkeeping.answer(r, attempt));
             }
-            if (r.deadLetter()) {
+            if (r.keepsRejects()) {
                 attempt.deadLettered += Bookkeeping.storeRejects(c, r, attempt);
             }
         }

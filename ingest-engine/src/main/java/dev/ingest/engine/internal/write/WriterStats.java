@@ -9,7 +9,7 @@ package dev.ingest.engine.internal.write;
  * @param lastCommitNanos how long the last batch took to write and commit
  * @param batches         batches committed
  * @param rows            rows committed
- * @param deadLettered    records of ack=queued requests written to {@code ingest.rejects}
+ * @param deadLettered    refused records written to {@code ingest.rejects} (ack=queued, or asked to keep them)
  * @param queuedLost      records of ack=queued requests that could not be written anywhere
  */
 public record WriterStats(int queuedRequests, int batchLimit, int lastBatchRows, long lastCommitNanos, long batches, long rows,
