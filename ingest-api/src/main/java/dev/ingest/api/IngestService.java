@@ -128,7 +128,7 @@ public final class IngestService implements AutoCloseable {
             HttpServer server = vertx.createHttpServer(options)
                     .connectionHandler(HttpApi.connections())
                     .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
-                            config.requestTimeout(), config.peerTimeouts()))
+                            config.requestTimeout(), config.peerTimeouts(), config.rejectsPolicy()))
                     .listen(config.port(), config.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("listening: host={} port={} tls={} database={} transport={}",

@@ -3,6 +3,7 @@ package dev.ingest.api;
 import dev.ingest.api.internal.auth.AuthMode;
 import dev.ingest.api.internal.config.ConfigFile;
 import dev.ingest.api.internal.http.PeerTimeouts;
+import dev.ingest.api.internal.http.RejectsPolicy;
 import dev.ingest.api.internal.imports.ImportJob;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.engine.EngineConfig;
@@ -26,6 +27,8 @@ import java.util.function.Function;
  * @param engine      the file's engine section (values may be null: default)
  * @param tableModes  writer mode per table from the file's {@code tables} section
  * @param auth        when requests need an API key ({@code INGEST_AUTH}, {@code auth:})
+ * @param keepRejects the tables whose rejected records are kept in {@code ingest.rejects} for
+ *                    every request, as written ({@code INGEST_KEEP_REJECTS}, {@code keep_rejects:})
  */
 public record ServiceConfig(
         String host,
@@ -43,7 +46,8 @@ public record ServiceConfig(
         Duration requestTimeout,
         double rateLimitPerKey,
         AuthMode auth,
-        PeerTimeouts peerTimeouts) {
+        PeerTimeouts peerTimeouts,
+        List<String> keepRejects) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -76,6 +80,8 @@ public record ServiceConfig(
         imports = List.copyOf(imports);
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(peerTimeouts, "peerTimeouts");
+        keepRejects = List.copyOf(keepRejects);
+        RejectsPolicy.of(keepRejects); // fail now on a malformed name
     }
 
     /** The values given on the command line; null where a flag was not given. */
@@ -115,7 +121,8 @@ public record ServiceConfig(
                 first(file.rateLimitPerKey(), 0.0),
                 AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)),
                 new PeerTimeouts(Duration.ofSeconds(first(file.bodyIdleTimeoutSeconds(), PeerTimeouts.DEFAULT_BODY_IDLE_SECONDS)),
-                        Duration.ofSeconds(first(file.writeTimeoutSeconds(), PeerTimeouts.DEFAULT_WRITE_SECONDS))));
+                        Duration.ofSeconds(first(file.writeTimeoutSeconds(), PeerTimeouts.DEFAULT_WRITE_SECONDS))),
+                first(names(env.apply("INGEST_KEEP_REJECTS")), file.keepRejects(), List.of()));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -203,42 +210,58 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     public ServiceConfig withPeerTimeouts(PeerTimeouts value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, value);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, value, keepRejects);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+    }
+
+    public ServiceConfig withKeepRejects(List<String> value) {
+        return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, value);
+    }
+
+    /** Which requests keep their rejected records in {@code ingest.rejects} whatever they ask. */
+    public RejectsPolicy rejectsPolicy() {
+        return RejectsPolicy.of(keepRejects);
+    }
+
+    /** A comma-separated list of names from the environment; null when unset or blank. */
+    private static List<String> names(String value) {
+        String v = blankToNull(value);
+        return v == null ? null : java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */
@@ -251,7 +274,7 @@ public record ServiceConfig(
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
     }
 
     @SafeVarargs
@@ -290,6 +313,6 @@ public record ServiceConfig(
                 + (databaseUrl == null ? "embedded in " + dataDir : DatabaseUrl.parse(databaseUrl).display())
                 + ", schemas=" + schemas + ", maxBodyBytes=" + maxBodyBytes + ", maxRecordsPerRequest=" + maxRecordsPerRequest
                 + ", transport=" + transport + ", engine=" + engine
-                + ", tableModes=" + tableModes + ", auth=" + auth + "]";
+                + ", tableModes=" + tableModes + ", auth=" + auth + ", keepRejects=" + keepRejects + "]";
     }
 }

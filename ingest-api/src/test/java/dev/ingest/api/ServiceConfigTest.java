@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.http.RejectsPolicy;
 import dev.ingest.engine.EngineConfig;
+import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +62,29 @@ class ServiceConfigTest {
         assertThat(fromFlags.port()).isEqualTo(7200);
         assertThat(fromFlags.host()).isEqualTo("0.0.0.0");
         assertThat(fromFlags.databaseUrl()).isEqualTo("postgresql://flag@h/db");
+    }
+
+    @Test
+    void keepRejectsComesFromTheEnvironmentOrTheFileAndMatchesQualifiedOrBareNames(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ingest.yaml");
+        Files.writeString(file, """
+                keep_rejects: [public.items, orders]
+                """);
+        ConfigFile parsed = ConfigFile.read(file);
+        ServiceConfig fromFile = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed);
+        assertThat(fromFile.keepRejects()).containsExactly("public.items", "orders");
+        RejectsPolicy policy = fromFile.rejectsPolicy();
+        assertThat(policy.keeps(new TableSchema("public", "items", List.of()))).isTrue();
+        assertThat(policy.keeps(new TableSchema("sales", "items", List.of()))).as("qualified: that schema only").isFalse();
+        assertThat(policy.keeps(new TableSchema("sales", "orders", List.of()))).as("bare: every schema").isTrue();
+        assertThat(policy.keeps(new TableSchema("public", "other", List.of()))).isFalse();
+
+        ServiceConfig fromEnv = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of("INGEST_KEEP_REJECTS", " a.b , c ")), parsed);
+        assertThat(fromEnv.keepRejects()).containsExactly("a.b", "c");
+        assertThat(ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.EMPTY).rejectsPolicy())
+                .isSameAs(RejectsPolicy.NONE);
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of("INGEST_KEEP_REJECTS", "a.b.c")), parsed))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("keep_rejects: \"a.b.c\" is not a table name");
     }
 
     @Test

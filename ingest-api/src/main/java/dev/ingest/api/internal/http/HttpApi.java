@@ -19,7 +19,7 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
-            long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout, PeerTimeouts peers) {
+            long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout, PeerTimeouts peers, RejectsPolicy rejects) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool, engine.health());
 
@@ -36,7 +36,9 @@ public final class HttpApi {
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
-        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords, requestTimeout, peers));
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords, requestTimeout, peers,
+                rejects));
+        router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
         ImportsHandler importsHandler = new ImportsHandler(imports, engine.catalog());

@@ -33,9 +33,11 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private final java.time.Duration requestTimeout;
 
     private final PeerTimeouts peers;
+    private final RejectsPolicy rejects;
 
     RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout,
-            PeerTimeouts peers) {
+            PeerTimeouts peers, RejectsPolicy rejects) {
+        this.rejects = rejects;
         this.requestTimeout = requestTimeout;
         this.peers = peers;
         this.engine = engine;
@@ -124,7 +126,10 @@ final class RecordsHandler implements Handler<RoutingContext> {
             refuse(ctx, 422, "idempotency_key_reused", KEY_REUSED);
             return;
         }
-        RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued);
+        // Not part of the fingerprint: a repeat replays the stored answer and stores nothing, whatever it asks.
+        boolean keepRejects = "keep".equals(ctx.queryParams().get("rejects")) || rejects.keeps(table);
+        RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued, keepRejects,
+                "http " + Auth.scope(ctx));
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, peers, options).start();
         } else {
@@ -146,6 +151,10 @@ final class RecordsHandler implements Handler<RoutingContext> {
         String onConflict = ctx.queryParams().get("on_conflict");
         if (onConflict != null && !List.of("error", "ignore", "update").contains(onConflict)) {
             return "on_conflict must be error, ignore or update, not " + onConflict;
+        }
+        String rejects = ctx.queryParams().get("rejects");
+        if (rejects != null && !rejects.equals("keep")) {
+            return "rejects must be keep (to keep refused records in ingest.rejects as well as in the answer), not " + rejects;
         }
         return null;
     }

@@ -8,7 +8,8 @@ import java.util.function.IntPredicate;
 /**
  * What one request asks of every segment it is written in: its idempotency key (or none) with
  * the caller's scope and the fingerprint that binds it, the answers stored under that key before it, its conflict handling, whether it is answered when
- * queued ({@code ack=queued}) or when committed, and what to do once it is finished.
+ * queued ({@code ack=queued}) or when committed, whether its refused records are kept in
+ * {@code ingest.rejects} too, and what to do once it is finished.
  * Event-loop confined.
  */
 final class RequestOptions {
@@ -19,11 +20,20 @@ final class RequestOptions {
     private final List<IdempotencyKeys.Stored> stored;
     private final OnConflict onConflict;
     private final boolean ackQueued;
+    private final boolean keepRejects;
+    private final String source;
     private Runnable done;
 
+    /**
+     * @param keepRejects whether refused records also go to {@code ingest.rejects} when the
+     *                    client waits for the answer ({@code rejects=keep} or the table's setting)
+     * @param source      who sent the records, for {@code ingest.rejects}
+     */
     RequestOptions(IdempotencyKeys keys, String scope, String key, List<IdempotencyKeys.Stored> stored, BodyFingerprint fingerprint,
-            Runnable done, OnConflict onConflict, boolean ackQueued) {
+            Runnable done, OnConflict onConflict, boolean ackQueued, boolean keepRejects, String source) {
         this.ackQueued = ackQueued;
+        this.keepRejects = keepRejects;
+        this.source = source;
         this.keys = keys;
         this.scope = scope;
         this.key = key;
@@ -70,7 +80,7 @@ final class RequestOptions {
 
     /** Sets the request's options on a segment's builder; skips records committed under its key. */
     IngestRequest.Builder apply(IngestRequest.Builder builder) {
-        builder.onConflict(onConflict).deadLetter(ackQueued);
+        builder.onConflict(onConflict).deadLetter(ackQueued).keepRejects(ackQueued || keepRejects).source(source);
         if (key == null) {
             return builder;
         }
