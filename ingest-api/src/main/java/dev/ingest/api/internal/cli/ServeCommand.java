@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG, "
-                    + "INGEST_TLS_CERT, INGEST_TLS_KEY, INGEST_AUTH), "
+                    + "INGEST_TLS_CERT, INGEST_TLS_KEY, INGEST_AUTH, INGEST_KEEP_REJECTS), "
                     + "then the config file, then defaults."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS",
