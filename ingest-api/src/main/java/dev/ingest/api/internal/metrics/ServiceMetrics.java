@@ -19,6 +19,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -33,6 +35,8 @@ public final class ServiceMetrics implements EngineListener {
     private IngestEngine engine;
     /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
     private volatile EngineStats stats;
+    /** Per-table gauges registered so far (table, and table with writer mode): each is registered once. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -109,12 +113,18 @@ public final class ServiceMetrics implements EngineListener {
             stats = engine.stats();
             for (EngineStats.Table t : stats.tables()) {
                 String name = t.table();
-                Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
-                        .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
-                Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
-                        .tag("table", name).description("The adaptive batch size limit").register(registry);
-                Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
-                        .tag("mode", t.writerMode().name().toLowerCase(Locale.ROOT)).description("The table's writer mode").register(registry);
+                String mode = t.writerMode().name().toLowerCase(Locale.ROOT);
+                // Registering a gauge again is ignored, and Micrometer warns about it: once each.
+                if (registered.add(name)) {
+                    Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
+                            .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
+                    Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
+                            .tag("table", name).description("The adaptive batch size limit").register(registry);
+                }
+                if (registered.add(name + "\0" + mode)) {
+                    Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
+                            .tag("mode", mode).description("The table's writer mode").register(registry);
+                }
             }
         }
         return registry.scrape();
