@@ -52,6 +52,10 @@ public final class ServiceMetrics implements EngineListener {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // At zero from the start, so that rate() and alerts see the first refusal (a counter that
+        // appears only when it first counts has no earlier sample to compare with).
+        refusals(429);
+        refusals(503);
         Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.budget().used())
                 .description("Bytes of records held: queued or being written").register(registry);
         Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.budget().limit())
@@ -64,6 +68,11 @@ public final class ServiceMetrics implements EngineListener {
             pool("pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
             Gauge.builder("ingest_db_pool_max_connections", hikari, h -> h.getMaximumPoolSize()).register(registry);
         }
+    }
+
+    private Counter refusals(int status) {
+        return Counter.builder("ingest_refusals").tag("status", Integer.toString(status))
+                .description("Requests refused for overload (429) or an unavailable database (503)").register(registry);
     }
 
     private void pool(String state, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> value) {
@@ -98,8 +107,7 @@ public final class ServiceMetrics implements EngineListener {
     /** An answer the service sent: counts refusals (429, 503) and idempotent replays. */
     public void answered(int status, boolean replayed) {
         if (status == 429 || status == 503) {
-            Counter.builder("ingest_refusals").tag("status", Integer.toString(status))
-                    .description("Requests refused for overload (429) or an unavailable database (503)").register(registry).increment();
+            refusals(status).increment();
         }
         if (replayed) {
             Counter.builder("ingest_idempotent_replays").description("Requests answered from a stored answer, writing nothing")
