@@ -19,6 +19,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -33,6 +35,8 @@ public final class ServiceMetrics implements EngineListener {
     private IngestEngine engine;
     /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
     private volatile EngineStats stats;
+    /** Per-table gauges registered so far (table, and table with writer mode): each is registered once. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -48,6 +52,10 @@ public final class ServiceMetrics implements EngineListener {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // At zero from the start, so that rate() and alerts see the first refusal (a counter that
+        // appears only when it first counts has no earlier sample to compare with).
+        refusals(429);
+        refusals(503);
         Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.budget().used())
                 .description("Bytes of records held: queued or being written").register(registry);
         Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.budget().limit())
@@ -60,6 +68,11 @@ public final class ServiceMetrics implements EngineListener {
             pool("pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
             Gauge.builder("ingest_db_pool_max_connections", hikari, h -> h.getMaximumPoolSize()).register(registry);
         }
+    }
+
+    private Counter refusals(int status) {
+        return Counter.builder("ingest_refusals").tag("status", Integer.toString(status))
+                .description("Requests refused for overload (429) or an unavailable database (503)").register(registry);
     }
 
     private void pool(String state, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> value) {
@@ -94,8 +107,7 @@ public final class ServiceMetrics implements EngineListener {
     /** An answer the service sent: counts refusals (429, 503) and idempotent replays. */
     public void answered(int status, boolean replayed) {
         if (status == 429 || status == 503) {
-            Counter.builder("ingest_refusals").tag("status", Integer.toString(status))
-                    .description("Requests refused for overload (429) or an unavailable database (503)").register(registry).increment();
+            refusals(status).increment();
         }
         if (replayed) {
             Counter.builder("ingest_idempotent_replays").description("Requests answered from a stored answer, writing nothing")
@@ -109,12 +121,18 @@ public final class ServiceMetrics implements EngineListener {
             stats = engine.stats();
             for (EngineStats.Table t : stats.tables()) {
                 String name = t.table();
-                Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
-                        .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
-                Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
-                        .tag("table", name).description("The adaptive batch size limit").register(registry);
-                Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
-                        .tag("mode", t.writerMode().name().toLowerCase(Locale.ROOT)).description("The table's writer mode").register(registry);
+                String mode = t.writerMode().name().toLowerCase(Locale.ROOT);
+                // Registering a gauge again is ignored, and Micrometer warns about it: once each.
+                if (registered.add(name)) {
+                    Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
+                            .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
+                    Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
+                            .tag("table", name).description("The adaptive batch size limit").register(registry);
+                }
+                if (registered.add(name + "\0" + mode)) {
+                    Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
+                            .tag("mode", mode).description("The table's writer mode").register(registry);
+                }
             }
         }
         return registry.scrape();
