@@ -188,8 +188,14 @@ final class ConnectionCloser extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise voidable) {
         // Vert.x may write with a void promise, which takes no listener.
+        if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            // A 100 Continue is a whole message (Vert.x writes it as a full response) but no answer:
+            // the final one is still to come.
+            ctx.write(msg, voidable);
+            return;
+        }
         ChannelPromise promise = msg instanceof LastHttpContent ? voidable.unvoid() : voidable;
-        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (msg instanceof HttpResponse response) {
             if (receiving || mode != Mode.OPEN || inputShutdown) {
                 // Answered before the body was read, after broken framing, or to a client that has
                 // stopped sending: nothing more will be read from this connection.
