@@ -405,6 +405,42 @@ class HttpEdgesIT {
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
     }
 
+    // --- issue 13, item 11: 405 says what is allowed; HEAD on the health checks ---
+
+    @Test
+    void aMethodNotAllowedSaysWhichAre() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String[] k : new String[][] {{"GET", "/v1/tables/t/records", "POST"}, {"DELETE", "/health/live", "GET, HEAD"},
+                {"PUT", "/v1/tables", "GET"}, {"GET", "/v1/imports/nightly/run", "POST"}}) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(f.uri(k[1]))
+                    .method(k[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(k[0] + " " + k[1]).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(k[0] + " " + k[1]).hasValue(k[2]);
+            assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("method_not_allowed");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/health/live", "/health/ready"})
+    void theHealthChecksAnswerHead(String path) throws Exception {
+        try (RawClient c = new RawClient()) {
+            c.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            String statusLine = c.line();
+            assertThat(statusLine).isEqualTo("HTTP/1.1 200 OK");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String h = c.line(); h != null && !h.isEmpty(); h = c.line()) {
+                headers.put(h.substring(0, h.indexOf(':')).toLowerCase(Locale.ROOT), h.substring(h.indexOf(':') + 1).trim());
+            }
+            assertThat(headers).containsEntry("content-type", "application/json").doesNotContainKey("connection");
+            // No body follows a HEAD answer: the next bytes on the connection are the next answer's.
+            c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            Answer get = c.answer();
+            assertThat(get.statusLine).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(get.json().getString("status")).isIn("live", "ready");
+        }
+    }
+
     // --- helpers ---
 
     static byte[] ndjson(int from, int count) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
@@ -132,7 +133,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
                 versionNotSupported(ctx, request);
                 return;
             }
-            receiving = true;
+            receiving = bodyFollows(request);
             answering = true;
         }
         if (msg instanceof HttpContent content && !content.decoderResult().isSuccess()) {
@@ -286,6 +287,22 @@ final class ConnectionCloser extends ChannelDuplexHandler {
     private void dropHeld() {
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
+        }
+    }
+
+    /**
+     * Whether a body follows the head. Only a body still to come makes an answer early: a request
+     * without one (a GET, a HEAD) answered at once keeps its connection, though the decoder's empty
+     * last content follows the head.
+     */
+    private static boolean bodyFollows(HttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            return true; // answered 400 by Vert.x: close after it, as before
+        }
+        try {
+            return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        } catch (NumberFormatException e) {
+            return true;
         }
     }
 
