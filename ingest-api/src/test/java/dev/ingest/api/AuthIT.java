@@ -105,6 +105,36 @@ class AuthIT {
         assertThat(Main.execute("keys", "create", "--name", "ops", "--tables", "t", "--database-url", db.url())).isEqualTo(1);
     }
 
+    @Test
+    void basicAuthenticationCarriesTheTokenAsThePasswordOrAsTheUserWithoutOne() throws Exception {
+        try (ServiceFixture f = ServiceFixture.start(TABLES)) {
+            String token = ingest("keys", "create", "--name", "shipper", "--tables", "t", "--database-url", f.db.url());
+            await("the first key turns authentication on", () -> call(() -> post(f, "nowhere", null)).statusCode() == 401);
+            // What log shippers (rsyslog omhttp, Fluent Bit http) can send: a user and a password.
+            assertThat(basic(f, "t", "rsyslog:" + token).statusCode()).isEqualTo(200);
+            assertThat(basic(f, "t", ":" + token).statusCode()).isEqualTo(200);
+            assertThat(basic(f, "t", token + ":").statusCode()).as("curl -u TOKEN:").isEqualTo(200);
+            long written = 3;
+
+            HttpResponse<String> wrong = basic(f, "t", "rsyslog:ingest_not-a-real-token");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(ServiceFixture.json(wrong).getString("message")).contains("not valid");
+            assertThat(basic(f, "t", token + ":not-the-token").statusCode()).as("a password given is the token").isEqualTo(401);
+            assertThat(basic(f, "t", token).statusCode()).as("no colon: not user:password").isEqualTo(401);
+            assertThat(f.post("/v1/tables/t/records", "application/json", "{\"v\": 1}".getBytes(UTF_8), "Authorization",
+                    "Basic %%%not-base64").statusCode()).isEqualTo(401);
+            assertThat(basic(f, "u", "rsyslog:" + token).statusCode()).as("granted t only").isEqualTo(403);
+
+            assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(written);
+            assertThat(f.db.queryLong("SELECT count(*) FROM u")).isZero();
+        }
+    }
+
+    private static HttpResponse<String> basic(ServiceFixture f, String table, String userColonPassword) throws Exception {
+        return f.post("/v1/tables/" + table + "/records", "application/json", "{\"v\": 1}".getBytes(UTF_8), "Authorization",
+                "Basic " + java.util.Base64.getEncoder().encodeToString(userColonPassword.getBytes(UTF_8)));
+    }
+
     private static <T> T call(java.util.concurrent.Callable<T> c) {
         try {
             return c.call();

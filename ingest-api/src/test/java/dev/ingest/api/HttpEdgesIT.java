@@ -354,6 +354,93 @@ class HttpEdgesIT {
         assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
     }
 
+    // --- issue 13, item 5: Expect: 100-continue ---
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/x-ndjson", "application/json", "text/csv"})
+    void anAcceptedHeadIsAnswered100ContinueAndTheBodySentOnlyThen(String type) throws Exception {
+        byte[] body = type.equals("text/csv") ? csv(2) : type.equals("application/json") ? "[{\"v\": 0}, {\"v\": 1}]".getBytes(UTF_8)
+                : ndjson(0, 2);
+        try (RawClient c = new RawClient()) {
+            // As curl does for a large body or -T: the head, then the body only after a 100 (or a final answer).
+            c.send("POST /v1/tables/t/records HTTP/1.1\r\nHost: x\r\nContent-Type: " + type
+                    + "\r\nExpect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n");
+            c.socket.setSoTimeout(CLOSE_DEADLINE_MILLIS); // a deadline: without the 100 this client would wait forever
+            Answer interim = c.answer();
+            assertThat(interim.statusLine).isEqualTo("HTTP/1.1 100 Continue");
+            c.send(body);
+            Answer a = c.answer();
+            assertThat(a.status).as(a.body).isEqualTo(200);
+            assertThat(a.json().getLong("accepted")).isEqualTo(2);
+            assertThat(a.header("connection")).as("the 100 is no final answer: the connection stays open").isNull();
+            // The same connection takes the next request as usual.
+            c.post(type, null, body);
+            Answer next = c.answer();
+            assertThat(next.status).as(next.body).isEqualTo(200);
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(4);
+    }
+
+    static Stream<Arguments> refusedHeads() {
+        return Stream.of(
+                Arguments.of("/v1/tables/nope/records", "application/x-ndjson", "", 404, "unknown_table"),
+                Arguments.of("/v1/tables/t/records", "text/plain", "", 415, "unsupported_media_type"),
+                Arguments.of("/v1/tables/t/records", "text/csv", "Content-Encoding: br\r\n", 415, "unsupported_content_encoding"),
+                Arguments.of("/v1/tables/t/records?on_conflict=maybe", "text/csv", "", 400, "unsupported_parameter"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusedHeads")
+    void aRefusedHeadIsAnsweredAtOnceWithoutA100AndTheConnectionClosed(String path, String type, String header, int status,
+            String error) throws Exception {
+        try (RawClient c = new RawClient()) {
+            c.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\n" + header
+                    + "Expect: 100-continue\r\nContent-Length: 500000\r\n\r\n");
+            Answer a = c.answer(); // no byte of the body was sent
+            assertThat(a.status).as(a.body).isEqualTo(status);
+            assertThat(a.json().getString("error")).isEqualTo(error);
+            assertThat(a.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
+    }
+
+    // --- issue 13, item 11: 405 says what is allowed; HEAD on the health checks ---
+
+    @Test
+    void aMethodNotAllowedSaysWhichAre() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String[] k : new String[][] {{"GET", "/v1/tables/t/records", "POST"}, {"DELETE", "/health/live", "GET, HEAD"},
+                {"PUT", "/v1/tables", "GET"}, {"GET", "/v1/imports/nightly/run", "POST"}}) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(f.uri(k[1]))
+                    .method(k[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(k[0] + " " + k[1]).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(k[0] + " " + k[1]).hasValue(k[2]);
+            assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("method_not_allowed");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/health/live", "/health/ready"})
+    void theHealthChecksAnswerHead(String path) throws Exception {
+        try (RawClient c = new RawClient()) {
+            c.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            String statusLine = c.line();
+            assertThat(statusLine).isEqualTo("HTTP/1.1 200 OK");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String h = c.line(); h != null && !h.isEmpty(); h = c.line()) {
+                headers.put(h.substring(0, h.indexOf(':')).toLowerCase(Locale.ROOT), h.substring(h.indexOf(':') + 1).trim());
+            }
+            assertThat(headers).containsEntry("content-type", "application/json").doesNotContainKey("connection");
+            // No body follows a HEAD answer: the next bytes on the connection are the next answer's.
+            c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            Answer get = c.answer();
+            assertThat(get.statusLine).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(get.json().getString("status")).isIn("live", "ready");
+        }
+    }
+
     // --- helpers ---
 
     static byte[] ndjson(int from, int count) {
@@ -424,7 +511,11 @@ class HttpEdgesIT {
         }
 
         void send(String text) throws IOException {
-            out.write(text.getBytes(UTF_8));
+            send(text.getBytes(UTF_8));
+        }
+
+        void send(byte[] data) throws IOException {
+            out.write(data);
             out.flush();
         }
 
@@ -475,7 +566,7 @@ class HttpEdgesIT {
             return new Answer(statusLine, Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, UTF_8));
         }
 
-        private String line() throws IOException {
+        String line() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             for (int c = in.read(); c != -1; c = in.read()) {
                 if (c == '\n') {

@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Bearer-token authentication against {@code ingest.api_keys}. The keys are read into memory at
+ * Token authentication against {@code ingest.api_keys}: {@code Authorization: Bearer TOKEN}, or
+ * Basic credentials carrying the token (see {@link #token}). The keys are read into memory at
  * start and again every {@value #REFRESH_MILLIS} ms (a revoked key stops working within that), so
  * checking a request costs a hash and a map lookup, not a query.
  *
@@ -118,15 +119,14 @@ public final class Auth {
             return;
         }
         String header = ctx.request().getHeader("Authorization");
-        Grant grant = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            grant = keys.get(ApiKeys.hash(header.substring(7).trim()));
-        }
+        String token = header == null ? null : token(header);
+        Grant grant = token == null ? null : keys.get(ApiKeys.hash(token));
         if (grant == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer").putHeader("Connection", "close");
             ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
                     .end(new io.vertx.core.json.JsonObject().put("error", "unauthorized")
-                            .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN"
+                            .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
+                                    + "(or Basic, with the token as the password)"
                                     : "the API key is not valid (unknown or revoked)").encode());
             return;
         }
@@ -145,6 +145,34 @@ public final class Auth {
         }
         ctx.put(GRANT, grant);
         ctx.next();
+    }
+
+    /**
+     * The token an {@code Authorization} header carries, or null. {@code Bearer TOKEN}; or, for
+     * clients that can only send a user and a password (log shippers such as rsyslog's omhttp and
+     * Fluent Bit's http output), {@code Basic} credentials whose password is the token (any user
+     * name), or whose user name is the token when the password is empty ({@code curl -u TOKEN:}).
+     */
+    static String token(String header) {
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).trim();
+        }
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String credentials;
+        try {
+            credentials = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null; // not base64: no credentials
+        }
+        int colon = credentials.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String password = credentials.substring(colon + 1);
+        return password.isEmpty() ? credentials.substring(0, colon) : password;
     }
 
     /** Requests per key: a token bucket refilled at a steady rate. Thread-safe. */

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         description = {"Manage API keys.", "",
-            "Requests need 'Authorization: Bearer TOKEN' with a key granted their table as soon as "
+            "Requests need 'Authorization: Bearer TOKEN' (or Basic with the token as the password) with a key granted their table as soon as "
                 + "a key has been created (revoking every key does not turn this off; only 'auth: off' does, on loopback), "
                 + "and always when the service listens beyond loopback. Keys live in the service's database "
                 + "(schema ingest; only a hash of each token), so these commands take the same database settings as serve; "

@@ -243,19 +243,10 @@ final class BufferedUpload {
             ctx.fail(cause);
             return;
         }
-        if (e.retryable()) {
-            Responses.retryLater(ctx, 503, "unavailable", Responses.retryableMessage(e), 1);
-            return;
+        if (!e.retryable()) {
+            log.warn("request failed as a whole: table={} sqlstate={} message={}", table.name(), e.sqlstate(), e.getMessage());
         }
-        String state = e.sqlstate();
-        log.warn("request failed as a whole: table={} sqlstate={} message={}", table.name(), state, e.getMessage());
-        if (state.equals("42P01")) {
-            Responses.error(ctx, 404, "unknown_table", "table \"" + table.name() + "\" no longer exists");
-        } else if (state.equals("42703")) {
-            Responses.error(ctx, 400, "unknown_column", e.getMessage());
-        } else {
-            Responses.json(ctx, 422, Responses.error("refused", e.getMessage()).put("sqlstate", state));
-        }
+        FailureAnswer.of(e, table.name()).send(ctx);
     }
 
     /** Answers without reading the rest of the body, and closes the connection after the answer. */

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
@@ -132,7 +133,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
                 versionNotSupported(ctx, request);
                 return;
             }
-            receiving = true;
+            receiving = bodyFollows(request);
             answering = true;
         }
         if (msg instanceof HttpContent content && !content.decoderResult().isSuccess()) {
@@ -188,8 +189,14 @@ final class ConnectionCloser extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise voidable) {
         // Vert.x may write with a void promise, which takes no listener.
+        if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            // A 100 Continue is a whole message (Vert.x writes it as a full response) but no answer:
+            // the final one is still to come.
+            ctx.write(msg, voidable);
+            return;
+        }
         ChannelPromise promise = msg instanceof LastHttpContent ? voidable.unvoid() : voidable;
-        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (msg instanceof HttpResponse response) {
             if (receiving || mode != Mode.OPEN || inputShutdown) {
                 // Answered before the body was read, after broken framing, or to a client that has
                 // stopped sending: nothing more will be read from this connection.
@@ -280,6 +287,22 @@ final class ConnectionCloser extends ChannelDuplexHandler {
     private void dropHeld() {
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
+        }
+    }
+
+    /**
+     * Whether a body follows the head. Only a body still to come makes an answer early: a request
+     * without one (a GET, a HEAD) answered at once keeps its connection, though the decoder's empty
+     * last content follows the head.
+     */
+    private static boolean bodyFollows(HttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            return true; // answered 400 by Vert.x: close after it, as before
+        }
+        try {
+            return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        } catch (NumberFormatException e) {
+            return true;
         }
     }
 

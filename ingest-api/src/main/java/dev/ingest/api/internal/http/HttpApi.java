@@ -5,6 +5,7 @@ import dev.ingest.api.internal.imports.ImportScheduler;
 import dev.ingest.api.internal.metrics.ServiceMetrics;
 import dev.ingest.engine.IngestEngine;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -45,13 +46,19 @@ public final class HttpApi {
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
         StatusPage.route(router);
-        router.get("/health/live").handler(health::live);
-        router.get("/health/ready").handler(health::ready);
+        // HEAD too: load balancers and uptime checkers probe with it (Vert.x sends the head of GET's answer).
+        router.route("/health/live").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::live);
+        router.route("/health/ready").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::ready);
 
         router.errorHandler(400, ctx -> Responses.error(ctx, 400, "bad_request", "the request could not be read"));
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "not_found", "no such endpoint: " + ctx.request().path()));
-        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method_not_allowed",
-                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        AllowedMethods allowed = new AllowedMethods(router);
+        router.errorHandler(405, ctx -> {
+            String methods = allowed.on(ctx.request().path());
+            ctx.response().putHeader("Allow", methods);
+            Responses.error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()
+                    + "; use " + methods);
+        });
         router.errorHandler(413, ctx -> Responses.error(ctx, 413, "payload_too_large",
                 "the body exceeds the limit of " + maxBodyBytes + " bytes"));
         router.errorHandler(500, HttpApi::internalError);

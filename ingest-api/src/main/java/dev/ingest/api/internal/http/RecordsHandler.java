@@ -20,7 +20,8 @@ import java.util.function.Function;
  * {@code POST /v1/tables/{table}/records}: checks the request line and headers, resolves the
  * table, then hands the body to a {@link BufferedUpload} (JSON: all or nothing) or a
  * {@link StreamingUpload} (NDJSON, CSV: decoded and committed as it arrives, paused under
- * backpressure). The body is not read before the table is known.
+ * backpressure). The body is not read before the table is known; a client that asked for
+ * {@code 100 Continue} gets it once the head is accepted, or the final refusal instead.
  */
 final class RecordsHandler implements Handler<RoutingContext> {
     static final String KEY_REUSED = "this Idempotency-Key was used before for a different request (another body, format "
@@ -130,10 +131,25 @@ final class RecordsHandler implements Handler<RoutingContext> {
         boolean keepRejects = "keep".equals(ctx.queryParams().get("rejects")) || rejects.keeps(table);
         RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued, keepRejects,
                 "http " + Auth.scope(ctx));
+        continueIfExpected(ctx);
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, peers, options).start();
         } else {
             new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, peers, options).start();
+        }
+    }
+
+    /**
+     * The head is accepted (key, table, grant, content type and coding, parameters): a client that
+     * waits for {@code 100 Continue} before its body (curl for bodies over 1 MiB and {@code -T})
+     * may send it now. Every refusal before this point is a final answer instead, sent before any
+     * byte of the body is read (RFC 9110, section 10.1.1); {@link ConnectionCloser} then closes.
+     */
+    private static void continueIfExpected(RoutingContext ctx) {
+        String expect = ctx.request().getHeader("Expect");
+        if (expect != null && expect.trim().equalsIgnoreCase("100-continue")
+                && ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_1_1) {
+            ctx.response().writeContinue();
         }
     }
 

@@ -384,9 +384,13 @@ final class StreamingUpload {
     private void respond(UploadResult result, IngestException failure) {
         options.finished();
         if (failure != null) {
-            // Some segments are committed, some are not: say how many are.
-            Responses.retryLater(ctx, 503, "unavailable", Responses.retryableMessage(failure) + "; " + result.accepted()
-                    + " records of this body were committed before it", 1);
+            // Some segments may be committed, some are not: say how many are.
+            if (!failure.retryable()) {
+                log.warn("segment failed as a whole: table={} sqlstate={} message={}", table.name(), failure.sqlstate(),
+                        failure.getMessage());
+            }
+            FailureAnswer.of(failure, table.name()).withMore("; " + result.accepted()
+                    + " records of this body were committed before it").send(ctx);
         } else if (result.allRejected()) {
             AnswerWriter.send(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
                     budget, peers.write());
@@ -445,8 +449,12 @@ final class StreamingUpload {
             try {
                 result.add(s.join());
             } catch (RuntimeException failure) {
-                Responses.retryLater(ctx, 503, "unavailable", e.getMessage() + ", and a segment before the cut failed: "
-                        + failure.getMessage() + "; " + result.accepted() + " records of this body were committed", 1);
+                IngestException cause = failure.getCause() instanceof IngestException ie ? ie
+                        : new IngestException("XX000", failure.toString(), true, failure);
+                FailureAnswer answer = FailureAnswer.of(cause, table.name());
+                new FailureAnswer(answer.status(), answer.code(), e.getMessage() + ", and a segment before the cut failed: "
+                        + answer.message() + "; " + result.accepted() + " records of this body were committed",
+                        answer.sqlstate(), answer.retryAfterSeconds()).send(ctx);
                 return;
             }
         }
