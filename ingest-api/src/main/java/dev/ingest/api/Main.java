@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = {"Batch-oriented ingestion service for PostgreSQL.", ""},
-        subcommands = {ServeCommand.class, LoadCommand.class, ImportsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, LoadCommand.class, ImportsCommand.class, KeysCommand.class, dev.ingest.api.internal.cli.SampleCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'ingest COMMAND --help' for the options of a command."})
 public final class Main implements Runnable {
     @CommandLine.Spec

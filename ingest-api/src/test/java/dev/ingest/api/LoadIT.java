@@ -194,6 +194,35 @@ class LoadIT {
         assertThat(run.out()).contains("3,000 rows loaded, 4 rejected");
     }
 
+    /** The README's hourly cron line: each run adds its rejects to the file; no run empties it, not even one with nothing to do. */
+    @Test
+    void aRejectsFileIsAppendedToByEveryRunAndNamesTheInputAndTheRun() throws Exception {
+        Path rejects = dir.resolve("rejects.ndjson");
+        Files.writeString(rejects, "{\"kept\":\"from the hour before\"}\n");
+        String bad = "not-a-uuid,2026-01-01T00:00:00Z,s,k,1,1,\n";
+        Path first = write("h1.csv", csv(0, 10) + bad);
+        Path second = write("h2.csv", csv(10, 20) + bad);
+        Run one = new Run();
+        one.rejects = rejects;
+        assertThat(one.load(first)).as(one.err()).isEqualTo(Loader.REJECTED);
+        Run nothingToDo = new Run();
+        nothingToDo.rejects = rejects;
+        assertThat(nothingToDo.load(first)).as(nothingToDo.err()).isEqualTo(Loader.OK);
+        assertThat(nothingToDo.out()).contains("already loaded");
+        Run two = new Run();
+        two.rejects = rejects;
+        assertThat(two.load(second)).as(two.err()).isEqualTo(Loader.REJECTED);
+
+        List<JsonObject> lines = Files.readAllLines(rejects).stream().map(JsonObject::new).toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).getString("kept")).isEqualTo("from the hour before");
+        assertThat(lines.subList(1, 3)).extracting(o -> o.getString("input")).containsExactly(first.toString(), second.toString());
+        assertThat(lines.subList(1, 3)).allMatch(o -> o.getString("sqlstate").equals("22P02") && !o.getString("run").isBlank()
+                && java.time.Instant.parse(o.getString("run_started")) != null);
+        assertThat(lines.get(1).getString("run")).isNotEqualTo(lines.get(2).getString("run"));
+        assertExactly(20, sum(0, 20));
+    }
+
     /** COPY of {@code body} into {@code table (columns)}, with a header; null when COPY takes it, else its SQLSTATE. */
     static String copy(ServiceFixture f, String table, String columns, String body) throws Exception {
         try (java.sql.Connection c = f.db.connect()) {

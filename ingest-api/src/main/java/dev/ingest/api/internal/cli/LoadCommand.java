@@ -75,8 +75,9 @@ public final class LoadCommand implements Callable<Integer> {
             + "file from the start (which is also safe, only slower: the service recognizes chunks it committed).")
     boolean resume;
 
-    @Option(names = "--rejects", paramLabel = "FILE", description = "Write rejected records here, one JSON object per "
-            + "line: input, line, sqlstate, message, record (the original text). Appended to with --resume.")
+    @Option(names = "--rejects", paramLabel = "FILE", description = "Append rejected records here, one JSON object per "
+            + "line: run (an id of this run), run_started, input, line, sqlstate, message, record (the original text). The "
+            + "file is never emptied: each run adds its lines.")
     Path rejects;
 
     @Option(names = "--max-errors", paramLabel = "N", defaultValue = "-1",
@@ -103,6 +104,20 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--no-progress-bar", description = "Plain progress lines even on a terminal.")
     boolean noProgressBar;
 
+    @Option(names = "--create-table", description = "Create the table first when the service has none of that name: column "
+            + "names from the CSV header (or the JSON keys), types inferred from the first --sample-rows records of the first "
+            + "FILE: bigint, numeric, boolean, uuid, timestamptz (with an offset), jsonb, else text. A later record that does "
+            + "not fit is rejected, never cut. Needs a key granted every table (*) when the service has keys.")
+    boolean createTable;
+
+    @Option(names = {"--print-ddl", "--dry-run"}, description = "Print the CREATE TABLE that --create-table would run, and "
+            + "load nothing (the service is not contacted).")
+    boolean printDdl;
+
+    @Option(names = "--sample-rows", paramLabel = "N", defaultValue = "10000",
+            description = "Records the column types are inferred from (default ${DEFAULT-VALUE}).")
+    int sampleRows;
+
     @Override
     public Integer call() {
         Loader.Options options;
@@ -119,7 +134,9 @@ public final class LoadCommand implements Callable<Integer> {
             }
             options = new Loader.Options(url, table, format == null ? null : Format.parse(format), concurrency, parseSize(chunkSize),
                     token == null || token.isBlank() ? null : token, resume, rejects, maxErrors, stateDir(), loadId, query.toString(),
-                    Duration.ofSeconds(retryForSeconds), System.console() != null && !noProgressBar);
+                    Duration.ofSeconds(retryForSeconds), System.console() != null && !noProgressBar,
+                    printDdl ? Loader.TableCreation.PRINT_DDL : createTable ? Loader.TableCreation.CREATE : Loader.TableCreation.NONE,
+                    sampleRows);
         } catch (IllegalArgumentException e) {
             System.err.println("ingest load: " + e.getMessage());
             return Loader.FAILED;

@@ -42,6 +42,7 @@ public final class HttpApi {
         router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
+        router.post("/v1/tables").handler(new CreateTableHandler(pool, engine.catalog()));
         ImportsHandler importsHandler = new ImportsHandler(imports, engine.catalog());
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);

@@ -35,6 +35,7 @@ final class ChunkSender {
     private final String token;
     private final Duration retryFor;
     private final Sleeper sleeper;
+    private final RefusalAdvice advice;
 
     /** Waits between attempts; returns early (false) when the load is being stopped. */
     interface Sleeper {
@@ -51,8 +52,19 @@ final class ChunkSender {
 
     /** The service refused the chunk as a whole, or could not be reached for {@code retryFor}. */
     static final class LoadFailure extends IOException {
-        LoadFailure(String message) {
+        private final boolean refused;
+
+        LoadFailure(String message, boolean refused) {
             super(message);
+            this.refused = refused;
+        }
+
+        /**
+         * True when the same command cannot succeed until something is fixed (the token, the table,
+         * a column, the URL): then the message says what, and resuming is no advice to give.
+         */
+        boolean refused() {
+            return refused;
         }
     }
 
@@ -69,6 +81,7 @@ final class ChunkSender {
         this.token = token;
         this.retryFor = retryFor;
         this.sleeper = sleeper;
+        this.advice = new RefusalAdvice(http, base, table, token);
     }
 
     /**
@@ -102,6 +115,7 @@ final class ChunkSender {
                 if (status == 200 || status == 422 && message(r.body()).startsWith("all_rejected:")) {
                     return answer(r);
                 }
+                String error = error(r.body());
                 problem = "HTTP " + status + ": " + message(r.body());
                 if (status == 429 || status == 503) {
                     wait = 1000L * r.headers().firstValueAsLong("Retry-After").orElse(1);
@@ -111,12 +125,18 @@ final class ChunkSender {
                     wait = backoff;
                     backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
                 } else {
-                    throw new LoadFailure("the service refused the records at line " + chunk.firstLine() + ": " + problem);
+                    String what = status == 400 || status == 422 ? "the records at line " + chunk.firstLine() : "the load";
+                    String fix = advice.forStatus(status, error);
+                    throw new LoadFailure("the service refused " + what + ": " + problem + (fix.isEmpty() ? "" : "; " + fix), true);
                 }
             } catch (LoadFailure e) {
                 throw e;
             } catch (IOException e) {
-                problem = "cannot reach " + endpoint.getScheme() + "://" + endpoint.getAuthority() + ": " + describe(e);
+                String fatal = RefusalAdvice.unreachable(endpoint, e);
+                if (fatal != null) {
+                    throw new LoadFailure(fatal, true);
+                }
+                problem = RefusalAdvice.describe(endpoint, e);
                 wait = backoff;
                 backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
             }
@@ -124,7 +144,7 @@ final class ChunkSender {
             if (firstFailure < 0) {
                 firstFailure = now;
             } else if (now - firstFailure > retryFor.toMillis()) {
-                throw new LoadFailure("gave up after retrying for " + retryFor.toSeconds() + " s: " + problem);
+                throw new LoadFailure("gave up after retrying for " + retryFor.toSeconds() + " s: " + problem, false);
             }
             if (stopping.getAsBoolean()) {
                 return null;
@@ -147,7 +167,7 @@ final class ChunkSender {
             boolean replayed = r.headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false);
             return new Answer(body.path("accepted").asLong(), rejected, count, replayed);
         } catch (IOException e) {
-            throw new LoadFailure("the service's answer is not the JSON expected: " + e.getMessage());
+            throw new LoadFailure("the service's answer is not the JSON expected: " + e.getMessage(), false);
         }
     }
 
@@ -160,8 +180,11 @@ final class ChunkSender {
         }
     }
 
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : " " + m);
+    private static String error(String body) {
+        try {
+            return JSON.readTree(body).path("error").asText("");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 }

@@ -6,10 +6,13 @@ import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,11 +51,24 @@ public final class Loader {
      * @param loadId     names the load instead of the inputs' identity (needed to resume standard input)
      * @param query      query parameters passed on (e.g. {@code on_conflict=ignore}), or empty
      * @param terminal   draw a progress bar (else plain lines)
+     * @param tableCreation whether to create the table from the first input first (or only print its DDL)
+     * @param sampleRows records of the first input its column types are inferred from
      */
     public record Options(String url, String table, Format format, int concurrency, int chunkBytes, String token,
             boolean resume, Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor,
-            boolean terminal) {
+            boolean terminal, TableCreation tableCreation, int sampleRows) {
+        /** Loads into a table that exists. */
+        public Options(String url, String table, Format format, int concurrency, int chunkBytes, String token, boolean resume,
+                Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor, boolean terminal) {
+            this(url, table, format, concurrency, chunkBytes, token, resume, rejects, maxErrors, stateDir, loadId, query, retryFor,
+                    terminal, TableCreation.NONE, 0);
+        }
+
         public Options {
+            Objects.requireNonNull(tableCreation, "tableCreation");
+            if (tableCreation != TableCreation.NONE && sampleRows < 1) {
+                throw new IllegalArgumentException("--sample-rows must be at least 1");
+            }
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(table, "table");
             if (concurrency < 1) {
@@ -82,6 +98,16 @@ public final class Loader {
         this.nanoClock = nanoClock;
     }
 
+    /** {@code --create-table}, {@code --print-ddl}. */
+    public enum TableCreation {
+        /** The table exists. */
+        NONE,
+        /** Create it from the first input when the service has no such table, then load. */
+        CREATE,
+        /** Print the CREATE TABLE the first input implies; load nothing. */
+        PRINT_DDL
+    }
+
     /** Asks the load to stop: no new chunks; those in flight finish; the checkpoint is kept. Any thread. */
     public void stop(String reason) {
         if (stopReason == null) {
@@ -96,11 +122,20 @@ public final class Loader {
 
     /** Loads every input in turn; returns the exit code. */
     public int run(List<String> inputs) {
+        if (options.tableCreation() != TableCreation.NONE) {
+            int code = new TableCreator(options, http, stdin, out, err).prepare(inputs.get(0));
+            if (code != OK || options.tableCreation() == TableCreation.PRINT_DDL) {
+                return code;
+            }
+        }
         long started = nanoClock.getAsLong();
         long loaded = 0;
         long rejected = 0;
         int code = OK;
-        try (RejectsFile rejects = options.rejects() == null ? null : new RejectsFile(options.rejects(), options.resume())) {
+        // Each run names itself in the rejects file it appends to, so that the lines of one cron run can be told apart.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        try (RejectsFile rejects = options.rejects() == null ? null
+                : new RejectsFile(options.rejects(), run, Instant.now().truncatedTo(ChronoUnit.SECONDS))) {
             for (String input : inputs) {
                 if (stopping()) {
                     break;
@@ -110,9 +145,13 @@ public final class Loader {
                 rejected += r.rejected;
                 if (r.failure != null) {
                     err.println("ingest load: " + input + ": " + r.failure);
-                    if (r.resumable) {
+                    if (r.resumable && !r.refused) {
                         err.println("ingest load: " + r.loaded + " records of " + input + " are committed; run the same command"
                                 + " with --resume to continue from line " + r.resumeLine);
+                    } else if (r.resumable && r.loaded > 0) {
+                        // Refused: the same command would be refused again; once the cause is fixed, resuming skips what is in.
+                        err.println("ingest load: " + r.loaded + " records of " + input + " are committed; once that is fixed, add"
+                                + " --resume to go on from line " + r.resumeLine);
                     }
                     code = FAILED;
                     break;
@@ -136,6 +175,7 @@ public final class Loader {
         long loaded;
         long rejected;
         String failure;
+        boolean refused; // by the service or the input as a whole: retrying the same command cannot help
         boolean resumable;
         long resumeLine;
     }
@@ -146,7 +186,10 @@ public final class Loader {
         try {
             source = Source.of(input, options.loadId());
         } catch (IOException e) {
-            result.failure = e.getMessage();
+            // The message names the input, as the line printed for a failure does already.
+            String m = String.valueOf(e.getMessage());
+            result.failure = m.startsWith(input + ": ") ? m.substring(input.length() + 2) : m;
+            result.refused = true;
             return result;
         }
         Format format = options.format() != null ? options.format() : Format.fromFileName(input).orElse(null);
@@ -167,7 +210,7 @@ public final class Loader {
         boolean resuming = options.resume() && earlier != null;
         if (options.resume() && earlier == null) {
             err.println("ingest load: " + input + ": no interrupted load to resume; loading from the start");
-        } else if (!options.resume() && earlier != null) {
+        } else if (!options.resume() && earlier != null && earlier.loaded() + earlier.rejected() > 0) {
             err.println("ingest load: " + input + ": an earlier load stopped at line " + earlier.line() + "; loading from the "
                     + "start (the service recognizes chunks it committed; --resume skips them)");
         }
@@ -193,6 +236,7 @@ public final class Loader {
         private long rejected;
         private long replayed; // records answered from an earlier run's commit
         private String failure;
+        private boolean refused;
         private long lastCheckpoint;
         private Progress progress;
 
@@ -248,7 +292,7 @@ public final class Loader {
                     });
                 }
             } catch (ChunkReader.MalformedInputException e) {
-                fail(e.getMessage());
+                fail(e.getMessage(), true);
             } catch (IOException e) {
                 fail("cannot read: " + e.getMessage());
             } catch (InterruptedException e) {
@@ -273,6 +317,7 @@ public final class Loader {
                 result.resumeLine = committed.line();
                 if (!complete) {
                     result.failure = failure != null ? failure : "stopped: " + stopReason;
+                    result.refused = failure != null && refused;
                     result.resumable = !source.isStdin() || options.loadId() != null;
                 }
             }
@@ -309,7 +354,7 @@ public final class Loader {
                     committed(p, chunk, answer);
                 }
             } catch (ChunkSender.LoadFailure e) {
-                fail(e.getMessage());
+                fail(e.getMessage(), e.refused());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException | RuntimeException e) {
@@ -336,7 +381,7 @@ public final class Loader {
                 p.rejected = answer.rejectedCount();
                 advance();
                 if (options.maxErrors() >= 0 && rejected > options.maxErrors()) {
-                    fail(rejected + " records rejected, more than --max-errors " + options.maxErrors());
+                    fail(rejected + " records rejected, more than --max-errors " + options.maxErrors(), true);
                 }
             }
             progress.update(storedBytes.get(), loaded, rejected);
@@ -374,8 +419,13 @@ public final class Loader {
         }
 
         private synchronized void fail(String message) {
+            fail(message, false);
+        }
+
+        private synchronized void fail(String message, boolean refusal) {
             if (failure == null) {
                 failure = message;
+                refused = refusal;
             }
         }
 

@@ -8,7 +8,6 @@ import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a load shows while it runs: on a terminal, a live bar (bytes of the input read, with rows,
@@ -53,18 +52,26 @@ abstract class Progress implements AutoCloseable {
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    /** me.tongfei progressbar on standard error, in MiB of the input. */
-    private static final class Bar extends Progress {
+    /** me.tongfei progressbar on standard error, over the bytes of the input, drawn by {@link BarLine}. */
+    static final class Bar extends Progress implements BarLine.Counts {
         private final ProgressBar bar;
         private final long started = System.nanoTime();
+        private volatile long rows;
+        private volatile long rejected;
+        private volatile double rowsPerSecond;
+        private volatile String note;
 
         Bar(String name, long size, PrintStream err) {
+            this(name, size, new ConsoleProgressBarConsumer(err));
+        }
+
+        /** With a console of a fixed width (for tests: {@code new ConsoleProgressBarConsumer(out, 80)}). */
+        Bar(String name, long size, ConsoleProgressBarConsumer console) {
             bar = new ProgressBarBuilder()
                     .setTaskName(name)
                     .setInitialMax(size > 0 ? size : -1)
-                    .setUnit(" MiB", 1024 * 1024)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setConsumer(new ConsoleProgressBarConsumer(err))
+                    .setRenderer(new BarLine(name, this))
+                    .setConsumer(console)
                     .setUpdateIntervalMillis(250)
                     .build();
         }
@@ -72,13 +79,36 @@ abstract class Progress implements AutoCloseable {
         @Override
         synchronized void update(long bytesRead, long loaded, long rejected) {
             double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+            this.rows = loaded;
+            this.rejected = rejected;
+            this.rowsPerSecond = loaded / seconds;
+            this.note = null;
             bar.stepTo(bytesRead);
-            bar.setExtraMessage(String.format(Locale.ROOT, "%,d rows, %s rows/s, %,d rejected", loaded, rate(loaded / seconds), rejected));
         }
 
         @Override
         synchronized void note(String message) {
-            bar.setExtraMessage(message);
+            note = message;
+        }
+
+        @Override
+        public long rows() {
+            return rows;
+        }
+
+        @Override
+        public long rejected() {
+            return rejected;
+        }
+
+        @Override
+        public double rowsPerSecond() {
+            return rowsPerSecond;
+        }
+
+        @Override
+        public String note() {
+            return note;
         }
 
         @Override

@@ -32,8 +32,11 @@ public record Source(String name, Path path, long size, String identity) {
             return new Source(name, null, -1, "stdin:" + (loadId != null ? loadId : UUID.randomUUID().toString()));
         }
         Path p = Path.of(name);
+        if (Files.isDirectory(p)) {
+            throw new IOException(name + ": is a directory: give the files in it (e.g. " + p.resolve("*.csv") + ")");
+        }
         if (!Files.isRegularFile(p)) {
-            throw new IOException(name + ": no such file");
+            throw new IOException(name + (Files.exists(p) ? ": not a regular file" : ": no such file"));
         }
         Path real = p.toRealPath();
         long size = Files.size(real);
