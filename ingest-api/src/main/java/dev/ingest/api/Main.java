@@ -1,9 +1,13 @@
 package dev.ingest.api;
 
+import dev.ingest.api.internal.cli.ErrorReporter;
 import dev.ingest.api.internal.cli.ImportsCommand;
 import dev.ingest.api.internal.cli.KeysCommand;
 import dev.ingest.api.internal.cli.LoadCommand;
 import dev.ingest.api.internal.cli.ServeCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +30,19 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests and {@link #main}). */
     public static int execute(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter());
+        versionEverywhere(cli, new Version());
+        return cli.execute(args);
+    }
+
+    /** Each subcommand has -V/--version (mixinStandardHelpOptions); without a provider it would print nothing. */
+    private static void versionEverywhere(CommandLine command, CommandLine.IVersionProvider version) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            if (sub.getCommandSpec().versionProvider() == null) {
+                sub.getCommandSpec().versionProvider(version);
+            }
+            versionEverywhere(sub, version);
+        }
     }
 
     @Override
@@ -34,11 +50,25 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The project version and git commit, written into ingest-version.properties by the build. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"ingest " + (v == null ? "(development build)" : v)};
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/ingest-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            String version = filled(p.getProperty("version"), "unknown version");
+            // Built without .git (a source archive, a Docker context without it): no commit to name.
+            String commit = filled(p.getProperty("commit"), "unknown");
+            boolean dirty = "true".equals(p.getProperty("dirty"));
+            return new String[] {"ingest " + version + " (commit " + commit + (dirty ? ", with uncommitted changes" : "") + ")"};
+        }
+
+        private static String filled(String value, String otherwise) {
+            return value == null || value.isBlank() || value.startsWith("${") ? otherwise : value;
         }
     }
 }

@@ -36,7 +36,8 @@ public record ConfigFile(
         Map<String, Table> tables,
         List<Import> imports,
         Long bodyIdleTimeoutSeconds,
-        Long writeTimeoutSeconds) {
+        Long writeTimeoutSeconds,
+        Long databaseStartTimeoutSeconds) {
 
     /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
     public record Engine(
@@ -64,7 +65,7 @@ public record ConfigFile(
     }
 
     public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
