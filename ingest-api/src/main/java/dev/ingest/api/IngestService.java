@@ -46,10 +46,12 @@ public final class IngestService implements AutoCloseable {
     private final Pool pool;
     private final HttpServer server;
     private final ImportScheduler imports;
+    private final Auth auth;
 
     private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
-            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports) {
+            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports, Auth auth) {
         this.imports = imports;
+        this.auth = auth;
         this.config = config;
         this.embedded = embedded;
         this.database = database;
@@ -136,7 +138,7 @@ public final class IngestService implements AutoCloseable {
                             config.requestTimeout(), config.peerTimeouts())), config);
             log.info("listening: host={} port={} tls={} database={} transport={}",
                     config.host(), server.actualPort(), config.tls() != null, database.display(), transport.name());
-            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports);
+            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);
         } catch (Exception e) {
             if (imports != null) {
                 imports.close();
@@ -198,6 +200,11 @@ public final class IngestService implements AutoCloseable {
 
     public DatabaseUrl database() {
         return database;
+    }
+
+    /** Whether requests need an API key now (it turns on for good once the first key is created). */
+    public boolean authEnforced() {
+        return auth.enforced();
     }
 
     public boolean embedded() {
