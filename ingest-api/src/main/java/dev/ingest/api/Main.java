@@ -50,7 +50,7 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The project version and git commit, written into ingest-version.properties by the build. */
+    /** The project version (ingest-version.properties) and git commit (ingest-commit.txt), both written by the build. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
@@ -61,9 +61,15 @@ public final class Main implements Runnable {
                 }
             }
             String version = filled(p.getProperty("version"), "unknown version");
-            // Built without .git (a source archive, a Docker context without it): no commit to name.
-            String commit = filled(p.getProperty("commit"), "unknown");
-            boolean dirty = "true".equals(p.getProperty("dirty"));
+            // `git describe --always --dirty`; absent when built without .git (source archive, Docker context).
+            String commit = "";
+            try (InputStream in = Main.class.getResourceAsStream("/ingest-commit.txt")) {
+                if (in != null) {
+                    commit = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim().lines().findFirst().orElse("");
+                }
+            }
+            boolean dirty = commit.endsWith("-dirty");
+            commit = filled(dirty ? commit.substring(0, commit.length() - "-dirty".length()) : commit, "unknown");
             return new String[] {"ingest " + version + " (commit " + commit + (dirty ? ", with uncommitted changes" : "") + ")"};
         }
 

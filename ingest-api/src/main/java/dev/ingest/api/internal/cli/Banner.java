@@ -46,8 +46,9 @@ final class Banner {
         }
         if (auth) {
             String table = target.map(TableSchema::name).orElse("events");
-            b.append("  (authentication is on: INGEST_TOKEN=$(ingest keys create --name me --tables ").append(table)
-                    .append(") with the same database settings as serve)\n");
+            b.append("  (authentication is on: set INGEST_TOKEN to a token granted ").append(table)
+                    .append(", e.g. INGEST_TOKEN=$(ingest keys create --name NAME --tables ").append(table)
+                    .append("), run with serve's database settings)\n");
         }
         String table = target.map(TableSchema::qualifiedName).orElse("events");
         b.append("  curl -s -X POST '").append(base).append("/v1/tables/").append(pathName(target, table)).append("/records' \\\n")
