@@ -11,10 +11,15 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** User errors of serve, keys and imports: one line saying what happened and what to do, never a stack trace. */
 @Timeout(180)
 class CommandErrorsIT {
+    /** Holds the embedded databases' data directories; JUnit deletes it afterwards (they are ~40 MB each). */
+    @TempDir
+    Path temp;
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -29,7 +34,7 @@ class CommandErrorsIT {
 
     @Test
     void keysWithAStalePortFileStartsTheEmbeddedDatabaseAndSaysWhichItUses() throws Exception {
-        Path dataDir = Files.createTempDirectory("ingest-keys").resolve(".ingest");
+        Path dataDir = Files.createTempDirectory(temp, "ingest-keys").resolve(".ingest");
         Files.createDirectories(dataDir);
         Files.writeString(dataDir.resolve("postgres.port"), Integer.toString(freePort())); // nothing listens there
         CommandRun run = CommandRun.of("keys", "list", "--config", configWithDataDir(dataDir).toString());
@@ -41,7 +46,7 @@ class CommandErrorsIT {
 
     @Test
     void keysInADirectoryWithoutDataSaysItCreatesANewDatabase() throws Exception {
-        Path dataDir = Files.createTempDirectory("ingest-keys").resolve("elsewhere");
+        Path dataDir = Files.createTempDirectory(temp, "ingest-keys").resolve("elsewhere");
         CommandRun run = CommandRun.of("keys", "list", "--data-dir", dataDir.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.messages()).anyMatch(l -> l.contains(dataDir.toAbsolutePath().toString()) && l.contains("new"));
@@ -50,7 +55,7 @@ class CommandErrorsIT {
 
     @Test
     void aSecondServeInTheSameDataDirectorySaysAnotherServeUsesIt() throws Exception {
-        Path dataDir = Files.createTempDirectory("ingest-twice").resolve(".ingest");
+        Path dataDir = Files.createTempDirectory(temp, "ingest-twice").resolve(".ingest");
         ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, null, null),
                 ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withDataDir(dataDir);
         try (IngestService first = IngestService.start(config)) {
