@@ -1,5 +1,7 @@
 package dev.ingest.api;
 
+import dev.ingest.api.internal.UserError;
+import dev.ingest.api.internal.db.DatabaseProbe;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.api.internal.db.PlainSessionDefaults;
@@ -44,10 +46,12 @@ public final class IngestService implements AutoCloseable {
     private final Pool pool;
     private final HttpServer server;
     private final ImportScheduler imports;
+    private final Auth auth;
 
     private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
-            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports) {
+            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports, Auth auth) {
         this.imports = imports;
+        this.auth = auth;
         this.config = config;
         this.embedded = embedded;
         this.database = database;
@@ -69,6 +73,9 @@ public final class IngestService implements AutoCloseable {
                 database = embedded.url();
             } else {
                 database = DatabaseUrl.parse(config.databaseUrl());
+                // Before the engine's pool, Flyway and the reactive pool each fail on a wrong URL
+                // in their own way: one classification, one line, and a visible wait.
+                new DatabaseProbe(database, log::warn).awaitReachable(config.databaseStartTimeout());
             }
             Transport transport = config.transport().resolve();
             if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
@@ -125,15 +132,13 @@ public final class IngestService implements AutoCloseable {
                 options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                         .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
             }
-            HttpServer server = vertx.createHttpServer(options)
+            HttpServer server = listen(vertx.createHttpServer(options)
                     .connectionHandler(HttpApi.connections())
                     .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
-                            config.requestTimeout(), config.peerTimeouts(), config.rejectsPolicy()))
-                    .listen(config.port(), config.host())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                            config.requestTimeout(), config.peerTimeouts(), config.rejectsPolicy())), config);
             log.info("listening: host={} port={} tls={} database={} transport={}",
                     config.host(), server.actualPort(), config.tls() != null, database.display(), transport.name());
-            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports);
+            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);
         } catch (Exception e) {
             if (imports != null) {
                 imports.close();
@@ -148,6 +153,26 @@ public final class IngestService implements AutoCloseable {
                 embedded.close();
             }
             throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static HttpServer listen(HttpServer server, ServiceConfig config) throws Exception {
+        try {
+            return server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // NIO reports a java.net.BindException, the native transports an IOException that says so.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage());
+                if (t instanceof java.net.BindException || m.contains("Address already in use")) {
+                    throw new UserError("port " + config.port() + " on " + config.host() + " is already in use (another ingest serve, "
+                            + "or another program); stop it, or choose another port with --port (INGEST_PORT, port:)", e.getCause());
+                }
+                if (m.contains("Cannot assign requested address")) {
+                    throw new UserError("cannot listen on " + config.host() + ": no such address on this machine; "
+                            + "choose another with --host (INGEST_HOST, host:)", e.getCause());
+                }
+            }
+            throw e;
         }
     }
 
@@ -175,6 +200,11 @@ public final class IngestService implements AutoCloseable {
 
     public DatabaseUrl database() {
         return database;
+    }
+
+    /** Whether requests need an API key now (it turns on for good once the first key is created). */
+    public boolean authEnforced() {
+        return auth.enforced();
     }
 
     public boolean embedded() {

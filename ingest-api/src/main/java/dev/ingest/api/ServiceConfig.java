@@ -29,6 +29,7 @@ import java.util.function.Function;
  * @param auth        when requests need an API key ({@code INGEST_AUTH}, {@code auth:})
  * @param keepRejects the tables whose rejected records are kept in {@code ingest.rejects} for
  *                    every request, as written ({@code INGEST_KEEP_REJECTS}, {@code keep_rejects:})
+ * @param databaseStartTimeout how long to wait for a database that does not answer (yet) at start
  */
 public record ServiceConfig(
         String host,
@@ -47,13 +48,16 @@ public record ServiceConfig(
         double rateLimitPerKey,
         AuthMode auth,
         PeerTimeouts peerTimeouts,
-        List<String> keepRejects) {
+        List<String> keepRejects,
+        Duration databaseStartTimeout) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 1_000_000;
     public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
+    /** Long enough for a PostgreSQL started alongside (docker compose, systemd) to come up. */
+    public static final long DEFAULT_DATABASE_START_TIMEOUT_SECONDS = 60;
 
     public ServiceConfig {
         Objects.requireNonNull(host, "host");
@@ -82,12 +86,21 @@ public record ServiceConfig(
         Objects.requireNonNull(peerTimeouts, "peerTimeouts");
         keepRejects = List.copyOf(keepRejects);
         RejectsPolicy.of(keepRejects); // fail now on a malformed name
+        Objects.requireNonNull(databaseStartTimeout, "databaseStartTimeout");
+        if (databaseStartTimeout.isNegative()) {
+            throw new IllegalArgumentException("database_start_timeout_seconds must not be negative but was "
+                    + databaseStartTimeout.toSeconds());
+        }
     }
 
     /** The values given on the command line; null where a flag was not given. */
-    public record Flags(String host, Integer port, String databaseUrl, Path config, Path tlsCert, Path tlsKey) {
+    public record Flags(String host, Integer port, String databaseUrl, Path config, Path tlsCert, Path tlsKey, Path dataDir) {
         public Flags(String host, Integer port, String databaseUrl, Path config) {
-            this(host, port, databaseUrl, config, null, null);
+            this(host, port, databaseUrl, config, null, null, null);
+        }
+
+        public Flags(String host, Integer port, String databaseUrl, Path config, Path tlsCert, Path tlsKey) {
+            this(host, port, databaseUrl, config, tlsCert, tlsKey, null);
         }
     }
 
@@ -108,7 +121,7 @@ public record ServiceConfig(
                 first(flags.host(), env.apply("INGEST_HOST"), file.host(), DEFAULT_HOST),
                 first(flags.port(), parsePort(env.apply("INGEST_PORT")), file.port(), DEFAULT_PORT),
                 first(flags.databaseUrl(), blankToNull(env.apply("INGEST_DATABASE_URL")), file.databaseUrl(), null),
-                Path.of(first(file.dataDir(), ".ingest")),
+                first(flags.dataDir(), pathOrNull(env.apply("INGEST_DATA_DIR")), pathOrNull(file.dataDir()), Path.of(".ingest")),
                 first(file.schemas(), List.of("public")),
                 first(file.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
                 first(file.maxRecordsPerRequest(), DEFAULT_MAX_RECORDS_PER_REQUEST),
@@ -122,7 +135,9 @@ public record ServiceConfig(
                 AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)),
                 new PeerTimeouts(Duration.ofSeconds(first(file.bodyIdleTimeoutSeconds(), PeerTimeouts.DEFAULT_BODY_IDLE_SECONDS)),
                         Duration.ofSeconds(first(file.writeTimeoutSeconds(), PeerTimeouts.DEFAULT_WRITE_SECONDS))),
-                first(names(env.apply("INGEST_KEEP_REJECTS")), file.keepRejects(), List.of()));
+                first(names(env.apply("INGEST_KEEP_REJECTS")), file.keepRejects(), List.of()),
+                Duration.ofSeconds(first(seconds(env.apply("INGEST_DATABASE_START_TIMEOUT"), "INGEST_DATABASE_START_TIMEOUT"),
+                        file.databaseStartTimeoutSeconds(), DEFAULT_DATABASE_START_TIMEOUT_SECONDS)));
         if (config.databaseUrl() != null) {
             DatabaseUrl.parse(config.databaseUrl()); // fail now on a malformed URL
         }
@@ -210,47 +225,47 @@ public record ServiceConfig(
 
     public ServiceConfig withDatabaseUrl(String value) {
         return new ServiceConfig(host, port, value, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(host, port, databaseUrl, value, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, value, maxRecordsPerRequest,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withMaxRecordsPerRequest(int value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, value,
-                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                transport, engine, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withImports(List<ImportJob> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                tableModes, value, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withLimits(Duration requestTimeout, double rateLimitPerKey) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withPeerTimeouts(PeerTimeouts value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, value, keepRejects);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, value, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withTls(Tls value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                tableModes, imports, value, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     public ServiceConfig withKeepRejects(List<String> value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest, transport, engine,
-                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, value);
+                tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, value, databaseStartTimeout);
     }
 
     /** Which requests keep their rejected records in {@code ingest.rejects} whatever they ask. */
@@ -274,7 +289,7 @@ public record ServiceConfig(
 
     public ServiceConfig withEngine(ConfigFile.Engine value) {
         return new ServiceConfig(host, port, databaseUrl, dataDir, schemas, maxBodyBytes, maxRecordsPerRequest,
-                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects);
+                transport, value, tableModes, imports, tls, requestTimeout, rateLimitPerKey, auth, peerTimeouts, keepRejects, databaseStartTimeout);
     }
 
     @SafeVarargs
@@ -295,6 +310,21 @@ public record ServiceConfig(
             return Integer.valueOf(value.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("INGEST_PORT is not a number: " + value);
+        }
+    }
+
+    private static Path pathOrNull(String value) {
+        return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    private static Long seconds(String value, String name) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number of seconds: " + value);
         }
     }
 

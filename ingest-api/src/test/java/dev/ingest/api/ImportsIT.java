@@ -306,6 +306,27 @@ class ImportsIT {
         }
     }
 
+    @Test
+    void runWithWaitExitsWithTheRunsOutcome() throws Exception {
+        TestDatabase.Database db = TestDatabase.create();
+        db.execute(TABLE);
+        Files.writeString(dir.resolve("x.csv"), csv(0, 5));
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (ServiceFixture f = start(db, job("good", dir + "/*.csv", null), job("bad", "http://127.0.0.1:" + closed + "/x.csv", null))) {
+            String url = f.uri("").toString();
+            CommandRun good = CommandRun.of("imports", "run", "good", "--wait", "--url", url);
+            assertThat(good.exit()).as(good.err()).isZero();
+            assertThat(good.out()).contains("succeeded: files 1, rows 5 accepted, 0 rejected");
+            CommandRun bad = CommandRun.of("imports", "run", "bad", "--wait", "--url", url);
+            assertThat(bad.exit()).as(bad.out()).isEqualTo(1);
+            assertThat(bad.out()).contains("failed");
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM items")).isEqualTo(5);
+    }
+
     /** Standard output of {@code command}, which must exit 0. */
     private static String captured(java.util.function.IntSupplier command) {
         java.io.PrintStream saved = System.out;

@@ -22,4 +22,15 @@ class MainTest {
         assertThat(Main.execute("serve", "--config", "/nonexistent/ingest.yaml")).isEqualTo(2);
         assertThat(Main.execute("no-such-command")).isEqualTo(2);
     }
+
+    @Test
+    void everyCommandPrintsTheProjectVersionAndCommit() {
+        for (String[] args : new String[][] {{"-V"}, {"--version"}, {"keys", "-V"}, {"serve", "--version"}, {"load", "-V"},
+                {"imports", "run", "-V"}}) {
+            CommandRun run = CommandRun.of(args);
+            assertThat(run.exit()).isZero();
+            assertThat(run.out()).as(String.join(" ", args)).startsWith("ingest 0.1.0-SNAPSHOT").doesNotContain("development build")
+                    .containsPattern("commit [0-9a-f]{7,}|commit unknown");
+        }
+    }
 }

@@ -88,6 +88,26 @@ class ServiceConfigTest {
     }
 
     @Test
+    void dataDirAndDatabaseStartTimeoutComeFromFlagEnvironmentOrFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ingest.yaml");
+        Files.writeString(file, "data_dir: /from/file\ndatabase_start_timeout_seconds: 5\n");
+        ConfigFile parsed = ConfigFile.read(file);
+        ServiceConfig fromFile = ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), parsed);
+        assertThat(fromFile.dataDir()).isEqualTo(Path.of("/from/file"));
+        assertThat(fromFile.databaseStartTimeout()).hasSeconds(5);
+        ServiceConfig fromEnv = ServiceConfig.resolve(NO_FLAGS,
+                ServiceConfig.env(Map.of("INGEST_DATA_DIR", "/from/env", "INGEST_DATABASE_START_TIMEOUT", "7")), parsed);
+        assertThat(fromEnv.dataDir()).isEqualTo(Path.of("/from/env"));
+        assertThat(fromEnv.databaseStartTimeout()).hasSeconds(7);
+        ServiceConfig fromFlag = ServiceConfig.resolve(new ServiceConfig.Flags(null, null, null, file, null, null, Path.of("/from/flag")),
+                ServiceConfig.env(Map.of("INGEST_DATA_DIR", "/from/env")), parsed);
+        assertThat(fromFlag.dataDir()).isEqualTo(Path.of("/from/flag"));
+        assertThat(ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of()), ConfigFile.EMPTY).databaseStartTimeout()).hasSeconds(60);
+        assertThatThrownBy(() -> ServiceConfig.resolve(NO_FLAGS, ServiceConfig.env(Map.of("INGEST_DATABASE_START_TIMEOUT", "soon")),
+                ConfigFile.EMPTY)).hasMessageContaining("INGEST_DATABASE_START_TIMEOUT");
+    }
+
+    @Test
     void mistakesInTheFileAreReportedWithTheirLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "port: 8080\nprot: 9090\n");

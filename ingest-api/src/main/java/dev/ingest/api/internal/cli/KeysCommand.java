@@ -3,12 +3,12 @@ package dev.ingest.api.internal.cli;
 import dev.ingest.api.ServiceConfig;
 import dev.ingest.api.internal.auth.ApiKeys;
 import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.internal.db.DatabaseProbe;
 import dev.ingest.api.internal.db.DatabaseUrl;
 import dev.ingest.api.internal.db.EmbeddedDatabase;
 import dev.ingest.engine.internal.schema.Migrations;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
                 + "a key has been created (revoking every key does not turn this off; only 'auth: off' does, on loopback), "
                 + "and always when the service listens beyond loopback. Keys live in the service's database "
                 + "(schema ingest; only a hash of each token), so these commands take the same database settings as serve; "
-                + "running services notice changes within 2 seconds.", ""},
+                + "running services notice changes within 2 seconds. Each command says on standard error which database "
+                + "it uses: with no database URL, the embedded one of the data directory (.ingest under the working "
+                + "directory, or --data-dir), through the running service or started here for the while.", ""},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -44,6 +46,10 @@ public final class KeysCommand implements Runnable {
                 description = "The service's database (env INGEST_DATABASE_URL; default: the embedded one of the data directory).")
         String databaseUrl;
 
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "The service's data directory, for its embedded database (env INGEST_DATA_DIR; default .ingest).")
+        Path dataDir;
+
         @Option(names = "--config", paramLabel = "FILE", description = "The service's config file (env INGEST_CONFIG).")
         Path config;
 
@@ -51,30 +57,49 @@ public final class KeysCommand implements Runnable {
         ServiceConfig config() throws Exception {
             Path configPath = ServiceConfig.configPath(config, System::getenv);
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            return ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath), System::getenv, file);
+            return ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath, null, null, dataDir),
+                    System::getenv, file);
         }
 
-        /** Runs {@code work} on the database, with the service's migrations applied. */
+        /** Runs {@code work} on the database, with the service's migrations applied; says which database on stderr. */
         <T> T with(KeysWork<T> work) throws Exception {
             ServiceConfig c = config();
             if (c.databaseUrl() != null) {
-                return run(DatabaseUrl.parse(c.databaseUrl()), work);
+                DatabaseUrl url = DatabaseUrl.parse(c.databaseUrl());
+                notice("database " + url.display());
+                new DatabaseProbe(url, KeysCommand::notice).awaitReachable(c.databaseStartTimeout());
+                return run(url, work);
             }
             // The embedded database: the running service's, or started here for the while.
-            Path portFile = c.dataDir().resolve("postgres.port");
-            if (Files.isRegularFile(portFile)) {
-                DatabaseUrl running = DatabaseUrl.parse("postgresql://postgres@localhost:" + Files.readString(portFile).trim() + "/postgres");
-                try {
-                    return run(running, work);
-                } catch (SQLException e) {
-                    if (!"08001".equals(e.getSQLState())) {
-                        throw e; // it answered: a real error
-                    }
-                }
+            Path dir = c.dataDir().toAbsolutePath().normalize();
+            DatabaseUrl running = runningService(dir);
+            if (running != null && new DatabaseProbe(running, KeysCommand::notice).answersNow()) {
+                notice("database: the embedded one of the running service, data directory " + dir + " (" + running.display() + ")");
+                return run(running, work);
             }
-            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(c.dataDir())) {
+            if (Files.isRegularFile(dir.resolve("postgres").resolve("PG_VERSION"))) {
+                notice("database: the embedded one in " + dir + " (the service is not running: started here for the while)");
+            } else {
+                // Run from another directory, keys would otherwise silently make a database that no service reads.
+                notice("database: none in " + dir + " yet: creating a new embedded one there; a service uses it only when "
+                        + "started with the same data directory (run from the service's directory, or pass --data-dir)");
+            }
+            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir)) {
                 return run(embedded.url(), work);
             }
+        }
+
+        /** The running service's embedded database, from the port it left in the data directory; null if none. */
+        private static DatabaseUrl runningService(Path dir) throws java.io.IOException {
+            Path portFile = dir.resolve("postgres.port");
+            if (!Files.isRegularFile(portFile)) {
+                return null;
+            }
+            String port = Files.readString(portFile).trim();
+            if (!port.matches("\\d{1,5}")) {
+                return null; // unreadable: EmbeddedDatabase says so and picks another
+            }
+            return DatabaseUrl.parse("postgresql://postgres@localhost:" + port + "/postgres");
         }
 
         private static <T> T run(DatabaseUrl url, KeysWork<T> work) throws Exception {
@@ -93,6 +118,10 @@ public final class KeysCommand implements Runnable {
 
     interface KeysWork<T> {
         T run(ApiKeys keys) throws Exception;
+    }
+
+    private static void notice(String message) {
+        System.err.println("ingest keys: " + message);
     }
 
     private static int refused(String message) {

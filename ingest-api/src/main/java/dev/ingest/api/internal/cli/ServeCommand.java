@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
             "Run the ingestion service.",
             "",
             "Without a database URL it starts an embedded PostgreSQL whose data is kept in .ingest/ under the "
-                    + "working directory (data_dir in the config file), so rows survive restarts. On start it applies "
+                    + "working directory (--data-dir), so rows survive restarts. With one, it waits for a server that "
+                    + "does not answer yet (database_start_timeout_seconds, default 60) and stops at once on a refused "
+                    + "login or an unknown database or host. On start it applies "
                     + "its migrations (schema 'ingest'). SIGTERM or Ctrl-C stops it gracefully: in-flight requests are "
                     + "answered and queued records committed first.",
             "",
@@ -29,9 +31,10 @@ import picocli.CommandLine.Option;
             ""},
         footer = {
             "",
-            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_CONFIG, "
-                    + "INGEST_TLS_CERT, INGEST_TLS_KEY, INGEST_AUTH, INGEST_KEEP_REJECTS), "
-                    + "then the config file, then defaults."})
+            "Precedence: flags, then environment (INGEST_HOST, INGEST_PORT, INGEST_DATABASE_URL, INGEST_DATA_DIR, "
+                    + "INGEST_CONFIG, INGEST_TLS_CERT, INGEST_TLS_KEY, INGEST_AUTH, INGEST_KEEP_REJECTS, INGEST_DATABASE_START_TIMEOUT), "
+                    + "then the config file, then defaults.",
+            "Errors are one line; INGEST_LOG_LEVEL=DEBUG adds the stack trace."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS",
             description = "Address to listen on (env INGEST_HOST; default 127.0.0.1).")
@@ -42,9 +45,13 @@ public final class ServeCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--database-url", paramLabel = "URL",
-            description = "PostgreSQL to write to: postgresql://user:pass@host:port/db or "
+            description = "PostgreSQL to write to: postgresql://user:pass@host:port/db (or postgres://...) or "
                     + "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL; default: an embedded PostgreSQL).")
     String databaseUrl;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the embedded PostgreSQL keeps its data (env INGEST_DATA_DIR; config data_dir; default .ingest).")
+    Path dataDir;
 
     @Option(names = "--tls-cert", paramLabel = "PEM",
             description = "Serve HTTPS with this PEM certificate (chain) (env INGEST_TLS_CERT; config tls_cert); needs --tls-key.")
@@ -69,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceConfig resolved;
         try {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey), System::getenv, file);
+            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey, dataDir), System::getenv, file);
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;
@@ -99,29 +106,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static void printBanner(IngestService service) {
-        String base = (service.tls() ? "https://" : "http://") + hostForUrl(service.host()) + ":" + service.port();
-        StringBuilder b = new StringBuilder()
-                .append("\ningest is listening on ").append(base).append('\n');
-        if (service.embedded()) {
-            b.append("database: embedded PostgreSQL at ").append(service.database().display())
-                    .append("  (psql ").append(service.database().display()).append(")\n");
-        } else {
-            b.append("database: ").append(service.database().display()).append('\n');
-        }
-        b.append("\nTry it:\n")
-                .append("  curl -s -X POST '").append(base).append("/v1/tables/events/records' \\\n")
-                .append("    -H 'Content-Type: application/json' \\\n")
-                .append("    -d '[{\"event_id\":\"4b3e1c2a-8f6d-4a1b-9c3e-2d5f6a7b8c9d\",\"ts\":\"2026-01-01T12:00:00Z\",")
-                .append("\"source\":\"web\",\"kind\":\"click\",\"user_id\":42,\"value\":1.5,\"payload\":{\"page\":\"/home\"}}]'\n")
-                .append("  curl -s ").append(base).append("/v1/tables\n");
-        System.out.println(b);
+        System.out.println(Banner.text(service));
         System.out.flush();
-    }
-
-    private static String hostForUrl(String host) {
-        if (host.equals("0.0.0.0") || host.equals("::")) {
-            return "127.0.0.1";
-        }
-        return host.contains(":") ? "[" + host + "]" : host;
     }
 }

@@ -37,7 +37,8 @@ public record ConfigFile(
         List<Import> imports,
         Long bodyIdleTimeoutSeconds,
         Long writeTimeoutSeconds,
-        List<String> keepRejects) {
+        List<String> keepRejects,
+        Long databaseStartTimeoutSeconds) {
 
     /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
     public record Engine(
@@ -65,7 +66,7 @@ public record ConfigFile(
     }
 
     public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

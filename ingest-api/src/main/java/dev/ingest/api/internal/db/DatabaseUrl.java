@@ -24,6 +24,10 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         parameters = Map.copyOf(parameters);
     }
 
+    /** The accepted forms, for messages about a URL that is none of them. */
+    public static final String FORMS = "use postgresql://user:password@host:port/database (or postgres://...) "
+            + "or jdbc:postgresql://host:port/database?user=...&password=...";
+
     public static DatabaseUrl parse(String url) {
         Objects.requireNonNull(url, "url");
         String s = url.trim();
@@ -35,16 +39,16 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         } else if (s.startsWith("postgres://")) {
             rest = s.substring("postgres://".length());
         } else {
-            throw new IllegalArgumentException("database URL must start with postgresql:// or jdbc:postgresql://");
+            throw new IllegalArgumentException("cannot read the database URL \"" + redacted(s) + "\": " + FORMS);
         }
         URI uri;
         try {
             uri = new URI("postgresql://" + rest);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("malformed database URL: " + e.getReason());
+            throw new IllegalArgumentException("malformed database URL (" + e.getReason() + "): " + FORMS);
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("database URL has no host");
+            throw new IllegalArgumentException("the database URL names no host: " + FORMS);
         }
         String user = null;
         String password = null;
@@ -103,6 +107,11 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     @Override
     public String toString() {
         return display();
+    }
+
+    /** The text with whatever stands between "//" and "@" masked: it may hold a password. */
+    private static String redacted(String s) {
+        return s.replaceFirst("//[^/@]*@", "//***@");
     }
 
     private static String decode(String s) {

@@ -1,5 +1,6 @@
 package dev.ingest.api.internal.db;
 
+import dev.ingest.api.internal.UserError;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,16 +38,28 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Files.createDirectories(directory);
         int port = port(directory.resolve("postgres.port"));
         log.info("starting embedded PostgreSQL: data={} port={}", data.toAbsolutePath(), port);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(data)
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("listen_addresses", "localhost")
-                .setPGStartupWait(Duration.ofSeconds(60))
-                // The service closes the database itself, after its writers have drained.
-                .setRegisterShutdownHook(false)
-                .start();
+        EmbeddedPostgres pg;
+        try {
+            pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("listen_addresses", "localhost")
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // The service closes the database itself, after its writers have drained.
+                    .setRegisterShutdownHook(false)
+                    .start();
+        } catch (IllegalStateException e) {
+            // zonky holds a lock on <data>/epg-lock while its PostgreSQL runs: "could not lock" when
+            // another process holds it, OverlappingFileLockException when this one does.
+            if (String.valueOf(e.getMessage()).startsWith("could not lock") || e instanceof java.nio.channels.OverlappingFileLockException) {
+                throw new UserError("another ingest serve (or ingest keys) already uses the data directory "
+                        + directory.toAbsolutePath().normalize() + " (its PostgreSQL listens on port " + port
+                        + "); stop it, or give this one its own directory with --data-dir (INGEST_DATA_DIR)", e);
+            }
+            throw e;
+        }
         EmbeddedDatabase db = new EmbeddedDatabase(pg);
         db.createExampleTable();
         return db;
