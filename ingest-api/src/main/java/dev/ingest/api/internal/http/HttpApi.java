@@ -43,6 +43,7 @@ public final class HttpApi {
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
         StatusPage.route(router);
+        router.get("/openapi.json").handler(OpenApiDocument.load()::serve); // no key needed, like /health
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
 
