@@ -47,6 +47,7 @@ public final class HttpApi {
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
         StatusPage.route(router);
+        router.get("/openapi.json").handler(OpenApiDocument.load()::serve); // no key needed, like /health
         // HEAD too: load balancers and uptime checkers probe with it (Vert.x sends the head of GET's answer).
         router.route("/health/live").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::live);
         router.route("/health/ready").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::ready);
