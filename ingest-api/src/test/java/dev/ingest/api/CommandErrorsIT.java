@@ -97,4 +97,20 @@ class CommandErrorsIT {
         assertThat(noScheme.messages()).as(noScheme.err()).hasSize(1);
         assertThat(noScheme.messages().get(0)).contains("http://");
     }
+
+    @Test
+    void importsWithoutATokenSayHowToGiveOne() throws Exception {
+        try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
+            AuthIT.ingest("keys", "create", "--name", "ops", "--tables", "*", "--database-url", f.db.url());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            CommandRun run;
+            do {
+                assertThat(System.nanoTime()).as("waiting until the key turns authentication on").isLessThan(deadline);
+                run = CommandRun.of("imports", "list", "--url", f.uri("").toString());
+            } while (run.exit() == 0);
+            assertThat(run.stackTrace()).as(run.err()).isFalse();
+            assertThat(run.messages()).as(run.err()).hasSize(1);
+            assertThat(run.messages().get(0)).contains("HTTP 401").contains("--token").contains("INGEST_TOKEN");
+        }
+    }
 }

@@ -43,6 +43,39 @@ class LauncherIT {
         assertThat(overridden.group(3)).isEqualTo("true");
     }
 
+    /**
+     * Every other command runs from the script too: {@code load} with its lighter JVM options
+     * (once passed to the JVM as one malformed option, so that {@code scripts/ingest load} never
+     * started), and with {@code INGEST_JAVA_OPTS} instead of them.
+     */
+    @Test
+    void everyCommandStartsFromTheScript() throws Exception {
+        for (String command : List.of("load", "keys", "imports", "sample")) {
+            assertThat(runScript(null, command, "--help")).as(command).startsWith("Usage: ingest " + command);
+        }
+        assertThat(runScript("-Xmx300m -XX:+UseSerialGC", "load", "--help")).startsWith("Usage: ingest load");
+    }
+
+    /** Runs {@code scripts/ingest ARGS}; its standard output, after asserting it exited 0. */
+    private static String runScript(String javaOpts, String... args) throws Exception {
+        Path script = Path.of("..", "scripts", "ingest").toAbsolutePath().normalize();
+        List<String> command = new java.util.ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        Path err = Files.createTempFile("ingest-launcher", ".err");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
+        pb.environment().remove("INGEST_JAVA_OPTS");
+        if (javaOpts != null) {
+            pb.environment().put("INGEST_JAVA_OPTS", javaOpts);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String errors = Files.readString(err);
+        Files.delete(err);
+        assertThat(p.exitValue()).as(String.join(" ", args) + ": " + errors).isZero();
+        return out;
+    }
+
     /** Starts {@code scripts/ingest serve}, waits for its JVM report, then stops it. */
     private static Matcher report(TestDatabase.Database db, Path config, String javaOpts) throws Exception {
         Path script = Path.of("..", "scripts", "ingest").toAbsolutePath().normalize();

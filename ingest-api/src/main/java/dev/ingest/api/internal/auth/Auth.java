@@ -22,7 +22,7 @@ import java.util.Set;
  * not open the service. Only an operator's {@code auth: off} turns it off, on loopback only.
  */
 public final class Auth {
-    static final long REFRESH_MILLIS = 2000;
+    public static final long REFRESH_MILLIS = 2000;
     private static final String GRANT = "ingest.grant";
     private static final String ANONYMOUS = "anonymous";
     private static final String KEYS_QUERY = "SELECT k.id, k.token_hash, k.name, k.all_tables, k.revoked_at IS NULL, "
@@ -127,7 +127,8 @@ public final class Auth {
                     .end(new io.vertx.core.json.JsonObject().put("error", "unauthorized")
                             .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
                                     + "(or Basic, with the token as the password)"
-                                    : "the API key is not valid (unknown or revoked)").encode());
+                                    : "the API key is not valid (unknown or revoked; a key created in the last "
+                                    + REFRESH_MILLIS / 1000 + " seconds is not known yet: retry)").encode());
             return;
         }
         if (ratePerSecond > 0) {

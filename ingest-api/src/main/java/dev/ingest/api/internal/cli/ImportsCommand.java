@@ -49,7 +49,8 @@ public final class ImportsCommand implements Runnable {
             try {
                 uri = URI.create(base + path);
             } catch (IllegalArgumentException e) {
-                throw new UserError("cannot read --url \"" + url + "\": " + e.getMessage() + "; use e.g. http://127.0.0.1:8080");
+                throw new UserError("--url must be a URL starting with http:// or https://, e.g. http://127.0.0.1:8080 (was \""
+                        + url + "\"; env INGEST_URL)");
             }
             if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
                 throw new UserError("--url must start with http:// or https:// and name a host, e.g. http://127.0.0.1:8080 "
@@ -90,7 +91,12 @@ public final class ImportsCommand implements Runnable {
         } catch (IOException e) {
             // not JSON: show it as it is
         }
-        err.println("ingest imports: HTTP " + r.statusCode() + ": " + message);
+        String advice = switch (r.statusCode()) {
+            case 401 -> "; give a token with --token or INGEST_TOKEN (an operator makes one with 'ingest keys create')";
+            case 403 -> "; imports need a key granted the job's table (or '*')";
+            default -> "";
+        };
+        err.println("ingest imports: HTTP " + r.statusCode() + ": " + message + advice);
         return 1;
     }
 

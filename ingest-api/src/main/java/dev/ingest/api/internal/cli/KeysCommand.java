@@ -2,6 +2,7 @@ package dev.ingest.api.internal.cli;
 
 import dev.ingest.api.ServiceConfig;
 import dev.ingest.api.internal.auth.ApiKeys;
+import dev.ingest.api.internal.auth.Auth;
 import dev.ingest.api.internal.config.ConfigFile;
 import dev.ingest.api.internal.db.DatabaseProbe;
 import dev.ingest.api.internal.db.DatabaseUrl;
@@ -155,7 +156,8 @@ public final class KeysCommand implements Runnable {
                         all ? List.of() : keys.resolve(tables, schemas, allowMissing)));
                 System.out.println(created.token());
                 System.err.println("ingest keys: created \"" + name + "\" for " + String.join(", ", created.key().tables())
-                        + "; the token above is not stored and will not be shown again");
+                        + "; the token above is not stored and will not be shown again; a running service accepts it "
+                        + "within " + (Auth.REFRESH_MILLIS / 1000) + " seconds");
                 return 0;
             } catch (IllegalArgumentException e) {
                 return refused(e.getMessage());
