@@ -139,7 +139,9 @@ public final class KeysCommand implements Runnable {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "A name for the key, e.g. the client it is for.")
         String name;
 
-        @Option(names = "--tables", required = true, paramLabel = "TABLES", split = ",",
+        // Split here, not by picocli: a comma inside a quoted name belongs to the name, and picocli
+        // would warn about unbalanced quotes on stderr before our own one-line error.
+        @Option(names = "--tables", required = true, paramLabel = "TABLES",
                 description = {"Tables it may write, comma-separated: table or schema.table (quote a part with a dot in it: "
                     + "'public.\"my.table\"'); * for every table. Each must exist, unless --allow-missing."})
         List<String> tables;
@@ -151,6 +153,7 @@ public final class KeysCommand implements Runnable {
         public Integer call() throws Exception {
             try {
                 List<String> schemas = database.config().schemas();
+                List<String> tables = TableList.split(this.tables);
                 boolean all = tables.stream().anyMatch(t -> t.trim().equals("*"));
                 ApiKeys.Created created = database.with(keys -> keys.create(name, all,
                         all ? List.of() : keys.resolve(tables, schemas, allowMissing)));
