@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Timeout;
  * The OpenAPI document served at {@code /openapi.json} against the real service: every answer it
  * documents (path, method, status) is provoked and its body checked against the documented schema
  * (required properties, types, error codes) and headers (Retry-After, WWW-Authenticate); every
- * route the server registers is documented; methods and paths it does not document are 405 and 404.
+ * route the server registers is documented; methods and paths it does not document are 405 (with
+ * {@code Allow} naming the documented methods) and 404.
  *
  * <p>To add an endpoint: document it in {@code openapi.json}, then add a provocation per status it
  * answers to {@link #provocations()} (or reason in {@link #CANNOT_PROVOKE}). The statuses every
@@ -169,20 +170,32 @@ class OpenApiIT {
         assertThat(sources).as("the HTTP sources, read from the module directory").isDirectory();
         // router.get("/v1/tables"), router.post("/v1/imports/:name/run"), router.route(HttpMethod.HEAD, "/health/live")...
         Pattern route = Pattern.compile("\\brouter\\.(get|post|put|patch|delete|head|options)\\(\\s*\"([^\"]+)\"|"
-                + "\\brouter\\.route\\(\\s*HttpMethod\\.([A-Z]+)\\s*,\\s*\"([^\"]+)\"");
+                + "\\brouter\\.route\\(\\s*HttpMethod\\.([A-Z]+)\\s*,\\s*\"([^\"]+)\"|"
+                // router.route("/health/live").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                + "\\brouter\\.route\\(\\s*\"([^\"]+)\"\\s*\\)((?:\\s*\\.method\\(\\s*HttpMethod\\.[A-Z]+\\s*\\))+)");
+        Pattern chainedMethod = Pattern.compile("HttpMethod\\.([A-Z]+)");
         Set<String> registered = new TreeSet<>();
         try (Stream<Path> files = Files.list(sources)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = route.matcher(Files.readString(file));
                 while (m.find()) {
-                    String method = m.group(1) != null ? m.group(1) : m.group(3);
-                    String path = (m.group(2) != null ? m.group(2) : m.group(4))
+                    List<String> methods = new ArrayList<>();
+                    if (m.group(5) != null) {
+                        Matcher chained = chainedMethod.matcher(m.group(6));
+                        while (chained.find()) {
+                            methods.add(chained.group(1));
+                        }
+                    } else {
+                        methods.add(m.group(1) != null ? m.group(1) : m.group(3));
+                    }
+                    String path = (m.group(2) != null ? m.group(2) : m.group(4) != null ? m.group(4) : m.group(5))
                             .replaceAll(":([A-Za-z_]+)", "{$1}").replaceAll("/\\*$", "/{path}");
-                    registered.add(method.toUpperCase(Locale.ROOT) + " " + path);
+                    methods.forEach(method -> registered.add(method.toUpperCase(Locale.ROOT) + " " + path));
                 }
             }
         }
-        assertThat(registered).as("routes found in the sources").contains("GET /health/live", "POST /v1/tables/{table}/records");
+        assertThat(registered).as("routes found in the sources").contains("GET /health/live", "HEAD /health/live",
+                "POST /v1/tables/{table}/records");
         Set<String> documented = new TreeSet<>();
         documentedAnswers().forEach(a -> documented.add(operation(a)));
         assertThat(documented).as("every registered route is in openapi.json").containsAll(registered);
@@ -194,12 +207,20 @@ class OpenApiIT {
         Set<String> documented = new TreeSet<>();
         documentedAnswers().forEach(a -> documented.add(operation(a)));
         document.get("paths").fieldNames().forEachRemaining(path -> {
+            Set<String> served = new TreeSet<>();
+            METHODS.stream().filter(method -> documented.contains(method + " " + path)).forEach(served::add);
             for (String method : METHODS) {
                 if (documented.contains(method + " " + path)) {
                     continue;
                 }
                 Answer a = unchecked(() -> run.send(run.service, method, run.fill(path), run.admin, null, null));
                 soft.assertThat(a.status()).as(method + " " + path + ": " + a.body()).isEqualTo(405);
+                String allow = a.header("Allow");
+                soft.assertThat(allow).as(method + " " + path + ": Allow").isNotNull();
+                if (allow != null) {
+                    soft.assertThat(new TreeSet<>(List.of(allow.split("\\s*,\\s*")))).as(method + " " + path + ": Allow " + allow)
+                            .isEqualTo(served);
+                }
                 if (!method.equals("HEAD")) {
                     soft.assertThat(a.body()).as(method + " " + path).contains("\"error\":\"method_not_allowed\"");
                 }
@@ -360,12 +381,38 @@ class OpenApiIT {
         p.put("POST /v1/imports/{name}/run 404", new Step(up, r -> r.send(r.service, "POST", "/v1/imports/nope/run", r.admin, null, null)));
         p.put("POST /v1/imports/{name}/run 503", new Step(down, r -> r.send(r.service, "POST", "/v1/imports/job/run", r.admin, null, null)));
         p.put("GET /v1/tables 200", new Step(up, r -> r.send(r.service, "GET", "/v1/tables", r.admin, null, null)));
+        String definition = "{\"table\": \"%s\", \"columns\": [{\"name\": \"a\", \"type\": \"%s\"}]}";
+        p.put("POST /v1/tables 201", new Step(up, r -> r.post("/v1/tables", "application/json",
+                definition.formatted("created_" + r.nextId(), "bigint"), r.admin)));
+        p.put("POST /v1/tables 400", new Step(up, r -> r.post("/v1/tables", "application/json", definition.formatted("bad", "money"),
+                r.admin)));
+        p.put("POST /v1/tables 403", new Step(up, r -> r.post("/v1/tables", "application/json", definition.formatted("not_granted",
+                "bigint"), r.onlyT)));
+        p.put("POST /v1/tables 409", new Step(up, r -> r.post("/v1/tables", "application/json", definition.formatted("t", "bigint"),
+                r.admin)));
+        p.put("POST /v1/tables 413", new Step(up, r -> {
+            byte[] body = ("[" + " ".repeat(1 << 20) + "]").getBytes(UTF_8); // over the 1 MiB a definition may have
+            return r.raw(r.service, "POST /v1/tables HTTP/1.1\r\nHost: x\r\n" + r.auth(r.admin)
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+        }));
+        p.put("POST /v1/tables 415", new Step(up, r -> r.post("/v1/tables", "text/plain", definition.formatted("plain", "bigint"),
+                r.admin)));
+        p.put("POST /v1/tables 503", new Step(down, r -> r.post("/v1/tables", "application/json",
+                definition.formatted("while_down", "bigint"), r.admin)));
+        p.put("GET /v1/rejects 200", new Step(up, Run::keptRejects));
+        p.put("GET /v1/rejects 400", new Step(up, r -> r.send(r.service, "GET", "/v1/rejects", r.admin, null, null)));
+        p.put("GET /v1/rejects 403", new Step(up, r -> r.send(r.service, "GET", "/v1/rejects?table=u", r.onlyT, null, null)));
+        p.put("GET /v1/rejects 404", new Step(up, r -> r.send(r.service, "GET", "/v1/rejects?table=nowhere", r.admin, null, null)));
+        p.put("GET /v1/rejects 503", new Step(down, r -> r.send(r.service, "GET", "/v1/rejects?table=t", r.admin, null, null)));
         p.put("GET /v1/stats 200", new Step(up, r -> r.send(r.service, "GET", "/v1/stats", r.admin, null, null)));
         p.put("GET /metrics 200", new Step(up, r -> r.send(r.service, "GET", "/metrics", r.admin, null, null)));
         p.put("GET /metrics 403", new Step(up, r -> r.send(r.service, "GET", "/metrics", r.onlyT, null, null)));
         p.put("GET /health/live 200", new Step(up, r -> r.send(r.service, "GET", "/health/live", null, null, null)));
         p.put("GET /health/ready 200", new Step(up, r -> r.send(r.service, "GET", "/health/ready", null, null, null)));
         p.put("GET /health/ready 503", new Step(down, r -> r.send(r.service, "GET", "/health/ready", null, null, null)));
+        p.put("HEAD /health/live 200", new Step(up, r -> r.send(r.service, "HEAD", "/health/live", null, null, null)));
+        p.put("HEAD /health/ready 200", new Step(up, r -> r.send(r.service, "HEAD", "/health/ready", null, null, null)));
+        p.put("HEAD /health/ready 503", new Step(down, r -> r.send(r.service, "HEAD", "/health/ready", null, null, null)));
         p.put("GET / 200", new Step(up, r -> r.send(r.service, "GET", "/", null, null, null)));
         p.put("GET /webjars/{path} 200", new Step(up, r -> r.send(r.service, "GET", r.fill("/webjars/{path}"), null, null, null)));
         p.put("GET /webjars/{path} 404", new Step(up, r -> r.send(r.service, "GET", "/webjars/nothing/here.js", null, null, null)));
@@ -480,11 +527,12 @@ class OpenApiIT {
                 }, "openapi-it-sender");
                 sender.setDaemon(true);
                 sender.start();
-                return read(s.getInputStream());
+                return read(s.getInputStream(), head.startsWith("HEAD "));
             }
         }
 
-        private static Answer read(InputStream socket) throws IOException {
+        /** The answer on {@code socket}; {@code head}: to a HEAD request, whose answer has no body whatever its Content-Length. */
+        private static Answer read(InputStream socket, boolean head) throws IOException {
             InputStream in = new java.io.BufferedInputStream(socket);
             String statusLine = line(in);
             assertThat(statusLine).as("an answer, not a closed connection").isNotNull();
@@ -493,7 +541,7 @@ class OpenApiIT {
                 int colon = h.indexOf(':');
                 headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
             }
-            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            byte[] body = head ? new byte[0] : in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
             return new Answer(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, UTF_8));
         }
 
@@ -507,6 +555,21 @@ class OpenApiIT {
                 b.write(c);
             }
             return b.size() == 0 ? null : b.toString(UTF_8);
+        }
+
+        /**
+         * 200 of GET /v1/rejects: a record refused under rejects=keep, then the page that lists it,
+         * asked with Basic credentials carrying the token (as log shippers send it).
+         */
+        Answer keptRejects() throws Exception {
+            Answer posted = post("/v1/tables/t/records?rejects=keep", "application/json",
+                    "[{\"id\": " + nextId() + ", \"v\": 1}, {\"id\": " + nextId() + ", \"v\": \"x\"}]", admin);
+            assertThat(posted.status()).as(posted.body()).isEqualTo(200);
+            String basic = java.util.Base64.getEncoder().encodeToString(("ingest:" + admin).getBytes(UTF_8));
+            Answer page = raw(service, "GET /v1/rejects?table=t&limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + basic
+                    + "\r\nConnection: close\r\n\r\n", new byte[0]);
+            assertThat(page.body()).as("the kept reject is listed").contains("\"sqlstate\":\"22P02\"");
+            return page;
         }
 
         /** A JSON body larger than the memory budget: 429 busy while the database is up, 503 database_unavailable while down. */
