@@ -104,14 +104,7 @@ public final class KeysCommand implements Runnable {
         }
 
         private static <T> T run(DatabaseUrl url, KeysWork<T> work) throws Exception {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setURL(url.jdbcUrl());
-            if (url.user() != null) {
-                ds.setUser(url.user());
-            }
-            if (url.password() != null) {
-                ds.setPassword(url.password());
-            }
+            PGSimpleDataSource ds = url.dataSource();
             Migrations.apply(ds);
             return work.run(new ApiKeys(ds));
         }

@@ -94,14 +94,7 @@ public final class DatabaseProbe {
 
     /** One attempt: null when it logged in, else why not. */
     private SQLException attempt(long connectTimeoutSeconds) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(url.jdbcUrl());
-        if (url.user() != null) {
-            ds.setUser(url.user());
-        }
-        if (url.password() != null) {
-            ds.setPassword(url.password());
-        }
+        PGSimpleDataSource ds = url.dataSource();
         int seconds = (int) Math.min(10, connectTimeoutSeconds);
         ds.setConnectTimeout(seconds);
         ds.setLoginTimeout(seconds + 5);

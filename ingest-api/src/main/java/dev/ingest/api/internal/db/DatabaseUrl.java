@@ -87,6 +87,19 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         return "jdbc:postgresql://" + host + ":" + port + "/" + database + (query.isEmpty() ? "" : "?" + query);
     }
 
+    /** A plain (unpooled) pgjdbc data source for this URL and its credentials: for short tasks such as key admin and probes. */
+    public org.postgresql.ds.PGSimpleDataSource dataSource() {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(jdbcUrl());
+        if (user != null) {
+            ds.setUser(user);
+        }
+        if (password != null) {
+            ds.setPassword(password);
+        }
+        return ds;
+    }
+
     /** Connection options for the reactive client. */
     public PgConnectOptions connectOptions() {
         PgConnectOptions o = new PgConnectOptions().setHost(host).setPort(port).setDatabase(database);
