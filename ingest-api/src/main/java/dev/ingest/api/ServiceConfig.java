@@ -276,7 +276,7 @@ public record ServiceConfig(
     /** A comma-separated list of names from the environment; null when unset or blank. */
     private static List<String> names(String value) {
         String v = blankToNull(value);
-        return v == null ? null : java.util.Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+        return v == null ? null : dev.ingest.api.internal.auth.TableList.split(List.of(v));
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */

@@ -16,6 +16,7 @@ public final class TableSchema {
     private final List<String> conflictKey;
     private final Map<String, Integer> positions;
     private final String shape;
+    private final String qualifiedName; // a lookup key on every submit and batch: made once
 
     public TableSchema(String schema, String name, List<ColumnSchema> columns) {
         this(schema, name, columns, List.of());
@@ -37,6 +38,7 @@ public final class TableSchema {
         this.shape = shape;
         this.schema = Objects.requireNonNull(schema, "schema");
         this.name = Objects.requireNonNull(name, "name");
+        this.qualifiedName = schema + "." + name;
         this.columns = List.copyOf(columns);
         this.conflictKey = List.copyOf(conflictKey);
         this.positions = new HashMap<>(columns.size() * 2);
@@ -64,7 +66,7 @@ public final class TableSchema {
 
     /** {@code schema.name}: how the catalog, the writers and the bookkeeping tables name it. */
     public String qualifiedName() {
-        return schema + "." + name;
+        return qualifiedName;
     }
 
     public List<ColumnSchema> columns() {

@@ -1,19 +1,19 @@
-package dev.ingest.api.internal.cli;
+package dev.ingest.api.internal.auth;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A comma-separated list of table names as a command line gives it ({@code events,"a,b".c}):
+ * A comma-separated list of table names as a flag or an environment variable gives it ({@code events,"a,b".c}):
  * split at commas outside double quotes. The names themselves are judged later (by
  * {@code TableName}), so an unbalanced quote is left in its name for that one-line error.
  */
-final class TableList {
+public final class TableList {
     private TableList() {
     }
 
     /** Every name of every value, in order; empty names are dropped. */
-    static List<String> split(List<String> values) {
+    public static List<String> split(List<String> values) {
         List<String> names = new ArrayList<>();
         for (String value : values) {
             StringBuilder name = new StringBuilder();

@@ -3,6 +3,7 @@ package dev.ingest.api.internal.cli;
 import dev.ingest.api.ServiceConfig;
 import dev.ingest.api.internal.auth.ApiKeys;
 import dev.ingest.api.internal.auth.Auth;
+import dev.ingest.api.internal.auth.TableList;
 import dev.ingest.api.internal.config.ConfigFile;
 import dev.ingest.api.internal.db.DatabaseProbe;
 import dev.ingest.api.internal.db.DatabaseUrl;

@@ -1,4 +1,4 @@
-package dev.ingest.api.internal.cli;
+package dev.ingest.api.internal.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
