@@ -1,5 +1,7 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

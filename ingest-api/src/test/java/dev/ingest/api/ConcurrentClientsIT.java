@@ -1,8 +1,10 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ServiceConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.db.DatabaseUrl;
+import dev.ingest.api.db.DatabaseUrl;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

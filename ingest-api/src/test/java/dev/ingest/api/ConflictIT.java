@@ -3,7 +3,7 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.config.ConfigFile;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;

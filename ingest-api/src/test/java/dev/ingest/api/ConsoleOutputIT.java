@@ -1,5 +1,7 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What the commands print, as a user's shell sees it: stdout holds only what a script captures
  * (a token, a listing, the banner), logs go to stderr, and no library talks about itself. Runs
- * {@code dev.ingest.api.Main} in a child JVM on the production class path, so that the shipped
+ * {@code dev.ingest.api.cli.Main} in a child JVM on the production class path, so that the shipped
  * {@code logback.xml} is the one in use (the tests' {@code logback-test.xml} is left out).
  */
 @Timeout(180)
@@ -142,13 +144,13 @@ class ConsoleOutputIT {
         return new Result(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
     }
 
-    /** {@code java dev.ingest.api.Main ARGS} on the class path less the tests' classes and test jars. */
+    /** {@code java dev.ingest.api.cli.Main ARGS} on the class path less the tests' classes and test jars. */
     private static ProcessBuilder command(String... args) {
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.endsWith("test-classes") && !e.endsWith("-tests.jar"))
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", classPath, "dev.ingest.api.Main"));
+                "-Xmx256m", "-cp", classPath, "dev.ingest.api.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()); // its .ingest/ lands in dir
         pb.environment().keySet().removeIf(k -> k.startsWith("INGEST_"));

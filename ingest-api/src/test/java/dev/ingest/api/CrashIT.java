@@ -1,5 +1,7 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.engine.testing.TestDatabase;
@@ -181,7 +183,7 @@ class CrashIT {
             }
             Path log = Files.createDirectories(Path.of("target", "crash-it")).resolve("service-" + port + ".log");
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), "dev.ingest.api.Main", "serve", "--port", Integer.toString(port),
+                    "-cp", System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "serve", "--port", Integer.toString(port),
                     "--database-url", db.url())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Service s = new Service(p, port);

@@ -2,7 +2,7 @@ package dev.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.csv.CsvCorpus;
+import dev.ingest.api.formats.CsvCorpus;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;

@@ -2,7 +2,7 @@ package dev.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.db.DatabaseUrl;
+import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.engine.testing.TestDatabase;
 import java.net.ServerSocket;
 import java.nio.file.Files;

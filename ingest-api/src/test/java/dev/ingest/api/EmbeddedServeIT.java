@@ -1,8 +1,11 @@
 package dev.ingest.api;
 
+import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ServiceConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.config.ConfigFile;
+import dev.ingest.api.config.ConfigFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,8 @@
 package dev.ingest.api;
 
+import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ServiceConfig;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,7 +142,7 @@ class IdempotencyIT {
         String body = "[" + RecordsIT.event(20, "r") + "]";
         assertThat(post("events", "application/json", body, "restart-1").statusCode()).isEqualTo(200);
         ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, f.db.url(), null),
-                ServiceConfig.env(java.util.Map.of()), dev.ingest.api.internal.config.ConfigFile.EMPTY);
+                ServiceConfig.env(java.util.Map.of()), dev.ingest.api.config.ConfigFile.EMPTY);
         try (IngestService second = IngestService.start(config)) {
             HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))

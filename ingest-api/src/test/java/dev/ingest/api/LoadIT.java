@@ -1,11 +1,13 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.FaultyProxy.Fault;
-import dev.ingest.api.internal.load.Format;
-import dev.ingest.api.internal.load.Loader;
+import dev.ingest.api.load.Format;
+import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -378,7 +380,7 @@ class LoadIT {
         Path log = dir.resolve("loader.log");
         try (FaultyProxy proxy = new FaultyProxy(f.uri("/"))) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                    "-cp", System.getProperty("java.class.path"), "dev.ingest.api.Main", "load", "--url", proxy.url(),
+                    "-cp", System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "load", "--url", proxy.url(),
                     "--table", "events", "--chunk-size", "16KiB", "--concurrency", "1", "--state-dir", state.toString(),
                     file.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -1,5 +1,7 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,15 @@
 package dev.ingest.api;
 
+import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ServiceConfig;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingest.api.internal.config.ConfigFile;
-import dev.ingest.api.internal.imports.ImportJob;
+import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.imports.ImportJob;
 import dev.ingest.engine.testing.StoppableServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -166,7 +169,7 @@ class OpenApiIT {
 
     @Test
     void everyRouteTheServerRegistersIsDocumented() throws IOException {
-        Path sources = Path.of("src/main/java/dev/ingest/api/internal/http");
+        Path sources = Path.of("src/main/java/dev/ingest/api/server");
         assertThat(sources).as("the HTTP sources, read from the module directory").isDirectory();
         // router.get("/v1/tables"), router.post("/v1/imports/:name/run"), router.route(HttpMethod.HEAD, "/health/live")...
         Pattern route = Pattern.compile("\\brouter\\.(get|post|put|patch|delete|head|options)\\(\\s*\"([^\"]+)\"|"

@@ -1,10 +1,13 @@
 package dev.ingest.api;
 
+import dev.ingest.api.server.NetworkTransport;
+import dev.ingest.api.config.ServiceConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ingest.api.internal.config.ConfigFile;
-import dev.ingest.api.internal.http.RejectsPolicy;
+import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.server.RejectsPolicy;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;

@@ -1,5 +1,8 @@
 package dev.ingest.api;
 
+import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ServiceConfig;
+
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -30,7 +33,7 @@ final class ServiceFixture implements AutoCloseable {
         db.execute(ddl);
         ServiceConfig config = ServiceConfig.resolve(
                 new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null), ServiceConfig.env(Map.of()),
-                dev.ingest.api.internal.config.ConfigFile.EMPTY);
+                dev.ingest.api.config.ConfigFile.EMPTY);
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }
 

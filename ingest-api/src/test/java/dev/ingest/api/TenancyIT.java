@@ -1,12 +1,16 @@
 package dev.ingest.api;
 
+import dev.ingest.api.cli.Main;
+import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ServiceConfig;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.internal.config.ConfigFile;
-import dev.ingest.api.internal.imports.ImportJob;
-import dev.ingest.api.internal.load.Loader;
-import dev.ingest.api.internal.load.Source;
+import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.imports.ImportJob;
+import dev.ingest.api.load.Loader;
+import dev.ingest.api.load.Source;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

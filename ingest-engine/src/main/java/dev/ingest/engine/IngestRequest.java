@@ -17,14 +17,6 @@ import java.util.concurrent.CompletableFuture;
  * belongs to the engine, and {@link #result()} is the only part the caller still touches.
  */
 public final class IngestRequest {
-    /** Marks a column that a record does not mention: the column takes its DEFAULT. */
-    public static final Object ABSENT = new Object() {
-        @Override
-        public String toString() {
-            return "ABSENT";
-        }
-    };
-
     // Replaced by retarget() on the writer thread that owns the request after submission.
     private volatile TableSchema table;
     private volatile List<Row> rows;
@@ -196,11 +188,11 @@ public final class IngestRequest {
             return value == ABSENT_TEXT;
         }
 
-        /** The values with {@link IngestRequest#ABSENT} for omitted columns, as records are built. */
+        /** The values with {@link RecordSink#ABSENT} for omitted columns, as records are built. */
         Object[] asValues() {
             Object[] out = new Object[values.length];
             for (int i = 0; i < values.length; i++) {
-                out[i] = isAbsent(values[i]) ? ABSENT : values[i];
+                out[i] = isAbsent(values[i]) ? RecordSink.ABSENT : values[i];
             }
             return out;
         }
@@ -259,7 +251,7 @@ public final class IngestRequest {
     }
 
     /** Converts records one by one; a record with a bad value becomes a {@link Rejection}. */
-    public static final class Builder {
+    public static final class Builder implements RecordSink {
         private final TableSchema table;
         private final List<Row> rows = new ArrayList<>();
         private final List<Rejection> refused = new ArrayList<>(0);
@@ -292,9 +284,10 @@ public final class IngestRequest {
         /**
          * Adds the next record of the body.
          *
-         * @param values one value per table column, in column order, with {@link #ABSENT} for
+         * @param values one value per table column, in column order, with {@link RecordSink#ABSENT} for
          *               columns the record does not mention; the array is not retained
          */
+        @Override
         public Builder add(Object[] values) {
             int index = firstIndex + count++;
             if (skip.test(index)) {
@@ -309,7 +302,7 @@ public final class IngestRequest {
             try {
                 for (int i = 0; i < values.length; i++) {
                     Object v = values[i];
-                    if (v == ABSENT) {
+                    if (v == RecordSink.ABSENT) {
                         text[i] = Row.ABSENT_TEXT;
                     } else {
                         String t = ValueConverter.toText(v, table.column(i));
@@ -341,6 +334,7 @@ public final class IngestRequest {
          * As {@link #refuse(String, String)}, keeping what was received for the dead-letter table:
          * the text of a malformed line, or the fields of a CSV row as a list of strings.
          */
+        @Override
         public Builder refuse(String sqlstate, String message, Object raw) {
             int index = firstIndex + count++;
             if (!skip.test(index)) {
@@ -432,7 +426,7 @@ public final class IngestRequest {
             return count;
         }
 
-        /** The body index the next record will have. */
+        @Override
         public int nextIndex() {
             return firstIndex + count;
         }

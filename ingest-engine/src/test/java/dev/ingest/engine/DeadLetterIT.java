@@ -46,7 +46,7 @@ class DeadLetterIT {
 
     private static Object[] item(TableSchema t, Object code, Object qty) {
         Object[] v = new Object[t.columns().size()];
-        Arrays.fill(v, IngestRequest.ABSENT);
+        Arrays.fill(v, RecordSink.ABSENT);
         v[t.indexOf("code")] = code;
         v[t.indexOf("qty")] = qty;
         return v;

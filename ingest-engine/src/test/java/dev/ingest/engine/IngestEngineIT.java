@@ -68,7 +68,7 @@ class IngestEngineIT {
     /** A record of {@code items}: code, qty, price; status and created left to their defaults. */
     private static Object[] item(TableSchema t, String code, Object qty, Object price) {
         Object[] v = new Object[t.columns().size()];
-        Arrays.fill(v, IngestRequest.ABSENT);
+        Arrays.fill(v, RecordSink.ABSENT);
         v[t.indexOf("code")] = code;
         v[t.indexOf("qty")] = qty;
         v[t.indexOf("price")] = price;
@@ -279,7 +279,7 @@ class IngestEngineIT {
         Object[] withStatus = item(t, "s", 1L, null);
         withStatus[t.indexOf("status")] = "shipped";
         Object[] allDefaults = new Object[t.columns().size()];
-        Arrays.fill(allDefaults, IngestRequest.ABSENT);
+        Arrays.fill(allDefaults, RecordSink.ABSENT);
         IngestResult result = submitAndWait(IngestRequest.builder(t)
                 .add(item(t, "p", 1L, null)).add(withStatus).add(allDefaults).build());
         // the record with no columns violates NOT NULL on code: isolated, the others stay

@@ -62,7 +62,7 @@ class SchemaChangeIT {
     /** A record giving {@code id} and the named columns; the others take their defaults. */
     private static Object[] record(TableSchema t, int id, Object... namesAndValues) {
         Object[] v = new Object[t.columns().size()];
-        Arrays.fill(v, IngestRequest.ABSENT);
+        Arrays.fill(v, RecordSink.ABSENT);
         v[t.indexOf("id")] = id;
         for (int i = 0; i < namesAndValues.length; i += 2) {
             v[t.indexOf((String) namesAndValues[i])] = namesAndValues[i + 1];

@@ -1,7 +1,7 @@
 package dev.ingest.perf;
 
-import dev.ingest.api.internal.db.DatabaseUrl;
-import dev.ingest.api.internal.db.EmbeddedDatabase;
+import dev.ingest.api.db.DatabaseUrl;
+import dev.ingest.api.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.ingest.perf;
 
-import dev.ingest.api.internal.db.DatabaseUrl;
+import dev.ingest.api.db.DatabaseUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingest.api.internal.csv.CsvGrammar;
+import dev.ingest.api.formats.CsvGrammar;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

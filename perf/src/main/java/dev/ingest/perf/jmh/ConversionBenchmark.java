@@ -1,5 +1,6 @@
 package dev.ingest.perf.jmh;
 
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
@@ -40,7 +41,7 @@ public class ConversionBenchmark {
             new ColumnSchema("value", "double precision", ColumnKind.FLOAT, null, true, false, true),
             new ColumnSchema("payload", "jsonb", ColumnKind.JSON, null, true, false, true)));
 
-    private final Object[] record = {IngestRequest.ABSENT, "4b3e1c2a-8f6d-4a1b-9c3e-2d5f6a7b8c9d", "2026-01-01T12:00:00Z",
+    private final Object[] record = {RecordSink.ABSENT, "4b3e1c2a-8f6d-4a1b-9c3e-2d5f6a7b8c9d", "2026-01-01T12:00:00Z",
         "web", "click", 42L, new JsonNumber("1.5"),
         new JsonText("{\"session\":\"abcdef0123456789\",\"page\":\"/p/1\",\"n\":1,\"tags\":[\"a\",\"b\"]}")};
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
@@ -51,7 +52,7 @@ public final class RecordJson {
         return write(g -> {
             g.writeStartObject();
             for (int i = 0; i < values.length && i < table.columns().size(); i++) {
-                if (values[i] != IngestRequest.ABSENT) {
+                if (values[i] != RecordSink.ABSENT) {
                     g.writeFieldName(clean(table.column(i).name()));
                     writeValue(g, values[i]);
                 }

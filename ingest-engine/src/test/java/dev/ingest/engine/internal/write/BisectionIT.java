@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestRequest;
@@ -91,7 +92,7 @@ class BisectionIT {
         IngestRequest.Builder b = IngestRequest.builder(table);
         for (int i = 0; i < size; i++) {
             Object[] v = new Object[table.columns().size()];
-            Arrays.fill(v, IngestRequest.ABSENT);
+            Arrays.fill(v, RecordSink.ABSENT);
             v[table.indexOf("id")] = (long) i;
             // Alternate the failure: a CHECK violation and a NOT NULL violation, both found by the database.
             v[table.indexOf("v")] = !badOnes.contains(i) ? (Object) (long) i : i % 2 == 0 ? (Object) (-1L) : null;

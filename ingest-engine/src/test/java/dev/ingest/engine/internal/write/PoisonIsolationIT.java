@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
@@ -74,7 +75,7 @@ class PoisonIsolationIT {
         IngestRequest.Builder b = IngestRequest.builder(pairs);
         for (Object[] r : records) {
             Object[] values = new Object[pairs.columns().size()];
-            Arrays.fill(values, IngestRequest.ABSENT);
+            Arrays.fill(values, RecordSink.ABSENT);
             values[pairs.indexOf("a")] = r[0];
             values[pairs.indexOf("b")] = r[1];
             values[pairs.indexOf("c")] = r[2];
@@ -88,7 +89,7 @@ class PoisonIsolationIT {
         IngestRequest.Builder b = IngestRequest.builder(table);
         for (int i = 0; i < size; i++) {
             Object[] values = new Object[table.columns().size()];
-            Arrays.fill(values, IngestRequest.ABSENT);
+            Arrays.fill(values, RecordSink.ABSENT);
             values[table.indexOf("id")] = id.apply(i);
             values[table.indexOf("v")] = v.apply(i);
             values[table.indexOf("note")] = "n" + i;

@@ -1,5 +1,6 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
@@ -43,7 +44,7 @@ public class BatchBuilderBenchmark {
         table = dev.ingest.perf.jmh.ConversionBenchmark.EVENTS;
         batch = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            batch.add(IngestRequest.builder(table).add(new Object[] {IngestRequest.ABSENT,
+            batch.add(IngestRequest.builder(table).add(new Object[] {RecordSink.ABSENT,
                 String.format("4b3e1c2a-8f6d-4a1b-9c3e-%012x", i), "2026-01-01T12:00:00Z", "web", "click", (long) i,
                 new JsonNumber("1.5"), new JsonText("{\"n\":" + i + "}")}).build());
         }

@@ -1,0 +1,292 @@
+package dev.ingest.api.formats;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one CSV grammar of the service, its loader and its imports: PostgreSQL's
+ * {@code COPY ... FROM STDIN (FORMAT csv)} with its defaults (comma, double quote, the quote as its
+ * own escape, NULL as an unquoted empty field), as {@code CopyReadLineText} frames lines and
+ * {@code CopyReadAttributesCSV} splits them:
+ * <ul>
+ *   <li>A quote anywhere in a field starts quoted text, up to the next lone quote; inside it
+ *       {@code ""} is one quote and line ends and commas are data. An unquoted empty field is NULL;
+ *       a field with any quote ({@code ""}) is text.</li>
+ *   <li>A record ends at the body's line end outside quotes. The first line end (LF, CRLF or a
+ *       lone CR) fixes the body's; another kind outside quotes refuses the record it is in
+ *       ("unquoted carriage return/newline found in data").</li>
+ *   <li>A backslash is data, also in a line {@code \.}, as in PostgreSQL 18 (up to 17, COPY
+ *       FROM STDIN ended the data at such a line and dropped the rest: we never drop records).</li>
+ *   <li>A blank line is one NULL field. A record that ends inside quotes (at the end of the
+ *       input) is refused: "unterminated CSV quoted field".</li>
+ * </ul>
+ * Our additions: a UTF-8 byte-order mark before the first record is skipped; where COPY would stop
+ * the whole load, the record is refused alone and the next one begins after its line end.
+ *
+ * <p>Use: call {@link #frame} with the undecoded bytes (one record's start onwards) until it says
+ * {@link Framing#RECORD}, then {@link #row} or {@link #contentStart}/{@link #contentEnd}/{@link #end};
+ * after {@link Framing#NEED_MORE} call it again for the same record with more bytes after it (the
+ * buffer may have moved). No Vert.x; not thread-safe: one per body or file.
+ */
+public final class CsvGrammar {
+    /** What {@link #frame} found. */
+    public enum Framing {
+        /** A complete record. */
+        RECORD,
+        /** The record goes on past the bytes given. */
+        NEED_MORE,
+        /** No more records: the input ended. */
+        END
+    }
+
+    /** The body's line end, fixed by its first, as COPY fixes it. */
+    private enum LineEnd { UNKNOWN, LF, CR, CRLF }
+
+    /** The state of the input as a whole. */
+    private enum Position { BEFORE_FIRST_RECORD, BETWEEN_RECORDS, IN_RECORD }
+
+    /** SQLSTATE {@code bad_copy_file_format}, COPY's for every framing error. */
+    public static final String BAD_COPY_FILE_FORMAT = "22P04";
+    /** SQLSTATE {@code character_not_in_repertoire}: invalid UTF-8 or a NUL byte. */
+    public static final String INVALID_ENCODING = "22021";
+
+    private LineEnd lineEnd = LineEnd.UNKNOWN;
+    private Position position = Position.BEFORE_FIRST_RECORD;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    // The record being framed, relative to its start so that the caller's buffer may move.
+    private int skip;      // the byte-order mark before the first record
+    private int scanned;   // bytes of the record already scanned
+    private boolean inQuote;
+    private String problem; // a framing error of the record, COPY's message
+    // The record framed last, in the caller's coordinates.
+    private int contentStart;
+    private int contentEnd;
+    private int end;
+
+    /**
+     * Frames the record that starts at {@code b[start]}, given {@code b[start, limit)}.
+     *
+     * @param eof true when no byte follows {@code limit}
+     */
+    public Framing frame(byte[] b, int start, int limit, boolean eof) {
+        if (position != Position.IN_RECORD) {
+            Framing f = begin(b, start, limit, eof);
+            if (f != null) {
+                return f;
+            }
+        }
+        boolean quoted = inQuote;
+        for (int p = start + scanned; p < limit; p++) {
+            byte c = b[p];
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '\r' || c == '\n')) {
+                int after = lineEnd(b, p, limit, eof);
+                if (after == 0) { // a CR whose next byte decides
+                    scanned = p - start;
+                    inQuote = false;
+                    return Framing.NEED_MORE;
+                }
+                if (after > 0) {
+                    return framed(start, p, after);
+                }
+            }
+        }
+        if (!eof) {
+            scanned = limit - start;
+            inQuote = quoted;
+            return Framing.NEED_MORE;
+        }
+        return framed(start, limit, limit);
+    }
+
+    /** Starts a record, skipping a byte-order mark before the first. Returns null to scan it, or what to answer now. */
+    private Framing begin(byte[] b, int start, int limit, boolean eof) {
+        skip = 0;
+        if (position == Position.BEFORE_FIRST_RECORD) {
+            int n = Math.min(3, limit - start);
+            if (isBomPrefix(b, start, n)) {
+                if (n < 3 && !eof) {
+                    return Framing.NEED_MORE;
+                }
+                skip = n == 3 ? 3 : 0;
+            }
+        }
+        if (start + skip == limit) {
+            return eof ? Framing.END : Framing.NEED_MORE;
+        }
+        position = Position.IN_RECORD;
+        scanned = skip;
+        inQuote = false;
+        problem = null;
+        return null;
+    }
+
+    /**
+     * At an unquoted CR or LF at {@code b[p]}: where the record ends after it (&gt; 0), -1 when it
+     * is not the body's line end (the record is refused and goes on), 0 when the next byte decides.
+     */
+    private int lineEnd(byte[] b, int p, int limit, boolean eof) {
+        if (b[p] == '\n') {
+            if (lineEnd == LineEnd.CR || lineEnd == LineEnd.CRLF) {
+                refuse("unquoted newline found in data; use a quoted CSV field to represent a newline");
+                return -1;
+            }
+            lineEnd = LineEnd.LF;
+            return p + 1;
+        }
+        switch (lineEnd) {
+            case CR:
+                return p + 1;
+            case LF:
+                refuse("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
+                return -1;
+            default:
+                if (p + 1 == limit && !eof) {
+                    return 0;
+                }
+                if (p + 1 < limit && b[p + 1] == '\n') {
+                    lineEnd = LineEnd.CRLF;
+                    return p + 2;
+                }
+                if (lineEnd == LineEnd.CRLF) {
+                    refuse("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
+                    return -1;
+                }
+                lineEnd = LineEnd.CR;
+                return p + 1;
+        }
+    }
+
+    private void refuse(String message) {
+        if (problem == null) {
+            problem = message;
+        }
+    }
+
+    private Framing framed(int start, int contentEnd, int end) {
+        this.contentStart = start + skip;
+        this.contentEnd = contentEnd;
+        this.end = end;
+        position = Position.BETWEEN_RECORDS;
+        scanned = 0;
+        inQuote = false;
+        return Framing.RECORD;
+    }
+
+    private static boolean isBomPrefix(byte[] b, int from, int n) {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        if (n == 0) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (b[from + i] != bom[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where the last record's text starts (after a byte-order mark). */
+    public int contentStart() {
+        return contentStart;
+    }
+
+    /** Where the last record's text ends (before its line end). */
+    public int contentEnd() {
+        return contentEnd;
+    }
+
+    /** Where the next record starts. */
+    public int end() {
+        return end;
+    }
+
+    /**
+     * One record split into fields.
+     *
+     * @param fields   the field texts, null for NULL (an unquoted empty field)
+     * @param sqlstate null, or why COPY would refuse the record (before matching it to columns)
+     * @param message  COPY's message for that, without the line number
+     */
+    public record Row(List<String> fields, String sqlstate, String message) {
+        public boolean refused() {
+            return sqlstate != null;
+        }
+    }
+
+    /** Splits the record framed last, in {@code b} as given to {@link #frame}. */
+    public Row row(byte[] b) {
+        String text;
+        try {
+            text = utf8.reset().decode(ByteBuffer.wrap(b, contentStart, contentEnd - contentStart)).toString();
+        } catch (CharacterCodingException e) {
+            String lenient = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
+            return new Row(split(lenient).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\" (not valid UTF-8)");
+        }
+        if (text.indexOf('\0') >= 0) {
+            return new Row(split(text).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\": 0x00");
+        }
+        Row row = split(text);
+        if (problem != null) {
+            return new Row(row.fields, BAD_COPY_FILE_FORMAT, problem);
+        }
+        return row;
+    }
+
+    /** CopyReadAttributesCSV: quoted text may start anywhere in a field. */
+    private static Row split(String text) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        int raw = 0; // characters of the field as written
+        boolean quoted = false;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < n && text.charAt(i + 1) == '"') {
+                        field.append('"');
+                        i++;
+                        raw++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    field.append(c);
+                }
+                raw++;
+            } else if (c == ',') {
+                fields.add(raw == 0 ? null : field.toString());
+                field.setLength(0);
+                raw = 0;
+            } else {
+                if (c == '"') {
+                    quoted = true;
+                } else {
+                    field.append(c);
+                }
+                raw++;
+            }
+        }
+        fields.add(raw == 0 ? null : field.toString());
+        return quoted ? new Row(fields, BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field") : new Row(fields, null, null);
+    }
+
+    /** The line breaks in {@code b[from, to)}: LF, CRLF and a lone CR each count one. */
+    public static int lineBreaks(byte[] b, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n' || (b[i] == '\r' && (i + 1 == to || b[i + 1] != '\n'))) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.ingest.api.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Sends chunks to {@code POST /v1/tables/{table}/records} and gets each one committed, retrying
+ * until it is: a chunk's Idempotency-Key stays the same on every attempt, so a retry after a lost
+ * answer writes nothing twice (the service answers with what it stored). Honours
+ * {@code Retry-After} on 429 and 503, waits out 409 (the same chunk still in progress), and backs
+ * off exponentially on connection errors and other 5xx, for at most {@code retryFor} without any
+ * answer that lets it go on. Other 4xx answers are failures of the whole load. Thread-safe.
+ */
+final class ChunkSender {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long BACKOFF_MIN_MILLIS = 250;
+    private static final long BACKOFF_MAX_MILLIS = 30_000;
+
+    private final HttpClient http;
+    private final URI endpoint;
+    private final String contentType;
+    private final String token;
+    private final Duration retryFor;
+    private final Sleeper sleeper;
+    private final RefusalAdvice advice;
+
+    /** Waits between attempts; returns early (false) when the load is being stopped. */
+    interface Sleeper {
+        boolean sleep(long millis);
+    }
+
+    /** The service's answer for a committed chunk. */
+    record Answer(long accepted, List<Rejected> rejected, long rejectedCount, boolean replayed) {
+    }
+
+    /** A record the service refused: its index in the chunk and why. */
+    record Rejected(int index, String sqlstate, String message) {
+    }
+
+    /** The service refused the chunk as a whole, or could not be reached for {@code retryFor}. */
+    static final class LoadFailure extends IOException {
+        private final boolean refused;
+
+        LoadFailure(String message, boolean refused) {
+            super(message);
+            this.refused = refused;
+        }
+
+        /**
+         * True when the same command cannot succeed until something is fixed (the token, the table,
+         * a column, the URL): then the message says what, and resuming is no advice to give.
+         */
+        boolean refused() {
+            return refused;
+        }
+    }
+
+    /**
+     * @param query extra query parameters, e.g. {@code on_conflict=ignore}, or empty
+     */
+    ChunkSender(HttpClient http, String baseUrl, String table, String query, String contentType, String token, Duration retryFor,
+            Sleeper sleeper) {
+        this.http = http;
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.endpoint = URI.create(base + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/records" + (query.isEmpty() ? "" : "?" + query));
+        this.contentType = contentType;
+        this.token = token;
+        this.retryFor = retryFor;
+        this.sleeper = sleeper;
+        this.advice = new RefusalAdvice(http, base, table, token);
+    }
+
+    /**
+     * Sends the chunk until the service has committed it.
+     *
+     * @param stopping  true once the load is being stopped: the chunk is then given up between attempts
+     * @param onRetry   told each time an attempt fails and will be retried, with why
+     * @return the answer, or null when given up because the load is stopping
+     */
+    Answer send(Chunk chunk, String key, BooleanSupplier stopping, Consumer<String> onRetry, LongSupplier clockMillis)
+            throws LoadFailure, InterruptedException {
+        long backoff = BACKOFF_MIN_MILLIS;
+        long firstFailure = -1;
+        while (true) {
+            String problem;
+            long wait;
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
+                        .timeout(Duration.ofMinutes(10))
+                        .header("Content-Type", contentType)
+                        .header("Idempotency-Key", key)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(chunk.body()));
+                if (token != null) {
+                    b.header("Authorization", "Bearer " + token);
+                }
+                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                int status = r.statusCode();
+                // 422 is an answer for the records only when every one of them was refused; any other
+                // 422 (a reused key, a request refused as a whole) is a failure of the load, never
+                // a chunk counted as done.
+                if (status == 200 || status == 422 && message(r.body()).startsWith("all_rejected:")) {
+                    return answer(r);
+                }
+                String error = error(r.body());
+                problem = "HTTP " + status + ": " + message(r.body());
+                if (status == 429 || status == 503) {
+                    wait = 1000L * r.headers().firstValueAsLong("Retry-After").orElse(1);
+                } else if (status == 409) {
+                    wait = 1000; // this chunk is still being written by an earlier attempt
+                } else if (status >= 500) {
+                    wait = backoff;
+                    backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
+                } else {
+                    String what = status == 400 || status == 422 ? "the records at line " + chunk.firstLine() : "the load";
+                    String fix = advice.forStatus(status, error);
+                    throw new LoadFailure("the service refused " + what + ": " + problem + (fix.isEmpty() ? "" : "; " + fix), true);
+                }
+            } catch (LoadFailure e) {
+                throw e;
+            } catch (IOException e) {
+                String fatal = RefusalAdvice.unreachable(endpoint, e);
+                if (fatal != null) {
+                    throw new LoadFailure(fatal, true);
+                }
+                problem = RefusalAdvice.describe(endpoint, e);
+                wait = backoff;
+                backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
+            }
+            long now = clockMillis.getAsLong();
+            if (firstFailure < 0) {
+                firstFailure = now;
+            } else if (now - firstFailure > retryFor.toMillis()) {
+                throw new LoadFailure("gave up after retrying for " + retryFor.toSeconds() + " s: " + problem, false);
+            }
+            if (stopping.getAsBoolean()) {
+                return null;
+            }
+            onRetry.accept(problem + "; retrying in " + wait + " ms");
+            if (!sleeper.sleep(wait)) {
+                return null;
+            }
+        }
+    }
+
+    private static Answer answer(HttpResponse<String> r) throws LoadFailure {
+        try {
+            JsonNode body = JSON.readTree(r.body());
+            List<Rejected> rejected = new ArrayList<>();
+            for (JsonNode j : body.path("rejected")) {
+                rejected.add(new Rejected(j.path("index").asInt(), j.path("sqlstate").asText(), j.path("message").asText()));
+            }
+            long count = body.has("rejected_count") ? body.get("rejected_count").asLong() : rejected.size();
+            boolean replayed = r.headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false);
+            return new Answer(body.path("accepted").asLong(), rejected, count, replayed);
+        } catch (IOException e) {
+            throw new LoadFailure("the service's answer is not the JSON expected: " + e.getMessage(), false);
+        }
+    }
+
+    private static String message(String body) {
+        try {
+            JsonNode j = JSON.readTree(body);
+            return j.path("error").asText("?") + ": " + j.path("message").asText("");
+        } catch (IOException | RuntimeException e) {
+            return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+        }
+    }
+
+    private static String error(String body) {
+        try {
+            return JSON.readTree(body).path("error").asText("");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+}

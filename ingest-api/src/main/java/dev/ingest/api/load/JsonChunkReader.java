@@ -1,0 +1,161 @@
+package dev.ingest.api.load;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Chunks of a JSON array of records (or a single object), sent as NDJSON: each element on a line
+ * of its own, byte for byte as the file has it, except that line feeds between its tokens become
+ * spaces. So the service judges exactly the text it would judge in a POST of the file: escapes,
+ * number texts, duplicate keys and bytes that are not UTF-8 (refused by the service with 22021)
+ * reach it unchanged. Jackson only frames the elements; it never re-writes them. An element that is
+ * not an object still gets its line, for the service to refuse on its own. A file that is not
+ * well-formed JSON stops the load, since there is no next record to resume at.
+ */
+final class JsonChunkReader implements ChunkReader {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+
+    private final ElementTape tape;
+    private final JsonParser parser;
+    private final int chunkBytes;
+    private final long skipTo;
+    private long lastEnd; // where the last element framed (sent or skipped) ends
+    private boolean inArray;
+    private boolean done;
+
+    /**
+     * @param skipTo where to start: elements that begin before this input offset were loaded
+     *               before (a resumed load) and are parsed over, not sent
+     */
+    JsonChunkReader(InputStream in, long skipTo, int chunkBytes) throws IOException {
+        this.tape = new ElementTape(in);
+        this.parser = FACTORY.createParser(tape);
+        this.chunkBytes = chunkBytes;
+        this.skipTo = skipTo;
+        JsonToken first = token();
+        if (first == null) {
+            done = true;
+        } else if (first == JsonToken.START_ARRAY) {
+            inArray = true;
+        } else if (first != JsonToken.START_OBJECT) {
+            throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                    + ": expected a JSON array of objects, or one object");
+        }
+    }
+
+    @Override
+    public Chunk next() throws IOException {
+        if (done) {
+            return null;
+        }
+        LineChunkReader.Bytes out = new LineChunkReader.Bytes(chunkBytes + 1024);
+        int[] starts = new int[64];
+        int[] lines = new int[64];
+        int n = 0;
+        long offset = -1;
+        long firstLine = 0;
+        long end = 0;
+        long endLine = 0;
+        while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
+            JsonToken t = inArray ? token() : parser.currentToken();
+            if (t == null || t == JsonToken.END_ARRAY) {
+                done = true;
+                if (t == JsonToken.END_ARRAY && token() != null) {
+                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                            + ": unexpected content after the JSON array");
+                }
+                break;
+            }
+            long at = parser.currentTokenLocation().getByteOffset();
+            long line = parser.currentTokenLocation().getLineNr();
+            long to = skipValue(t, at);
+            if (at >= skipTo) {
+                if (n == 0) {
+                    offset = at;
+                    firstLine = line;
+                }
+                if (n + 1 >= starts.length) {
+                    starts = Arrays.copyOf(starts, starts.length * 2);
+                    lines = Arrays.copyOf(lines, lines.length * 2);
+                }
+                starts[n] = out.size();
+                lines[n] = (int) (line - firstLine);
+                n++;
+                tape.copy(at, to, out);
+                out.write('\n');
+            }
+            end = parser.currentLocation().getByteOffset();
+            endLine = parser.currentLocation().getLineNr();
+            lastEnd = end;
+            tape.release(end);
+            if (!inArray) {
+                done = true;
+                if (token() != null) {
+                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                            + ": unexpected content after the JSON object");
+                }
+                break;
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        starts[n] = out.size();
+        return new Chunk(offset, end, firstLine, endLine, out.toArray(), Arrays.copyOf(starts, n + 1), Arrays.copyOf(lines, n));
+    }
+
+    /**
+     * Parses over the value at the current token {@code t}, which starts at input offset
+     * {@code at}, leaving the parser on its last token; returns where its text ends.
+     */
+    private long skipValue(JsonToken t, long at) throws IOException {
+        try {
+            switch (t) {
+                case START_OBJECT, START_ARRAY -> {
+                    parser.skipChildren();
+                    return parser.currentLocation().getByteOffset();
+                }
+                case VALUE_STRING -> {
+                    parser.finishToken(); // strings are read lazily: now the location is past the closing quote
+                    return parser.currentLocation().getByteOffset();
+                }
+                default -> {
+                    // A number or literal ends where its (ASCII) text does; the parser has looked past it.
+                    return at + parser.getTextLength();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        }
+    }
+
+    private JsonToken token() throws IOException {
+        try {
+            return parser.nextToken();
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        }
+    }
+
+    /**
+     * The file is not JSON at {@code e}'s location. Where the parser stumbled on masked bytes that
+     * are not UTF-8 (outside any string), those bytes are named, not the mask Jackson saw.
+     */
+    private MalformedInputException malformed(JsonProcessingException e) {
+        String where = "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        String invalid = tape.invalidSince(lastEnd);
+        String m = e.getOriginalMessage();
+        if (invalid != null && (m.startsWith("Unrecognized token 'x") || m.startsWith("Unexpected character ('x'"))) {
+            return new MalformedInputException(where + ": bytes that are not UTF-8 (" + invalid
+                    + ") outside any JSON string; the file must be UTF-8");
+        }
+        return new MalformedInputException(where + ": malformed JSON: " + m);
+    }
+}

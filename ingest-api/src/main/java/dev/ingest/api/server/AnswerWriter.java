@@ -1,0 +1,143 @@
+package dev.ingest.api.server;
+
+import dev.ingest.engine.MemoryBudget;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one upload's JSON answer, which may be large (up to {@value UploadResult#MAX_LISTED}
+ * rejections, megabytes), so that a client that does not read it holds neither unbounded
+ * memory nor its connection for ever:
+ * <ul>
+ *   <li>the encoded answer counts against the engine's {@link MemoryBudget} until the socket
+ *       has taken it (a slice at a time), so unread answers make the service refuse or pause new
+ *       uploads (429, backpressure) instead of growing the heap;</li>
+ *   <li>it is written in slices that respect the response's write queue, and when the peer has
+ *       taken none of them for the write timeout the connection is closed and the rest dropped.</li>
+ * </ul>
+ * The answer's bytes are charged with {@link MemoryBudget#forceAcquire}: the records it reports
+ * on are committed, so it cannot be refused; the budget's admission of new requests is what keeps
+ * the total bounded.
+ *
+ * <p>Event-loop confined: one instance per answer, used on the request's context.
+ */
+final class AnswerWriter {
+    static final int SLICE_BYTES = 64 * 1024;
+
+    private enum State { WRITING, WAITING_FOR_PEER, DONE }
+
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final MemoryBudget budget;
+    private final long timeoutNanos;
+    private Buffer answer;
+    private int sent; // bytes of answer handed to the response
+    private long held; // budget bytes still charged for this answer
+    private long lastProgress;
+    private long timer = -1;
+    private State state = State.WRITING;
+
+    private AnswerWriter(RoutingContext ctx, MemoryBudget budget, Duration writeTimeout) {
+        this.ctx = ctx;
+        this.response = ctx.response();
+        this.budget = budget;
+        this.timeoutNanos = writeTimeout.toNanos();
+    }
+
+    /** Answers {@code status} with {@code body}; does nothing when the response is already ended or closed. */
+    static void send(RoutingContext ctx, int status, JsonObject body, MemoryBudget budget, Duration writeTimeout) {
+        HttpServerResponse r = ctx.response();
+        if (r.ended() || r.closed()) {
+            return;
+        }
+        new AnswerWriter(ctx, budget, writeTimeout).start(status, body.toBuffer());
+    }
+
+    private void start(int status, Buffer encoded) {
+        answer = encoded;
+        held = encoded.length();
+        budget.forceAcquire(held);
+        response.setStatusCode(status).putHeader("Content-Type", "application/json")
+                .putHeader("Content-Length", Integer.toString(encoded.length()));
+        response.closeHandler(v -> finish()); // the peer went away, or we closed it: give everything back
+        lastProgress = System.nanoTime();
+        armTimer(timeoutNanos);
+        writeSlices();
+    }
+
+    /** Hands slices to the response while its write queue has room; the last one ends it. */
+    private void writeSlices() {
+        while (state == State.WRITING) {
+            int end = Math.min(answer.length(), sent + SLICE_BYTES);
+            Buffer slice = answer.slice(sent, end);
+            sent = end;
+            boolean last = end == answer.length();
+            (last ? response.end(slice) : response.write(slice)).onComplete(ar -> taken(slice.length(), last));
+            if (last) {
+                state = State.WAITING_FOR_PEER;
+            } else if (response.writeQueueFull()) {
+                state = State.WAITING_FOR_PEER;
+                response.drainHandler(v -> {
+                    if (state == State.WAITING_FOR_PEER && sent < answer.length()) {
+                        state = State.WRITING;
+                        lastProgress = System.nanoTime();
+                        writeSlices();
+                    }
+                });
+            }
+        }
+    }
+
+    /** The socket took a slice (or the write failed because the connection closed). */
+    private void taken(int bytes, boolean last) {
+        lastProgress = System.nanoTime();
+        release(bytes);
+        if (last) {
+            finish();
+        }
+    }
+
+    private void armTimer(long delayNanos) {
+        timer = ctx.vertx().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)), t -> checkProgress());
+    }
+
+    private void checkProgress() {
+        timer = -1;
+        if (state == State.DONE) {
+            return;
+        }
+        long idle = System.nanoTime() - lastProgress;
+        if (idle < timeoutNanos) {
+            armTimer(timeoutNanos - idle);
+            return;
+        }
+        // The peer has read nothing for the write timeout: stop holding its answer and its connection.
+        finish();
+        ctx.request().connection().close();
+    }
+
+    private void finish() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        if (timer >= 0) {
+            ctx.vertx().cancelTimer(timer);
+            timer = -1;
+        }
+        release(held);
+        answer = null;
+    }
+
+    private void release(long bytes) {
+        long n = Math.min(bytes, held);
+        if (n > 0) {
+            held -= n;
+            budget.release(n);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.ingest.api.server;
+
+import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.server.auth.TableName;
+import dev.ingest.api.load.TableDefinition;
+import dev.ingest.engine.Catalog;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /v1/tables}: creates a table from column names and types, for
+ * {@code ingest load --create-table}. Body {@code {"table": "name" or "schema.name", "columns":
+ * [{"name": "...", "type": "..."}]}}; types only from {@link TableDefinition#TYPES}; every
+ * identifier double-quoted by {@link TableDefinition#ddl()}, so nothing of the body reaches the
+ * SQL text but quoted names. Creating a table changes what every key may see, so it needs a key
+ * granted every table ({@code *}) when authentication is on.
+ *
+ * <p>Answers 201 {@code {"table", "ddl", "ingestible"}}; 400 for a definition that is not valid;
+ * 403 without the grant (or when the database role may not create there); 409 when the table
+ * exists; 413/415 for a body too large or not JSON; 503 with Retry-After when the database is
+ * unreachable.
+ */
+final class CreateTableHandler implements Handler<RoutingContext> {
+    /** A definition of 1,600 columns with long names fits many times over. */
+    private static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final Pool pool;
+    private final Catalog catalog;
+
+    CreateTableHandler(Pool pool, Catalog catalog) {
+        this.pool = pool;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        if (!Auth.allowedEverything(ctx)) {
+            refuse(ctx, 403, "forbidden", "creating a table needs a key granted every table (*): ingest keys create --tables '*'");
+            return;
+        }
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            refuse(ctx, 415, "unsupported_media_type", "send the table definition as application/json");
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        new RequestBody(ctx).handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+                refuse(ctx, 413, "payload_too_large", "a table definition is at most " + MAX_BODY_BYTES + " bytes");
+            } else {
+                body.appendBuffer(chunk);
+            }
+        }).endHandler(v -> {
+            if (!ctx.response().ended()) {
+                create(ctx, body);
+            }
+        }).failureHandler(e -> refuse(ctx, e.status(), e.code(), e.getMessage()));
+        ctx.request().resume();
+    }
+
+    private void create(RoutingContext ctx, Buffer body) {
+        TableDefinition definition;
+        try {
+            definition = parse(body);
+        } catch (DecodeException | ClassCastException e) {
+            refuse(ctx, 400, "malformed_json", "the body is not the JSON object expected: {\"table\": ..., \"columns\": "
+                    + "[{\"name\": ..., \"type\": ...}]}");
+            return;
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, 400, "invalid_table_definition", e.getMessage());
+            return;
+        }
+        String ddl = definition.ddl();
+        pool.query(ddl).execute()
+                .compose(rows -> Future.fromCompletionStage(catalog.resolve(definition.qualifiedName(), true),
+                        ctx.vertx().getOrCreateContext()))
+                .onSuccess(table -> {
+                    JsonObject answer = new JsonObject().put("table", definition.qualifiedName()).put("ddl", ddl)
+                            .put("ingestible", table.isPresent());
+                    if (table.isEmpty()) {
+                        answer.put("message", "created, but not ingestible under the service's configuration (tables: / "
+                                + "schemas) or the role's privileges");
+                    }
+                    Responses.json(ctx, 201, answer);
+                })
+                .onFailure(e -> failed(ctx, definition, e));
+    }
+
+    private static TableDefinition parse(Buffer body) {
+        JsonObject json = body.toJsonObject();
+        String table = json.getString("table");
+        JsonArray columns = json.getJsonArray("columns");
+        if (table == null || columns == null) {
+            throw new IllegalArgumentException("give \"table\" and \"columns\": [{\"name\": ..., \"type\": ...}]");
+        }
+        TableName name = TableName.parse(table, "public");
+        List<TableDefinition.Column> list = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            JsonObject c = columns.getJsonObject(i);
+            list.add(new TableDefinition.Column(String.valueOf(c.getString("name")), String.valueOf(c.getString("type"))));
+        }
+        return new TableDefinition(name.schema(), name.table(), list);
+    }
+
+    private static void failed(RoutingContext ctx, TableDefinition definition, Throwable e) {
+        if (!(e instanceof PgException pg)) {
+            Responses.retryLater(ctx, 503, "database_unavailable", "the database cannot be reached; try again", 5);
+            return;
+        }
+        String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+        String message = pg.getErrorMessage() + " (SQLSTATE " + state + ")";
+        switch (state) {
+            case "42P07" -> refuse(ctx, 409, "table_exists", "table " + definition.qualifiedName() + " exists already");
+            case "42501" -> refuse(ctx, 403, "permission_denied", "the service's database role may not create it: " + message);
+            case "3F000" -> refuse(ctx, 400, "unknown_schema", message);
+            default -> {
+                if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {
+                    Responses.retryLater(ctx, 503, "database_unavailable", message, 5);
+                } else {
+                    refuse(ctx, 400, "invalid_table_definition", message);
+                }
+            }
+        }
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+        if (!ctx.request().isEnded() && !ctx.response().ended()) {
+            ctx.response().putHeader("Connection", "close"); // the rest of the body is not read
+        }
+        Responses.error(ctx, status, code, message);
+    }
+}

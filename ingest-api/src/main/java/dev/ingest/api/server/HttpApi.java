@@ -1,0 +1,92 @@
+package dev.ingest.api.server;
+
+import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.imports.ImportScheduler;
+import dev.ingest.api.server.metrics.ServiceMetrics;
+import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP routes of the service. Every answer, errors included, is JSON. */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    private HttpApi() {
+    }
+
+    public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
+            long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout, PeerTimeouts peers, RejectsPolicy rejects) {
+        Router router = Router.router(vertx);
+        HealthHandler health = new HealthHandler(pool, engine.health());
+
+        // Every answer counted: refusals (429, 503) and idempotent replays.
+        router.route().handler(ctx -> {
+            ctx.addHeadersEndHandler(v -> metrics.answered(ctx.response().getStatusCode(),
+                    "true".equals(ctx.response().headers().get("Idempotent-Replayed"))));
+            ctx.next();
+        });
+        // Everything under /v1, and the metrics, need an API key when authentication is on; health checks do not.
+        router.route("/v1/*").handler(auth::authenticate);
+        router.get("/metrics").handler(auth::authenticate).handler(HttpApi::everything)
+                .handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(ctx::fail));
+        // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords, requestTimeout, peers,
+                rejects));
+        router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
+        router.get("/v1/stats").handler(new StatsHandler(engine));
+        router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
+        router.post("/v1/tables").handler(new CreateTableHandler(pool, engine.catalog()));
+        ImportsHandler importsHandler = new ImportsHandler(imports, engine.catalog());
+        router.get("/v1/imports").handler(importsHandler::list);
+        router.post("/v1/imports/:name/run").handler(importsHandler::run);
+        StatusPage.route(router);
+        router.get("/openapi.json").handler(OpenApiDocument.load()::serve); // no key needed, like /health
+        // HEAD too: load balancers and uptime checkers probe with it (Vert.x sends the head of GET's answer).
+        router.route("/health/live").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::live);
+        router.route("/health/ready").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::ready);
+
+        router.errorHandler(400, ctx -> Responses.error(ctx, 400, "bad_request", "the request could not be read"));
+        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "not_found", "no such endpoint: " + ctx.request().path()));
+        AllowedMethods allowed = new AllowedMethods(router);
+        router.errorHandler(405, ctx -> {
+            String methods = allowed.on(ctx.request().path());
+            ctx.response().putHeader("Allow", methods);
+            Responses.error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()
+                    + "; use " + methods);
+        });
+        router.errorHandler(413, ctx -> Responses.error(ctx, 413, "payload_too_large",
+                "the body exceeds the limit of " + maxBodyBytes + " bytes"));
+        router.errorHandler(500, HttpApi::internalError);
+        return router;
+    }
+
+    /** The metrics cover every table: for a key granted every table (or with authentication off). */
+    private static void everything(RoutingContext ctx) {
+        if (Auth.allowedEverything(ctx)) {
+            ctx.next();
+        } else {
+            Responses.error(ctx, 403, "forbidden", "the metrics cover every table: they need a key granted every table (*)");
+        }
+    }
+
+    /**
+     * Prepares each new HTTP connection: how it ends after a refusal, a broken request or the
+     * client's half-close (see {@link ConnectionCloser}).
+     */
+    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections() {
+        return ConnectionCloser::install;
+    }
+
+    private static void internalError(RoutingContext ctx) {
+        // Only a defect lands here; no input is meant to. Log it, answer without details.
+        log.error("unhandled error: method={} path={}", ctx.request().method(), ctx.request().path(), ctx.failure());
+        Responses.error(ctx, 500, "internal_error", "an internal error occurred; it has been logged");
+    }
+}

@@ -1,0 +1,250 @@
+package dev.ingest.api.server;
+
+import dev.ingest.api.config.ServiceConfig;
+
+import dev.ingest.api.common.UserError;
+import dev.ingest.api.db.DatabaseProbe;
+import dev.ingest.api.db.DatabaseUrl;
+import dev.ingest.api.db.EmbeddedDatabase;
+import dev.ingest.api.db.PlainSessionDefaults;
+import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.server.auth.AuthMode;
+import dev.ingest.api.server.metrics.ServiceMetrics;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
+import dev.ingest.api.imports.ImportScheduler;
+import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running service: database (embedded or given), engine, HTTP server. {@link #start} blocks
+ * until the server listens; {@link #close} stops it gracefully: no new connections, in-flight
+ * requests answered, queued records committed, then the database (if embedded) stopped.
+ */
+public final class IngestService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+    private final ServiceConfig config;
+    private final EmbeddedDatabase embedded;
+    private final DatabaseUrl database;
+    private final IngestEngine engine;
+    private final Vertx vertx;
+    private final Pool pool;
+    private final HttpServer server;
+    private final ImportScheduler imports;
+    private final Auth auth;
+
+    private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
+            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports, Auth auth) {
+        this.imports = imports;
+        this.auth = auth;
+        this.config = config;
+        this.embedded = embedded;
+        this.database = database;
+        this.engine = engine;
+        this.vertx = vertx;
+        this.pool = pool;
+        this.server = server;
+    }
+
+    public static IngestService start(ServiceConfig config) throws Exception {
+        EmbeddedDatabase embedded = null;
+        IngestEngine engine = null;
+        Vertx vertx = null;
+        ImportScheduler imports = null;
+        try {
+            DatabaseUrl database;
+            if (config.databaseUrl() == null) {
+                embedded = EmbeddedDatabase.start(config.dataDir());
+                database = embedded.url();
+            } else {
+                database = DatabaseUrl.parse(config.databaseUrl());
+                // Before the engine's pool, Flyway and the reactive pool each fail on a wrong URL
+                // in their own way: one classification, one line, and a visible wait.
+                new DatabaseProbe(database, log::warn).awaitReachable(config.databaseStartTimeout());
+            }
+            Transport transport = config.transport().resolve();
+            if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
+                log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
+            }
+            ServiceMetrics metrics = new ServiceMetrics();
+            vertx = Vertx.builder()
+                    .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                            .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME))))
+                    .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                    .withTransport(transport).build();
+            // Vert.x first: the engine learns each connection's session settings (time zone, date
+            // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
+            engine = IngestEngine.startWith(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build(),
+                    new PlainSessionDefaults(vertx, database));
+            imports = ImportScheduler.start(config.imports(), engine, config.dataDir().resolve("downloads"));
+            metrics.bind(engine);
+            Pool pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(2))
+                    .connectingTo(database.connectOptions())
+                    .using(vertx)
+                    .build();
+            boolean exposed = !loopback(config.host());
+            Auth auth = Auth.start(vertx, pool, exposed, config.auth(), config.rateLimitPerKey())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (exposed && config.auth() == AuthMode.AUTO && !auth.keysInUse()) {
+                throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: create one with "
+                        + "'ingest keys create --name NAME --tables TABLES' (same database), or listen on 127.0.0.1");
+            }
+            if (auth.enforced()) {
+                log.info("authentication: on ({} active API keys; auth: {})", auth.activeKeys(), config.auth());
+            } else if (config.auth() == AuthMode.OFF) {
+                log.warn("authentication: off (auth: off; listening on loopback only)");
+            } else {
+                log.warn("authentication: off (listening on loopback only and no API key was ever created; "
+                        + "the first key created turns it on for good)");
+            }
+            HttpServerOptions options = new HttpServerOptions()
+                    // Bodies are inflated by the uploads (RequestBody), not by Netty: so that a
+                    // corrupt or truncated gzip body is answered 400 rather than the connection
+                    // dropped, and a refused body is never inflated.
+                    .setDecompressionSupported(false)
+                    // No cleartext HTTP/2 upgrade: Vert.x does not decompress the body of an h2c
+                    // upgrade request (gzip bodies would reach the decoder compressed), and bulk
+                    // ingestion gains nothing from h2c. Clients that offer it fall back to HTTP/1.1.
+                    .setHttp2ClearTextEnabled(false)
+                    .setTcpNoDelay(true)
+                    // Bounded request heads: a larger one is answered 431 (414 for the line).
+                    .setMaxHeaderSize(16 * 1024)
+                    .setMaxInitialLineLength(8 * 1024)
+                    .setIdleTimeout(120)
+                    .setIdleTimeoutUnit(TimeUnit.SECONDS);
+            if (config.tls() != null) {
+                options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
+            }
+            HttpServer server = listen(vertx.createHttpServer(options)
+                    .connectionHandler(HttpApi.connections())
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
+                            config.requestTimeout(), config.peerTimeouts(), config.rejectsPolicy())), config);
+            log.info("listening: host={} port={} tls={} database={} transport={}",
+                    config.host(), server.actualPort(), config.tls() != null, database.display(), transport.name());
+            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);
+        } catch (Exception e) {
+            if (imports != null) {
+                imports.close();
+            }
+            if (engine != null) {
+                engine.close();
+            }
+            if (vertx != null) {
+                vertx.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static HttpServer listen(HttpServer server, ServiceConfig config) throws Exception {
+        try {
+            return server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // NIO reports a java.net.BindException, the native transports an IOException that says so.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage());
+                if (t instanceof java.net.BindException || m.contains("Address already in use")) {
+                    throw new UserError("port " + config.port() + " on " + config.host() + " is already in use (another ingest serve, "
+                            + "or another program); stop it, or choose another port with --port (INGEST_PORT, port:)", e.getCause());
+                }
+                if (m.contains("Cannot assign requested address")) {
+                    throw new UserError("cannot listen on " + config.host() + ": no such address on this machine; "
+                            + "choose another with --host (INGEST_HOST, host:)", e.getCause());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The port the server listens on (the actual one when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Whether the service serves HTTPS. */
+    public boolean tls() {
+        return config.tls() != null;
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    public DatabaseUrl database() {
+        return database;
+    }
+
+    /** Whether requests need an API key now (it turns on for good once the first key is created). */
+    public boolean authEnforced() {
+        return auth.enforced();
+    }
+
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    public IngestEngine engine() {
+        return engine;
+    }
+
+    /** Stops gracefully (see the class comment). Never throws; problems are logged. */
+    @Override
+    public void close() {
+        long graceMillis = config.shutdownGrace().toMillis();
+        log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
+        // Stop accepting; in-flight requests finish as their records commit.
+        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + 5_000, "HTTP server shutdown");
+        imports.close(); // runs stop after their current chunk, which the engine then commits
+        engine.close();
+        pool.close();
+        await(vertx.close(), 10_000, "Vert.x shutdown");
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+            }
+        }
+        log.info("stopped");
+    }
+
+    private static void await(io.vertx.core.Future<?> future, long millis, String what) {
+        try {
+            future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("{} interrupted", what);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("{} did not complete cleanly: {}", what, e.toString());
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.ingest.api.server;
+
+import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.formats.BodyFormat;
+import dev.ingest.api.formats.BodyInflater;
+import dev.ingest.api.formats.CsvStreamDecoder;
+import dev.ingest.api.formats.NdjsonStreamDecoder;
+import dev.ingest.api.formats.StreamDecoder;
+import dev.ingest.engine.IngestEngine;
+import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.TableSchema;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code POST /v1/tables/{table}/records}: checks the request line and headers, resolves the
+ * table, then hands the body to a {@link BufferedUpload} (JSON: all or nothing) or a
+ * {@link StreamingUpload} (NDJSON, CSV: decoded and committed as it arrives, paused under
+ * backpressure). The body is not read before the table is known; a client that asked for
+ * {@code 100 Continue} gets it once the head is accepted, or the final refusal instead.
+ */
+final class RecordsHandler implements Handler<RoutingContext> {
+    static final String KEY_REUSED = "this Idempotency-Key was used before for a different request (another body, format "
+            + "or options); use a new key for new data";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RecordsHandler.class);
+    private final IngestEngine engine;
+    private final IdempotencyKeys keys;
+    private final long maxBodyBytes;
+    private final int maxRecords;
+    private final java.time.Duration requestTimeout;
+
+    private final PeerTimeouts peers;
+    private final RejectsPolicy rejects;
+
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout,
+            PeerTimeouts peers, RejectsPolicy rejects) {
+        this.rejects = rejects;
+        this.requestTimeout = requestTimeout;
+        this.peers = peers;
+        this.engine = engine;
+        this.keys = keys;
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxRecords = maxRecords;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        ctx.request().pause();
+        Optional<BodyFormat> format = BodyFormat.fromContentType(ctx.request().getHeader("Content-Type"));
+        if (format.isEmpty()) {
+            refuse(ctx, 415, "unsupported_media_type",
+                    "Content-Type must be application/json, application/x-ndjson or text/csv (UTF-8), got "
+                            + Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("none"));
+            return;
+        }
+        try {
+            BodyInflater.parse(RequestBody.contentEncoding(ctx.request()));
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, 415, "unsupported_content_encoding", e.getMessage());
+            return;
+        }
+        String invalid = invalidParameter(ctx);
+        if (invalid != null) {
+            refuse(ctx, 400, "unsupported_parameter", invalid);
+            return;
+        }
+        String length = ctx.request().getHeader("Content-Length");
+        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
+                && Long.parseLong(length) > maxBodyBytes) {
+            refuse(ctx, 413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
+            return;
+        }
+        String key = ctx.request().getHeader(IdempotencyKeys.HEADER);
+        if (key != null && IdempotencyKeys.invalid(key) != null) {
+            refuse(ctx, 400, "invalid_idempotency_key", IdempotencyKeys.invalid(key));
+            return;
+        }
+        String name = ctx.pathParam("table");
+        Future.fromCompletionStage(engine.catalog().resolve(name, false), ctx.vertx().getOrCreateContext())
+                .onSuccess(table -> {
+                    if (table.isEmpty()) {
+                        refuse(ctx, 404, "unknown_table", "no ingestible table \"" + name + "\"");
+                    } else if (!Auth.allowed(ctx, table.get())) {
+                        refuse(ctx, 403, "forbidden", "this API key is not granted table \"" + table.get().qualifiedName() + "\"");
+                    } else if (key == null) {
+                        start(ctx, table.get(), format.get(), null, null, List.of(), () -> { });
+                    } else {
+                        startKeyed(ctx, table.get(), format.get(), Auth.scope(ctx), key);
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key) {
+        if (!keys.begin(scope, table, key)) {
+            refuse(ctx, 409, "in_progress", "a request with this Idempotency-Key is still being processed; retry later");
+            return;
+        }
+        keys.lookup(scope, table, key)
+                .onSuccess(stored -> start(ctx, table, format, scope, key, stored, () -> keys.end(scope, table, key)))
+                .onFailure(e -> {
+                    keys.end(scope, table, key);
+                    log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
+                    ctx.response().putHeader("Retry-After", "1");
+                    refuse(ctx, 503, "unavailable", "the database is unavailable; retry later");
+                });
+    }
+
+    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key,
+            List<IdempotencyKeys.Stored> stored, Runnable done) {
+        OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
+        if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
+            done.run();
+            refuse(ctx, 400, "no_conflict_key", "on_conflict=update needs a key to upsert on: table \"" + table.name()
+                    + "\" has no primary key or single unique constraint on columns records can give");
+            return;
+        }
+        boolean ackQueued = "queued".equals(ctx.queryParams().get("ack"));
+        BodyFingerprint fingerprint = key == null ? null
+                : new BodyFingerprint(BodyFingerprint.request(format.name(), onConflict.name(), ackQueued), stored);
+        if (fingerprint != null && fingerprint.requestDiffers(stored)) {
+            done.run();
+            refuse(ctx, 422, "idempotency_key_reused", KEY_REUSED);
+            return;
+        }
+        // Not part of the fingerprint: a repeat replays the stored answer and stores nothing, whatever it asks.
+        boolean keepRejects = "keep".equals(ctx.queryParams().get("rejects")) || rejects.keeps(table);
+        RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued, keepRejects,
+                "http " + Auth.scope(ctx));
+        continueIfExpected(ctx);
+        if (format.streamed()) {
+            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, peers, options).start();
+        } else {
+            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, peers, options).start();
+        }
+    }
+
+    /**
+     * The head is accepted (key, table, grant, content type and coding, parameters): a client that
+     * waits for {@code 100 Continue} before its body (curl for bodies over 1 MiB and {@code -T})
+     * may send it now. Every refusal before this point is a final answer instead, sent before any
+     * byte of the body is read (RFC 9110, section 10.1.1); {@link ConnectionCloser} then closes.
+     */
+    private static void continueIfExpected(RoutingContext ctx) {
+        String expect = ctx.request().getHeader("Expect");
+        if (expect != null && expect.trim().equalsIgnoreCase("100-continue")
+                && ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_1_1) {
+            ctx.response().writeContinue();
+        }
+    }
+
+    private Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
+        return format == BodyFormat.CSV
+                ? t -> new CsvStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords)
+                : t -> new NdjsonStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+    }
+
+    private static String invalidParameter(RoutingContext ctx) {
+        String ack = ctx.queryParams().get("ack");
+        if (ack != null && !ack.equals("commit") && !ack.equals("queued")) {
+            return "ack must be commit or queued, not " + ack;
+        }
+        String onConflict = ctx.queryParams().get("on_conflict");
+        if (onConflict != null && !List.of("error", "ignore", "update").contains(onConflict)) {
+            return "on_conflict must be error, ignore or update, not " + onConflict;
+        }
+        String rejects = ctx.queryParams().get("rejects");
+        if (rejects != null && !rejects.equals("keep")) {
+            return "rejects must be keep (to keep refused records in ingest.rejects as well as in the answer), not " + rejects;
+        }
+        return null;
+    }
+
+    /**
+     * Answers before the body is read; the connection closes after the answer, once the rest of
+     * the body has been discarded (see {@link ConnectionCloser}).
+     */
+    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+        ctx.response().putHeader("Connection", "close");
+        Responses.error(ctx, status, code, message);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.ingest.api.server.metrics;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.ingest.engine.EngineListener;
+import dev.ingest.engine.EngineStats;
+import dev.ingest.engine.IngestEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The service's metrics in one Prometheus registry: the engine's (records accepted and refused,
+ * batch sizes and commit latency per table, queue depth, memory budget, writer modes), the
+ * connection pool's, the JVM's, and, through Vert.x's Micrometer integration, HTTP requests by
+ * status code. Scraped as text by {@code GET /metrics}.
+ */
+public final class ServiceMetrics implements EngineListener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private IngestEngine engine;
+    /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
+    private volatile EngineStats stats;
+    /** Per-table gauges registered so far (table, and table with writer mode): each is registered once. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Binds the engine's gauges and listens to its commits. */
+    public void bind(IngestEngine engine) {
+        this.engine = engine;
+        engine.setListener(this);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        // At zero from the start, so that rate() and alerts see the first refusal (a counter that
+        // appears only when it first counts has no earlier sample to compare with).
+        refusals(429);
+        refusals(503);
+        Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.budget().used())
+                .description("Bytes of records held: queued or being written").register(registry);
+        Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.budget().limit())
+                .description("The configured memory budget").register(registry);
+        Gauge.builder("ingest_database_reachable", engine, e -> e.health().isUp() ? 1 : 0)
+                .description("1 when the writers' last attempt reached the database").register(registry);
+        if (engine.dataSource() instanceof HikariDataSource hikari) {
+            pool("active", hikari, HikariPoolMXBean::getActiveConnections);
+            pool("idle", hikari, HikariPoolMXBean::getIdleConnections);
+            pool("pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
+            Gauge.builder("ingest_db_pool_max_connections", hikari, h -> h.getMaximumPoolSize()).register(registry);
+        }
+    }
+
+    private Counter refusals(int status) {
+        return Counter.builder("ingest_refusals").tag("status", Integer.toString(status))
+                .description("Requests refused for overload (429) or an unavailable database (503)").register(registry);
+    }
+
+    private void pool(String state, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> value) {
+        Gauge.builder("ingest_db_pool_connections", hikari, h -> h.getHikariPoolMXBean() == null ? 0 : value.applyAsDouble(h.getHikariPoolMXBean()))
+                .tag("state", state).description("Connections of the writers' pool").register(registry);
+    }
+
+    @Override
+    public void batchCommitted(String table, int rows, int refused, long nanos) {
+        Counter.builder("ingest_records_accepted").tag("table", table).description("Records committed").register(registry)
+                .increment(rows);
+        if (refused > 0) {
+            refused(table, refused);
+        }
+        Timer.builder("ingest_commit").tag("table", table).description("Time from a batch's start to its commit")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        DistributionSummary.builder("ingest_batch_rows").tag("table", table).description("Rows per committed batch")
+                .register(registry).record(rows);
+    }
+
+    @Override
+    public void refusedEarly(String table, int refused) {
+        refused(table, refused);
+    }
+
+    private void refused(String table, int n) {
+        Counter.builder("ingest_records_rejected").tag("table", table).description("Records refused, by conversion or by the database")
+                .register(registry).increment(n);
+    }
+
+    /** An answer the service sent: counts refusals (429, 503) and idempotent replays. */
+    public void answered(int status, boolean replayed) {
+        if (status == 429 || status == 503) {
+            refusals(status).increment();
+        }
+        if (replayed) {
+            Counter.builder("ingest_idempotent_replays").description("Requests answered from a stored answer, writing nothing")
+                    .register(registry).increment();
+        }
+    }
+
+    /** The registry in Prometheus text format, with the per-table gauges of tables seen since the last scrape. */
+    public String scrape() {
+        if (engine != null) {
+            stats = engine.stats();
+            for (EngineStats.Table t : stats.tables()) {
+                String name = t.table();
+                String mode = t.writerMode().name().toLowerCase(Locale.ROOT);
+                // Registering a gauge again is ignored, and Micrometer warns about it: once each.
+                if (registered.add(name)) {
+                    Gauge.builder("ingest_queue_requests", this, m -> m.tableStat(name, EngineStats.Table::queuedRequests))
+                            .tag("table", name).description("Requests waiting in the table's writer queues").register(registry);
+                    Gauge.builder("ingest_batch_limit_rows", this, m -> m.tableStat(name, EngineStats.Table::batchLimit))
+                            .tag("table", name).description("The adaptive batch size limit").register(registry);
+                }
+                if (registered.add(name + "\0" + mode)) {
+                    Gauge.builder("ingest_writer_mode", () -> 1).tag("table", name)
+                            .tag("mode", mode).description("The table's writer mode").register(registry);
+                }
+            }
+        }
+        return registry.scrape();
+    }
+
+    private double tableStat(String table, ToDoubleFunction<EngineStats.Table> f) {
+        for (EngineStats.Table t : stats.tables()) {
+            if (t.table().equals(table)) {
+                return f.applyAsDouble(t);
+            }
+        }
+        return 0;
+    }
+}
