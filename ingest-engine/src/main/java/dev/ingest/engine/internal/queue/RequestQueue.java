@@ -63,6 +63,14 @@ public final class RequestQueue implements RequestSource<IngestRequest> {
         }
     }
 
+    /**
+     * Parks the consumer for {@code nanos} or until {@link #wake}; offers do not unpark it, since
+     * it does not say it is waiting. May return early. Consumer thread only.
+     */
+    public void sleep(long nanos) {
+        LockSupport.parkNanos(this, Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(1)));
+    }
+
     /** Unparks the consumer, e.g. so that it notices shutdown. */
     public void wake() {
         Thread t = consumer;

@@ -27,6 +27,13 @@ public interface RequestSource<R> {
      */
     void await(long nanos);
 
+    /**
+     * Waits {@code nanos}, or until {@link #wake} is called, whatever is queued meanwhile: a
+     * backoff, which arrivals must not cut short (nor turn into a spin, as {@link #await} would
+     * with a request queued). May return early: callers re-check the time.
+     */
+    void sleep(long nanos);
+
     /** Makes the consumer's current (else its next) wait return, e.g. so that it notices shutdown. Any thread. */
     void wake();
 

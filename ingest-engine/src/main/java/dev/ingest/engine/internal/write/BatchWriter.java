@@ -346,12 +346,16 @@ public final class BatchWriter implements Runnable {
         lastCommitNanos = nanos;
     }
 
-    /** Waits out a backoff; new requests unpark the queue's consumer, so re-park until due. */
+    /**
+     * Waits out a backoff, whatever arrives meanwhile ({@link #abandon} ends it). Sleeps rather
+     * than awaits: an await returns at once while a request is queued, and requests queue up
+     * while the database is down, so awaiting here would spin for the whole backoff.
+     */
     private void pause(long nanos) {
         long deadline = nanoClock.getAsLong() + nanos;
         long left;
         while (!abandoned && (left = deadline - nanoClock.getAsLong()) > 0) {
-            queue.await(left);
+            queue.sleep(left);
         }
     }
 

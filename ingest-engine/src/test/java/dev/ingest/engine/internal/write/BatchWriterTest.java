@@ -255,6 +255,26 @@ class BatchWriterTest {
     }
 
     @Test
+    void aRequestArrivingDuringTheBackoffNeitherCutsItShortNorMakesTheWriterSpin() {
+        BatchWriter writer = writer(SETTINGS);
+        database.refuseConnections(1);
+        IngestRequest first = submit(5);
+        IngestRequest second = request(5);
+        arrive(T0 + ms(20), second);
+
+        writer.runOnce();
+
+        // The batch was fixed before the failure: the newcomer waits for the next one.
+        assertThat(database.connectionAttempts()).containsExactly(T0 + LINGER, T0 + LINGER + BACKOFF_MIN);
+        assertThat(batches).containsExactly(new Batch(5, 0, T0 + LINGER + BACKOFF_MIN));
+        assertThat(accepted(first)).isEqualTo(5);
+        assertThat(second.result()).isNotDone();
+        writer.runOnce();
+        assertThat(accepted(second)).isEqualTo(5);
+        assertThat(ids()).containsExactlyElementsOf(range(0, 10));
+    }
+
+    @Test
     void shutdownDrainsEverythingQueuedWithoutLingering() {
         BatchWriter writer = writer(SETTINGS);
         List<IngestRequest> three = List.of(submit(15), submit(15), submit(15));
@@ -267,6 +287,32 @@ class BatchWriterTest {
         assertThat(three).allSatisfy(r -> assertThat(accepted(r)).isEqualTo(15));
         assertThat(ids()).containsExactlyElementsOf(range(0, 45));
         assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void abandonFailsTheBatchWaitingForTheDatabaseAndWhatIsQueuedRetryablyAndReleasesTheirBudget() {
+        BatchWriter writer = writer(SETTINGS);
+        database.refuseConnections(Integer.MAX_VALUE);
+        IngestRequest inFlight = submit(5);
+        IngestRequest queued = request(7);
+        arrive(T0 + ms(20), queued);
+        queue.at(T0 + ms(100), writer::abandon);
+
+        writer.run();
+
+        // Attempts at the linger's end and after the first backoff; the abandon ends the second
+        // backoff, and the attempt after it is the last.
+        assertThat(database.connectionAttempts()).containsExactly(T0 + LINGER, T0 + LINGER + ms(50), T0 + ms(100));
+        IngestException writing = failure(inFlight);
+        assertThat(writing.retryable()).isTrue();
+        assertThat(writing.sqlstate()).isEqualTo(ClockedDataSource.REFUSED_STATE);
+        assertThat(writing.getMessage()).isEqualTo("service stopping while the database is unavailable");
+        IngestException left = failure(queued);
+        assertThat(left.retryable()).isTrue();
+        assertThat(left.sqlstate()).isEqualTo("57P01");
+        assertThat(budget.used()).isZero();
+        assertThat(batches).isEmpty();
+        assertThat(ids()).isEmpty();
     }
 
     @Test

@@ -87,6 +87,11 @@ final class ScriptedQueue implements RequestSource<IngestRequest> {
         pass(nanos);
     }
 
+    @Override
+    public void sleep(long nanos) {
+        pass(nanos);
+    }
+
     private void pass(long nanos) {
         instantAwaits = 0;
         long from = clock.getAsLong();
