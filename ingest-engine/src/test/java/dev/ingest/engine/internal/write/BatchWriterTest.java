@@ -275,6 +275,42 @@ class BatchWriterTest {
     }
 
     @Test
+    void aCommitWhoseAnswerIsLostIsConfirmedByItsMarkerAndNotWrittenAgain() {
+        BatchWriter writer = writer(SETTINGS);
+        database.loseNextCommitAnswer(0);
+        IngestRequest r = submit(5);
+
+        writer.runOnce();
+
+        // The write, then the question whether it committed: no second write.
+        assertThat(database.connectionAttempts()).containsExactly(T0 + LINGER, T0 + LINGER);
+        assertThat(database.commits()).containsExactly(T0 + LINGER);
+        assertThat(accepted(r)).isEqualTo(5);
+        assertThat(ids()).containsExactlyElementsOf(range(0, 5));
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void aCommitWhoseAnswerIsLostWhileTheDatabaseStaysDownIsAnsweredUnknownOnAbandon() {
+        BatchWriter writer = writer(SETTINGS);
+        database.loseNextCommitAnswer(Integer.MAX_VALUE);
+        IngestRequest r = submit(5);
+        queue.at(T0 + ms(100), writer::abandon);
+
+        writer.run();
+
+        // The question is asked with the same backoff as a write, until the abandon.
+        assertThat(database.connectionAttempts()).containsExactly(T0 + LINGER, T0 + LINGER, T0 + LINGER + BACKOFF_MIN);
+        IngestException e = failure(r);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.sqlstate()).isEqualTo(ClockedDataSource.LOST_STATE);
+        assertThat(e.getMessage()).isEqualTo("service stopping; whether the batch committed is unknown");
+        // It had committed: the answer says unknown, not "not written".
+        assertThat(ids()).containsExactlyElementsOf(range(0, 5));
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
     void shutdownDrainsEverythingQueuedWithoutLingering() {
         BatchWriter writer = writer(SETTINGS);
         List<IngestRequest> three = List.of(submit(15), submit(15), submit(15));

@@ -13,12 +13,15 @@ import javax.sql.DataSource;
 /**
  * The real database, seen through a {@link ManualClock}: each COMMIT (which the database really
  * does) moves the clock by the time the test set, so a batch "takes" that long without anyone
- * sleeping; and the next {@code getConnection} calls can be refused as by a database that is
- * down (SQLSTATE 08001, transient). Records the clock at each connection attempt and each commit.
+ * sleeping; the next {@code getConnection} calls can be refused as by a database that is down
+ * (SQLSTATE 08001, transient); and a commit's answer can be lost after the database committed
+ * (08006). Records the clock at each connection attempt and each commit.
  */
 final class ClockedDataSource {
     /** What the writer is told when a connection is refused. */
     static final String REFUSED_STATE = "08001";
+    /** What the writer is told when the answer to a COMMIT is lost. */
+    static final String LOST_STATE = "08006";
 
     private final DataSource real;
     private final ManualClock clock;
@@ -27,6 +30,8 @@ final class ClockedDataSource {
     private final List<Long> commits = new ArrayList<>();
     private long commitNanos;
     private int refusals;
+    private int lostAnswers;
+    private int refusalsAfterLoss;
 
     ClockedDataSource(DataSource real, ManualClock clock) {
         this.real = real;
@@ -47,6 +52,15 @@ final class ClockedDataSource {
     /** Refuses the next {@code count} connection attempts. */
     void refuseConnections(int count) {
         this.refusals = count;
+    }
+
+    /**
+     * The next commit commits, then fails as a connection lost with COMMIT in flight; the
+     * {@code refusalsAfter} connection attempts after it are refused.
+     */
+    void loseNextCommitAnswer(int refusalsAfter) {
+        this.lostAnswers = 1;
+        this.refusalsAfterLoss = refusalsAfter;
     }
 
     /** The clock at each {@code getConnection}, refused ones included. */
@@ -71,6 +85,11 @@ final class ClockedDataSource {
                 clock.advance(commitNanos);
                 invoke(c, m, a);
                 commits.add(clock.getAsLong());
+                if (lostAnswers > 0) {
+                    lostAnswers--;
+                    refusals = refusalsAfterLoss;
+                    throw new SQLException("I/O error: the connection was lost after COMMIT was sent", LOST_STATE);
+                }
                 return null;
             }
             return invoke(c, m, a);

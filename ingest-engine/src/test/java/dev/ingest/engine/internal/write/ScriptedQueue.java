@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * A {@link RequestSource} on a {@link ManualClock}: where {@code RequestQueue} parks the writer's
  * thread, this one moves the clock to the end of the wait, or to the next scripted event
  * ({@link #at}: a request arriving, the writer being abandoned) if that comes first, runs the
- * event and returns, as the real queue returns when an offer or {@code wake()} unparks it. So a
- * test drives a writer's linger and backoff in no time, on the test's own thread.
+ * event and returns, as the real queue returns when an offer or {@code wake()} unparks it (an
+ * event ends a {@link #sleep} too: early returns are in the contract, and the writer re-checks the
+ * time). So a test drives a writer's linger and backoff in no time, on the test's own thread.
  *
  * <p>Keeps the real queue's contract where it matters: {@link #await} returns at once while a
  * request is queued. A consumer that calls it in a loop without taking the request would spin
