@@ -7,12 +7,13 @@ import org.jctools.queues.MpscArrayQueue;
 
 /**
  * A bounded multi-producer, single-consumer queue of requests for one table, with parking for the
- * consumer. Producers are request threads (event loops); the one consumer is the table's writer.
+ * consumer. Producers are request threads (event loops); the one consumer is the table's writer,
+ * which sees it as a {@link RequestSource}.
  *
  * <p>{@link #offer} never blocks: it returns false iff the queue is full. The consumer parks in
  * {@link #await} when idle and is unparked by the next offer, so an idle writer costs no CPU.
  */
-public final class RequestQueue {
+public final class RequestQueue implements RequestSource<IngestRequest> {
     private final MpscArrayQueue<IngestRequest> queue;
     private volatile Thread consumer;
     private volatile boolean consumerWaiting;
@@ -60,6 +61,14 @@ public final class RequestQueue {
         } finally {
             consumerWaiting = false;
         }
+    }
+
+    /**
+     * Parks the consumer for {@code nanos} or until {@link #wake}; offers do not unpark it, since
+     * it does not say it is waiting. May return early. Consumer thread only.
+     */
+    public void sleep(long nanos) {
+        LockSupport.parkNanos(this, Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(1)));
     }
 
     /** Unparks the consumer, e.g. so that it notices shutdown. */

@@ -11,6 +11,7 @@ import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.queue.RequestQueue;
+import dev.ingest.engine.internal.queue.RequestSource;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,13 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A writer of one table: the single consumer of one {@link RequestQueue}. Each turn of the loop
- * gathers queued requests into a batch of at most {@link AdaptiveBatchSizer#limit()} rows
- * (waiting at most {@code linger} for more once it has some), writes the batch in one
- * transaction, and only then completes each request's future and releases its bytes from the
- * {@link MemoryBudget}. Requests that arrive while a commit is in flight form the next batch,
- * which is how many small concurrent requests come to share one commit. A request is never split:
- * one larger than the limit is a batch of its own.
+ * A writer of one table: the single consumer of one {@link RequestSource} (in production a
+ * {@link RequestQueue}). Each turn of the loop gathers queued requests into a batch of at most
+ * {@link AdaptiveBatchSizer#limit()} rows (waiting at most {@code linger} for more once it has
+ * some), writes the batch in one transaction, and only then completes each request's future and
+ * releases its bytes from the {@link MemoryBudget}. Requests that arrive while a commit is in
+ * flight form the next batch, which is how many small concurrent requests come to share one
+ * commit. A request is never split: one larger than the limit is a batch of its own.
  *
  * <p>Connection failures keep the batch and retry it with capped exponential backoff until it is
  * written or the writer is {@linkplain #abandon() abandoned}; see {@link SqlStates#classify}.
@@ -44,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * read the catalog again, forget the connection's prepared statements and try again, so that no
  * client sees it and no value is converted with a type its column no longer has.
  * Runs on its own thread ({@link #run}); the other methods are thread-safe.
+ *
+ * <p>Time is the injected {@code nanoClock}, and every wait (linger, backoff, idling) is the
+ * source's {@link RequestSource#await}, so a test drives the loop one {@link #runOnce} at a time
+ * on a manual clock, as Kafka's {@code SenderTest} drives its {@code Sender} with {@code MockTime}.
  */
 public final class BatchWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
@@ -52,7 +57,7 @@ public final class BatchWriter implements Runnable {
     private static final int MAX_STALE_RETRIES = 3;
 
     private final String table;
-    private final RequestQueue queue;
+    private final RequestSource<IngestRequest> queue;
     private final DataSource dataSource;
     private final Catalog catalog;
     private final MemoryBudget budget;
@@ -77,8 +82,8 @@ public final class BatchWriter implements Runnable {
     /**
      * @param columns the table's column count, which caps a batch at 65535 parameters
      */
-    public BatchWriter(String table, int columns, WriterMode mode, RequestQueue queue, DataSource dataSource, Catalog catalog,
-            MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
+    public BatchWriter(String table, int columns, WriterMode mode, RequestSource<IngestRequest> queue, DataSource dataSource,
+            Catalog catalog, MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
             java.util.function.Supplier<EngineListener> listener) {
         this.catalog = catalog;
         this.listener = listener;
@@ -341,12 +346,16 @@ public final class BatchWriter implements Runnable {
         lastCommitNanos = nanos;
     }
 
-    /** Waits out a backoff; new requests unpark the queue's consumer, so re-park until due. */
+    /**
+     * Waits out a backoff, whatever arrives meanwhile ({@link #abandon} ends it). Sleeps rather
+     * than awaits: an await returns at once while a request is queued, and requests queue up
+     * while the database is down, so awaiting here would spin for the whole backoff.
+     */
     private void pause(long nanos) {
         long deadline = nanoClock.getAsLong() + nanos;
         long left;
         while (!abandoned && (left = deadline - nanoClock.getAsLong()) > 0) {
-            queue.await(left);
+            queue.sleep(left);
         }
     }
 
