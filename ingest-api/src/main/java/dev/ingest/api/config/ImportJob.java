@@ -1,4 +1,4 @@
-package dev.ingest.api.imports;
+package dev.ingest.api.config;
 
 import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.CronStyle;
