@@ -6,7 +6,6 @@ import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.server.auth.ApiKeys;
 import dev.ingest.api.common.TableList;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.db.DatabaseProbe;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.engine.internal.schema.Migrations;
@@ -70,13 +69,13 @@ public final class KeysCommand implements Runnable {
             if (c.url() != null) {
                 DatabaseUrl url = DatabaseUrl.parse(c.url());
                 notice("database " + url.display());
-                new DatabaseProbe(url, KeysCommand::notice).awaitReachable(c.startTimeout());
+                c.probe(url, KeysCommand::notice).awaitReachable(c.startTimeout());
                 return run(url, work);
             }
             // The embedded database: the running service's, or started here for the while.
             Path dir = c.dataDir().toAbsolutePath().normalize();
             DatabaseUrl running = runningService(dir);
-            if (running != null && new DatabaseProbe(running, KeysCommand::notice).answersNow()) {
+            if (running != null && c.probe(running, KeysCommand::notice).answersNow()) {
                 notice("database: the embedded one of the running service, data directory " + dir + " (" + running.display() + ")");
                 return run(running, work);
             }

@@ -143,20 +143,20 @@ public final class LoadCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(client.connectTimeout()).build();
         Loader loader = new Loader(options, http, System.in, System.out, System.err, System::nanoTime);
-        return runStoppable(loader);
+        return runStoppable(loader, client.stopWait());
     }
 
     /**
      * Runs the load; SIGINT (Ctrl-C) or SIGTERM stops it cleanly: chunks in flight finish, the
      * checkpoint is written, the way to resume is printed, and the exit status is 1.
      */
-    private int runStoppable(Loader loader) {
+    private int runStoppable(Loader loader, Duration stopWait) {
         CountDownLatch finished = new CountDownLatch(1);
         AtomicInteger code = new AtomicInteger(Loader.FAILED);
         Thread hook = new Thread(() -> {
             loader.stop("interrupted");
             try {
-                finished.await(60, TimeUnit.SECONDS);
+                finished.await(stopWait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

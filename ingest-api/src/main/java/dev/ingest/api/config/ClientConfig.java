@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param maxChunkRecords    records per chunk of {@code ingest load}, at most (whatever its bytes); default 10000
  * @param maxSampleBytes     bytes of a file read at most to infer column types for {@code --create-table};
  *                           default 16 MiB
+ * @param stopWait           on Ctrl-C or SIGTERM, how long {@code ingest load} waits for the chunks in flight
+ *                           before it exits; default 60 s
  */
 public record ClientConfig(
         String url,
@@ -38,7 +40,8 @@ public record ClientConfig(
         Duration checkpointInterval,
         Duration progressInterval,
         int maxChunkRecords,
-        int maxSampleBytes) {
+        int maxSampleBytes,
+        Duration stopWait) {
 
     /** The service's address when neither {@code --url} nor {@code INGEST_URL} gives one. */
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
@@ -46,7 +49,7 @@ public record ClientConfig(
     /** Every default: the service on loopback, no token. */
     public static final ClientConfig DEFAULTS = new ClientConfig(DEFAULT_URL, null, Duration.ofSeconds(10), Duration.ofSeconds(30),
             Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), 10_000, 16 << 20);
+            Duration.ofSeconds(1), Duration.ofSeconds(5), 10_000, 16 << 20, Duration.ofSeconds(60));
 
     public ClientConfig {
         Objects.requireNonNull(url, "url");
@@ -61,6 +64,7 @@ public record ClientConfig(
         Positive.duration("progressInterval", progressInterval);
         Positive.count("maxChunkRecords", maxChunkRecords);
         Positive.count("maxSampleBytes", maxSampleBytes);
+        Positive.duration("stopWait", stopWait);
     }
 
     @Override
@@ -75,6 +79,6 @@ public record ClientConfig(
         ClientConfig d = DEFAULTS;
         return new ClientConfig(url, token, d.connectTimeout, d.requestTimeout, d.chunkTimeout, d.createTableTimeout,
                 d.retryBackoffMin, d.retryBackoffMax, d.waitPollInterval, d.checkpointInterval, d.progressInterval, d.maxChunkRecords,
-                d.maxSampleBytes);
+                d.maxSampleBytes, d.stopWait);
     }
 }

@@ -116,7 +116,8 @@ public final class ConfigResolver {
         return new DatabaseConfig(
                 first(flags.databaseUrl(), blankToNull(env.apply("INGEST_DATABASE_URL")), file.databaseUrl(), d.url()),
                 first(flags.dataDir(), pathOrNull(env.apply("INGEST_DATA_DIR")), pathOrNull(file.dataDir()), d.dataDir()),
-                startSeconds == null ? d.startTimeout() : Duration.ofSeconds(startSeconds));
+                startSeconds == null ? d.startTimeout() : Duration.ofSeconds(startSeconds),
+                d.probeFirstPause(), d.probeMaxPause(), d.sessionSettingsTimeout());
     }
 
     /** The engine's configuration: the file's engine section over the engine's defaults; the database unbound. */

@@ -1,8 +1,11 @@
 package dev.ingest.api.config;
 
+import dev.ingest.api.db.DatabaseProbe;
+import dev.ingest.api.db.DatabaseUrl;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Which PostgreSQL the service writes to.
@@ -13,11 +16,18 @@ import java.util.Objects;
  *                     default {@code .ingest}
  * @param startTimeout how long to wait at start for a database that does not answer (yet); default
  *                     60 s, long enough for a PostgreSQL started alongside (docker compose, systemd)
+ * @param probeFirstPause while waiting at start, the pause after the first attempt (it doubles after
+ *                     each); default 250 ms (no key in the file, as for the two below)
+ * @param probeMaxPause while waiting at start, the longest pause between attempts; default 2 s
+ * @param sessionSettingsTimeout how long reading the database's session settings (TimeZone, DateStyle,
+ *                     IntervalStyle) for a new writer connection may take; default 10 s
  */
-public record DatabaseConfig(String url, Path dataDir, Duration startTimeout) {
+public record DatabaseConfig(String url, Path dataDir, Duration startTimeout, Duration probeFirstPause, Duration probeMaxPause,
+        Duration sessionSettingsTimeout) {
 
     /** Every default: the embedded database. */
-    public static final DatabaseConfig DEFAULTS = new DatabaseConfig(null, Path.of(".ingest"), Duration.ofSeconds(60));
+    public static final DatabaseConfig DEFAULTS = new DatabaseConfig(null, Path.of(".ingest"), Duration.ofSeconds(60),
+            Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(10));
 
     public DatabaseConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -26,5 +36,18 @@ public record DatabaseConfig(String url, Path dataDir, Duration startTimeout) {
             throw new IllegalArgumentException("database_start_timeout_seconds must not be negative but was "
                     + startTimeout.toSeconds());
         }
+        Positive.duration("probeFirstPause", probeFirstPause);
+        Positive.duration("probeMaxPause", probeMaxPause);
+        Positive.duration("sessionSettingsTimeout", sessionSettingsTimeout);
+    }
+
+    /** These settings for another database or data directory. */
+    public DatabaseConfig at(String otherUrl, Path otherDataDir) {
+        return new DatabaseConfig(otherUrl, otherDataDir, startTimeout, probeFirstPause, probeMaxPause, sessionSettingsTimeout);
+    }
+
+    /** A probe of {@code database} with these pauses. */
+    public DatabaseProbe probe(DatabaseUrl database, Consumer<String> notices) {
+        return new DatabaseProbe(database, notices, probeFirstPause, probeMaxPause);
     }
 }

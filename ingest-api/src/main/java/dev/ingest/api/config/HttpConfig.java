@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param port                 the port to listen on, 0 for any free one; default 8080
  * @param tls                  HTTPS, or null for plain HTTP; default null
  * @param transport            the network transport; default {@link NetworkTransport#AUTO}
- * @param maxBodyBytes         the largest request body accepted, in bytes (as received, before
- *                             gunzip); default 64 MiB
+ * @param maxBodyBytes         the largest request body accepted, in bytes (after gzip
+ *                             decompression); default 64 MiB
  * @param maxRecordsPerRequest the most records one request may carry; default 1 000 000
  * @param requestTimeout       how long a buffered (JSON) body may take to arrive; default 60 s
  * @param peerTimeouts         how long a peer may stall a body or an answer; default 30 s each

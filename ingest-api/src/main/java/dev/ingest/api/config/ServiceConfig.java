@@ -73,11 +73,11 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withDatabaseUrl(String value) {
-        return withDatabase(new DatabaseConfig(value, database.dataDir(), database.startTimeout()));
+        return withDatabase(database.at(value, database.dataDir()));
     }
 
     public ServiceConfig withDataDir(Path value) {
-        return withDatabase(new DatabaseConfig(database.url(), value, database.startTimeout()));
+        return withDatabase(database.at(database.url(), value));
     }
 
     public ServiceConfig withMaxBodyBytes(long value) {

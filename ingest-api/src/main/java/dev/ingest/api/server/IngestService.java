@@ -5,7 +5,6 @@ import dev.ingest.api.config.NetworkTransport;
 import dev.ingest.api.config.ServiceConfig;
 
 import dev.ingest.api.common.UserError;
-import dev.ingest.api.db.DatabaseProbe;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.api.db.PlainSessionDefaults;
@@ -79,7 +78,7 @@ public final class IngestService implements AutoCloseable {
                 database = DatabaseUrl.parse(config.database().url());
                 // Before the engine's pool, Flyway and the reactive pool each fail on a wrong URL
                 // in their own way: one classification, one line, and a visible wait.
-                new DatabaseProbe(database, log::warn).awaitReachable(config.database().startTimeout());
+                config.database().probe(database, log::warn).awaitReachable(config.database().startTimeout());
             }
             Transport transport = VertxTransports.resolve(http.transport());
             if (http.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(http.transport().name())) {
@@ -93,7 +92,8 @@ public final class IngestService implements AutoCloseable {
                     .withTransport(transport).build();
             // Vert.x first: the engine learns each connection's session settings (time zone, date
             // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
-            engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database));
+            engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database,
+                    config.database().sessionSettingsTimeout()));
             imports = ImportScheduler.start(config.imports(), engine, config.database().dataDir().resolve("downloads"));
             metrics.bind(engine);
             Pool pool = PgBuilder.pool()

@@ -155,6 +155,22 @@ class ConfigResolverTest {
     }
 
     @Test
+    void aClientTakesTheFlagThenTheEnvironmentThenTheDefault() {
+        Map<String, String> env = Map.of("INGEST_URL", "http://env:8080", "INGEST_TOKEN", "from-env");
+        ClientConfig flags = ConfigResolver.client("http://flag:8080", "from-flag", ConfigResolver.env(env));
+        assertThat(flags.url()).isEqualTo("http://flag:8080");
+        assertThat(flags.token()).isEqualTo("from-flag");
+        ClientConfig fromEnv = ConfigResolver.client(null, null, ConfigResolver.env(env));
+        assertThat(fromEnv.url()).isEqualTo("http://env:8080");
+        assertThat(fromEnv.token()).isEqualTo("from-env");
+        ClientConfig defaults = ConfigResolver.client(null, null, ConfigResolver.env(Map.of("INGEST_TOKEN", " ")));
+        assertThat(defaults.url()).isEqualTo("http://127.0.0.1:8080");
+        assertThat(defaults.token()).as("a blank token is none").isNull();
+        assertThat(ConfigResolver.client(null, "", ConfigResolver.env(env)).token()).as("an empty --token sends none").isNull();
+        assertThat(flags.toString()).doesNotContain("from-flag");
+    }
+
+    @Test
     void thePasswordNeverAppearsInToString() {
         ServiceConfig c = ConfigResolver.resolve(new ConfigResolver.Flags(null, null, "postgresql://u:topsecret@h/db", null),
                 ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
