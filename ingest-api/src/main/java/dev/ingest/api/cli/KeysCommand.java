@@ -86,7 +86,7 @@ public final class KeysCommand implements Runnable {
                 notice("database: none in " + dir + " yet: creating a new embedded one there; a service uses it only when "
                         + "started with the same data directory (run from the service's directory, or pass --data-dir)");
             }
-            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir)) {
+            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir, c.embeddedStartupWait())) {
                 return run(embedded.url(), work);
             }
         }

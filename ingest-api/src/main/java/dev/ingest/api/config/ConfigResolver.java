@@ -106,7 +106,7 @@ public final class ConfigResolver {
                 first(file.rateLimitPerKey(), d.rateLimitPerKey()),
                 d.idleTimeout(), d.createTableMaxBodyBytes(), d.healthCheckTimeout(), d.closeLingerBytes(), d.closeLinger(),
                 d.answerSliceBytes(), d.unavailableRetryAfter(), d.maxJsonNesting(), d.maxHeaderBytes(), d.maxInitialLineBytes(),
-                d.statusPoolSize(), d.startTimeout());
+                d.statusPoolSize(), d.startTimeout(), d.stopMargin(), d.vertxCloseTimeout());
     }
 
     private static DatabaseConfig database(Flags flags, Function<String, String> env, ConfigFile file) {
@@ -117,7 +117,7 @@ public final class ConfigResolver {
                 first(flags.databaseUrl(), blankToNull(env.apply("INGEST_DATABASE_URL")), file.databaseUrl(), d.url()),
                 first(flags.dataDir(), pathOrNull(env.apply("INGEST_DATA_DIR")), pathOrNull(file.dataDir()), d.dataDir()),
                 startSeconds == null ? d.startTimeout() : Duration.ofSeconds(startSeconds),
-                d.probeFirstPause(), d.probeMaxPause(), d.sessionSettingsTimeout());
+                d.probeFirstPause(), d.probeMaxPause(), d.sessionSettingsTimeout(), d.embeddedStartupWait());
     }
 
     /** The engine's configuration: the file's engine section over the engine's defaults; the database unbound. */

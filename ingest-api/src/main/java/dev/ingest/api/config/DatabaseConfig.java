@@ -17,17 +17,18 @@ import java.util.function.Consumer;
  * @param startTimeout how long to wait at start for a database that does not answer (yet); default
  *                     60 s, long enough for a PostgreSQL started alongside (docker compose, systemd)
  * @param probeFirstPause while waiting at start, the pause after the first attempt (it doubles after
- *                     each); default 250 ms (no key in the file, as for the two below)
+ *                     each); default 250 ms (no key in the file, as for the ones below)
  * @param probeMaxPause while waiting at start, the longest pause between attempts; default 2 s
  * @param sessionSettingsTimeout how long reading the database's session settings (TimeZone, DateStyle,
  *                     IntervalStyle) for a new writer connection may take; default 10 s
+ * @param embeddedStartupWait how long the embedded PostgreSQL may take to start; default 60 s
  */
 public record DatabaseConfig(String url, Path dataDir, Duration startTimeout, Duration probeFirstPause, Duration probeMaxPause,
-        Duration sessionSettingsTimeout) {
+        Duration sessionSettingsTimeout, Duration embeddedStartupWait) {
 
     /** Every default: the embedded database. */
     public static final DatabaseConfig DEFAULTS = new DatabaseConfig(null, Path.of(".ingest"), Duration.ofSeconds(60),
-            Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(10));
+            Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(60));
 
     public DatabaseConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -39,11 +40,13 @@ public record DatabaseConfig(String url, Path dataDir, Duration startTimeout, Du
         Positive.duration("probeFirstPause", probeFirstPause);
         Positive.duration("probeMaxPause", probeMaxPause);
         Positive.duration("sessionSettingsTimeout", sessionSettingsTimeout);
+        Positive.duration("embeddedStartupWait", embeddedStartupWait);
     }
 
     /** These settings for another database or data directory. */
     public DatabaseConfig at(String otherUrl, Path otherDataDir) {
-        return new DatabaseConfig(otherUrl, otherDataDir, startTimeout, probeFirstPause, probeMaxPause, sessionSettingsTimeout);
+        return new DatabaseConfig(otherUrl, otherDataDir, startTimeout, probeFirstPause, probeMaxPause, sessionSettingsTimeout,
+                embeddedStartupWait);
     }
 
     /** A probe of {@code database} with these pauses. */

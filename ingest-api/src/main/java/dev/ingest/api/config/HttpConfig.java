@@ -37,6 +37,9 @@ import java.util.Objects;
  *                             queries (writes use the engine's pool); default 2
  * @param startTimeout         how long listening, and the first read of the API keys, may take at start;
  *                             default 30 s
+ * @param stopMargin           at stop, how much longer than the engine's shutdown grace the server's
+ *                             graceful shutdown may take; default 5 s
+ * @param vertxCloseTimeout    at stop, how long closing Vert.x (event loops, pools) may take; default 10 s
  */
 public record HttpConfig(
         String host,
@@ -59,13 +62,15 @@ public record HttpConfig(
         int maxHeaderBytes,
         int maxInitialLineBytes,
         int statusPoolSize,
-        Duration startTimeout) {
+        Duration startTimeout,
+        Duration stopMargin,
+        Duration vertxCloseTimeout) {
 
     /** Every default. */
     public static final HttpConfig DEFAULTS = new HttpConfig("127.0.0.1", 8080, null, NetworkTransport.AUTO, 64L * 1024 * 1024,
             1_000_000, Duration.ofSeconds(60), PeerTimeouts.DEFAULTS, 0, Duration.ofSeconds(120), 1 << 20, Duration.ofMillis(800),
             2 * 1024 * 1024, Duration.ofSeconds(5), 64 * 1024, Duration.ofSeconds(1), 1000,
-            16 * 1024, 8 * 1024, 2, Duration.ofSeconds(30));
+            16 * 1024, 8 * 1024, 2, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10));
 
     public HttpConfig {
         Objects.requireNonNull(host, "host");
@@ -99,12 +104,14 @@ public record HttpConfig(
         Positive.count("maxInitialLineBytes", maxInitialLineBytes);
         Positive.count("statusPoolSize", statusPoolSize);
         Positive.duration("startTimeout", startTimeout);
+        Positive.duration("stopMargin", stopMargin);
+        Positive.duration("vertxCloseTimeout", vertxCloseTimeout);
     }
 
     /** These settings with other limits for requests; everything else kept. */
     public HttpConfig withLimits(long maxBody, int maxRecords, Duration request, PeerTimeouts peers, double ratePerKey) {
         return new HttpConfig(host, port, tls, transport, maxBody, maxRecords, request, peers, ratePerKey, idleTimeout,
                 createTableMaxBodyBytes, healthCheckTimeout, closeLingerBytes, closeLinger, answerSliceBytes, unavailableRetryAfter,
-                maxJsonNesting, maxHeaderBytes, maxInitialLineBytes, statusPoolSize, startTimeout);
+                maxJsonNesting, maxHeaderBytes, maxInitialLineBytes, statusPoolSize, startTimeout, stopMargin, vertxCloseTimeout);
     }
 }

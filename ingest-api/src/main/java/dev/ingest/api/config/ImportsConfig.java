@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param shutdownMaxWait        how long a stopping service waits for running imports; default 30 s
  * @param downloadConnectTimeout how long connecting to an http(s) source may take; default 10 s
  * @param downloadTimeout        how long one download of an http(s) source may take; default 30 min
+ * @param tableLookupTimeout     how long finding the job's table in the catalog may take; default 30 s
  */
 public record ImportsConfig(
         List<ImportJob> jobs,
@@ -23,11 +24,12 @@ public record ImportsConfig(
         Duration pollingInterval,
         Duration shutdownMaxWait,
         Duration downloadConnectTimeout,
-        Duration downloadTimeout) {
+        Duration downloadTimeout,
+        Duration tableLookupTimeout) {
 
     /** Every default: no jobs. */
     public static final ImportsConfig DEFAULTS = new ImportsConfig(List.of(), 1024 * 1024, 4, Duration.ofSeconds(1),
-            Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(30));
+            Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(30), Duration.ofSeconds(30));
 
     public ImportsConfig {
         jobs = List.copyOf(jobs);
@@ -37,11 +39,12 @@ public record ImportsConfig(
         Objects.requireNonNull(shutdownMaxWait, "shutdownMaxWait");
         Positive.duration("downloadConnectTimeout", downloadConnectTimeout);
         Positive.duration("downloadTimeout", downloadTimeout);
+        Positive.duration("tableLookupTimeout", tableLookupTimeout);
     }
 
     /** These settings with other jobs. */
     public ImportsConfig withJobs(List<ImportJob> value) {
         return new ImportsConfig(value, chunkBytes, chunksInFlight, pollingInterval, shutdownMaxWait, downloadConnectTimeout,
-                downloadTimeout);
+                downloadTimeout, tableLookupTimeout);
     }
 }

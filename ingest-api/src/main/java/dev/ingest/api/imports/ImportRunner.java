@@ -29,6 +29,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,7 @@ final class ImportRunner {
     private final Path downloads;
     private final int chunkBytes;
     private final int chunksInFlight;
+    private final Duration tableLookupTimeout;
     private volatile boolean stopping;
 
     ImportRunner(IngestEngine engine, ImportHistory history, String instance, Path downloads, ImportsConfig config) {
@@ -73,6 +75,7 @@ final class ImportRunner {
         this.sources = new SourceFiles(config.downloadConnectTimeout(), config.downloadTimeout());
         this.chunkBytes = config.chunkBytes();
         this.chunksInFlight = config.chunksInFlight();
+        this.tableLookupTimeout = config.tableLookupTimeout();
     }
 
     /** Runs in progress stop after their current chunk; what they committed stays, the next run goes on. */
@@ -121,7 +124,8 @@ final class ImportRunner {
     }
 
     private void runLocked(ImportJob job, long runId, ImportHistory.Counts counts) throws Exception {
-        TableSchema table = engine.catalog().resolve(job.table(), false).get(30, TimeUnit.SECONDS)
+        TableSchema table = engine.catalog().resolve(job.table(), false)
+                .get(tableLookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .orElseThrow(() -> new ImportFailure("no ingestible table \"" + job.table() + "\""));
         for (SourceFiles.SourceFile file : sources.list(job, downloads.resolve(job.name()))) {
             try {

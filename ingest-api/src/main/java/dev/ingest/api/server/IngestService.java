@@ -72,7 +72,7 @@ public final class IngestService implements AutoCloseable {
             DatabaseUrl database;
             HttpConfig http = config.http();
             if (config.database().url() == null) {
-                embedded = EmbeddedDatabase.start(config.database().dataDir());
+                embedded = EmbeddedDatabase.start(config.database().dataDir(), config.database().embeddedStartupWait());
                 database = embedded.url();
             } else {
                 database = DatabaseUrl.parse(config.database().url());
@@ -224,11 +224,12 @@ public final class IngestService implements AutoCloseable {
         long graceMillis = config.engine().shutdownGrace().toMillis();
         log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
         // Stop accepting; in-flight requests finish as their records commit.
-        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + 5_000, "HTTP server shutdown");
+        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + config.http().stopMargin().toMillis(),
+                "HTTP server shutdown");
         imports.close(); // runs stop after their current chunk, which the engine then commits
         engine.close();
         pool.close();
-        await(vertx.close(), 10_000, "Vert.x shutdown");
+        await(vertx.close(), config.http().vertxCloseTimeout().toMillis(), "Vert.x shutdown");
         if (embedded != null) {
             try {
                 embedded.close();

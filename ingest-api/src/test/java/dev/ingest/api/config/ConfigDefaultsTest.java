@@ -48,12 +48,14 @@ class ConfigDefaultsTest {
         assertThat(h.maxInitialLineBytes()).isEqualTo(8 * 1024);
         assertThat(h.statusPoolSize()).isEqualTo(2);
         assertThat(h.startTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(h.stopMargin()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(h.vertxCloseTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
     void theOtherAreasDefaultsAreTheDocumentedOnes() {
         assertThat(DatabaseConfig.DEFAULTS).isEqualTo(new DatabaseConfig(null, Path.of(".ingest"), Duration.ofSeconds(60),
-                Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+                Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(60)));
         StreamingConfig s = StreamingConfig.DEFAULTS;
         assertThat(s.segmentRows()).isEqualTo(2000);
         assertThat(s.segmentBytes()).isEqualTo(4L * 1024 * 1024);
@@ -68,6 +70,7 @@ class ConfigDefaultsTest {
         assertThat(i.shutdownMaxWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(i.downloadConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(i.downloadTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(i.tableLookupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(AuthConfig.DEFAULTS).isEqualTo(new AuthConfig(AuthMode.AUTO, Duration.ofSeconds(2)));
         ClientConfig c = ClientConfig.DEFAULTS;
         assertThat(c.url()).isEqualTo("http://127.0.0.1:8080");
