@@ -99,7 +99,7 @@ class AuthIT {
         TestDatabase.Database db = TestDatabase.create();
         db.execute(TABLES);
         ServiceConfig exposed = ConfigResolver.resolve(new ConfigResolver.Flags("0.0.0.0", 0, db.url(), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                Map.of(), ConfigFile.EMPTY);
         assertThatThrownBy(() -> IngestService.start(exposed)).hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
 
         String token = ingest("keys", "create", "--name", "ops", "--tables", "*", "--database-url", db.url());

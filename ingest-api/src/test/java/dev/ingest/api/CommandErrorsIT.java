@@ -61,7 +61,7 @@ class CommandErrorsIT {
     void aSecondServeInTheSameDataDirectorySaysAnotherServeUsesIt() throws Exception {
         Path dataDir = Files.createTempDirectory(temp, "ingest-twice").resolve(".ingest");
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, null, null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY).withDataDir(dataDir);
+                Map.of(), ConfigFile.EMPTY).withDataDir(dataDir);
         try (IngestService first = IngestService.start(config)) {
             CommandRun run = CommandRun.of("serve", "--port", "0", "--config", configWithDataDir(dataDir).toString());
             assertThat(run.exit()).isNotZero();

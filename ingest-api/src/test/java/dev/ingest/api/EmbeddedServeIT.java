@@ -28,7 +28,7 @@ class EmbeddedServeIT {
     void theExampleTableTakesRecordsAndKeepsThemAcrossRestarts() throws Exception {
         Path dir = Files.createTempDirectory("ingest-embedded");
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, null, null),
-                        ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                        Map.of(), ConfigFile.EMPTY);
         config = config.withDataDir(dir.resolve(".ingest"));
         String url;
         try (IngestService first = IngestService.start(config)) {

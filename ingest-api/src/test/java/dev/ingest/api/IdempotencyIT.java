@@ -143,7 +143,7 @@ class IdempotencyIT {
         String body = "[" + RecordsIT.event(20, "r") + "]";
         assertThat(post("events", "application/json", body, "restart-1").statusCode()).isEqualTo(200);
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, f.db.url(), null),
-                ConfigResolver.env(java.util.Map.of()), dev.ingest.api.config.ConfigFile.EMPTY);
+                java.util.Map.of(), dev.ingest.api.config.ConfigFile.EMPTY);
         try (IngestService second = IngestService.start(config)) {
             HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))

@@ -46,7 +46,7 @@ class ImportsIT {
 
     private static ServiceFixture start(TestDatabase.Database db, ConfigFile.Import... jobs) throws Exception {
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(jobs)));
+                Map.of(), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(jobs)));
         return ServiceFixture.attach(db, IngestService.start(config));
     }
 

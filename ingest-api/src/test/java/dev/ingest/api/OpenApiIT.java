@@ -458,7 +458,7 @@ class OpenApiIT {
             burst = AuthIT.ingest("keys", "create", "--name", "burst", "--tables", "*", "--database-url", pg.url());
             sources = Files.createTempDirectory("openapi-it");
             ServiceConfig resolved = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
-                    ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                    Map.of(), ConfigFile.EMPTY);
             ServiceConfig config = resolved.withEngine(resolved.engine().toBuilder().memoryBudgetBytes(1024 * 1024).build())
                     .withMaxBodyBytes(MAX_BODY)
                     .withImports(ImportJob.fromConfig(List.of(new ConfigFile.Import("job", "0 3 * * *", "UTC",

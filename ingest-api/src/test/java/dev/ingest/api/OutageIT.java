@@ -53,7 +53,7 @@ class OutageIT {
         pg.execute("CREATE TABLE items (v bigint)"); // no key: a second write would show
         // One writer per table, so that a committed request proves the ones queued before it are written too.
         ServiceConfig resolved = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                Map.of(), ConfigFile.EMPTY);
         ServiceConfig config = resolved.withEngine(resolved.engine().toBuilder().writersPerTable(1).memoryBudgetBytes(1024 * 1024).build());
         try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
             assertThat(f.postJson("items", records(0, 1)).statusCode()).isEqualTo(200);

@@ -65,7 +65,7 @@ class ReadinessIT {
         try {
             pg.execute("CREATE TABLE t (v int)");
             ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
-                    ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                    Map.of(), ConfigFile.EMPTY);
             try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
                 assertThat(f.postJson("t", "{\"v\": 1}").statusCode()).isEqualTo(200);
                 assertThat(ready(f).statusCode()).isEqualTo(200);

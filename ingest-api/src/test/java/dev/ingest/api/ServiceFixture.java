@@ -33,7 +33,7 @@ final class ServiceFixture implements AutoCloseable {
         TestDatabase.Database db = TestDatabase.create();
         db.execute(ddl);
         ServiceConfig config = ConfigResolver.resolve(
-                new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null), ConfigResolver.env(Map.of()),
+                new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null), Map.of(),
                 dev.ingest.api.config.ConfigFile.EMPTY);
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }

@@ -87,7 +87,7 @@ class SessionSettingsIT {
         try {
             config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0,
                     "postgresql://" + role + ":pw@" + server.getHost() + ":" + server.getPort() + "/" + database, null),
-                    ConfigResolver.env(Map.of()), ConfigFile.read(file));
+                    Map.of(), ConfigFile.read(file));
         } finally {
             Files.delete(file);
         }
@@ -162,7 +162,7 @@ class SessionSettingsIT {
         URI server = URI.create(admin.jdbcUrl().substring("jdbc:".length()));
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0,
                 "postgresql://" + role + ":pw@" + server.getHost() + ":" + server.getPort() + "/" + database
-                        + "?options=-c%20TimeZone%3DUTC", null), ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                        + "?options=-c%20TimeZone%3DUTC", null), Map.of(), ConfigFile.EMPTY);
         try (ServiceFixture utc = ServiceFixture.attach(null, IngestService.start(config))) {
             HttpResponse<String> r = utc.postJson("t_values", json(RECORDS, 200));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -233,12 +233,12 @@ class TenancyIT {
         db.execute("CREATE TABLE t (v int)");
         ingest("keys", "create", "--name", "k", "--tables", "t", "--database-url", db.url());
         ServiceConfig off = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
-                ConfigResolver.env(Map.of("INGEST_AUTH", "off")), ConfigFile.EMPTY);
+                Map.of("INGEST_AUTH", "off"), ConfigFile.EMPTY);
         try (ServiceFixture f = ServiceFixture.attach(db, IngestService.start(off))) {
             assertThat(status(f, "t", null)).isEqualTo(200);
         }
         ServiceConfig exposed = ConfigResolver.resolve(new ConfigResolver.Flags("0.0.0.0", 0, db.url(), null),
-                ConfigResolver.env(Map.of("INGEST_AUTH", "off")), ConfigFile.EMPTY);
+                Map.of("INGEST_AUTH", "off"), ConfigFile.EMPTY);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestService.start(exposed))
                 .hasMessageContaining("auth: off").hasMessageContaining("loopback");
         assertThat(db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
@@ -277,7 +277,7 @@ class TenancyIT {
         ConfigFile.Import job = new ConfigFile.Import("u-feed", "0 3 * * *", "UTC", "http://feeder:s3cret-pw@127.0.0.1:9/u.csv", "u",
                 null, null, null, null);
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(job)));
+                Map.of(), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(job)));
         try (ServiceFixture f = ServiceFixture.attach(db, IngestService.start(config))) {
             JsonArray tables = new JsonObject(get(f, "/v1/tables", narrow).body()).getJsonArray("tables");
             assertThat(tables.stream().map(t -> ((JsonObject) t).getString("name")).toList()).containsExactly("t");

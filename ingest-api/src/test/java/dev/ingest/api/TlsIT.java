@@ -60,7 +60,7 @@ class TlsIT {
         TestDatabase.Database db = TestDatabase.create();
         db.execute("CREATE TABLE t (v int)");
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null, certPem, keyPem),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+                Map.of(), ConfigFile.EMPTY);
         try (IngestService service = IngestService.start(config)) {
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
@@ -90,6 +90,6 @@ class TlsIT {
     @Test
     void halfATlsConfigurationIsRefused() {
         assertThatThrownBy(() -> ConfigResolver.resolve(new ConfigResolver.Flags(null, null, null, null, Path.of("cert.pem"), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY)).hasMessageContaining("both a certificate and a key");
+                Map.of(), ConfigFile.EMPTY)).hasMessageContaining("both a certificate and a key");
     }
 }

@@ -21,6 +21,6 @@ final class ClientOptions {
 
     /** The client's configuration: these flags, else the environment, else the defaults. */
     ClientConfig config() {
-        return ConfigResolver.client(url, token, System::getenv);
+        return ConfigResolver.client(url, token, System.getenv());
     }
 }

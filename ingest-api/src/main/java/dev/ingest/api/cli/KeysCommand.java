@@ -57,10 +57,10 @@ public final class KeysCommand implements Runnable {
 
         /** The service's configuration, as serve resolves it. */
         ServiceConfig config() throws Exception {
-            Path configPath = ConfigResolver.configPath(config, System::getenv);
+            Path configPath = ConfigResolver.configPath(config, System.getenv());
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
             return ConfigResolver.resolve(new ConfigResolver.Flags(null, null, databaseUrl, configPath, null, null, dataDir),
-                    System::getenv, file);
+                    System.getenv(), file);
         }
 
         /** Runs {@code work} on the database, with the service's migrations applied; says which database on stderr. */

@@ -73,12 +73,12 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path configPath = ConfigResolver.configPath(config, System::getenv);
+        Path configPath = ConfigResolver.configPath(config, System.getenv());
         ServiceConfig resolved;
         try {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
             resolved = ConfigResolver.resolve(new ConfigResolver.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey, dataDir),
-                    System::getenv, file);
+                    System.getenv(), file);
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;

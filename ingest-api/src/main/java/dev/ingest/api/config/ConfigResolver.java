@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The one place where settings are resolved: from (highest first) command-line flags,
@@ -47,28 +46,28 @@ public final class ConfigResolver {
     /**
      * The service's configuration.
      *
-     * @param env  the environment (System::getenv in production)
+     * @param env  the environment ({@link System#getenv()} in production)
      * @param file the parsed config file, or {@link ConfigFile#EMPTY}
      */
-    public static ServiceConfig resolve(Flags flags, Function<String, String> env, ConfigFile file) {
+    public static ServiceConfig resolve(Flags flags, Map<String, String> env, ConfigFile file) {
         DatabaseConfig database = database(flags, env, file);
         if (database.url() != null) {
             DatabaseUrl.parse(database.url()); // fail now on a malformed URL
         }
-        List<String> keepRejects = first(names(env.apply("INGEST_KEEP_REJECTS")), file.keepRejects(), List.of());
+        List<String> keepRejects = first(names(env.get("INGEST_KEEP_REJECTS")), file.keepRejects(), List.of());
         return new ServiceConfig(http(flags, env, file), database, engine(file), StreamingConfig.DEFAULTS,
                 ImportsConfig.DEFAULTS.withJobs(ImportJob.fromConfig(file.importsOrEmpty())),
-                new AuthConfig(AuthMode.parse(first(blankToNull(env.apply("INGEST_AUTH")), file.auth(), null)),
+                new AuthConfig(AuthMode.parse(first(blankToNull(env.get("INGEST_AUTH")), file.auth(), null)),
                         AuthConfig.DEFAULTS.keyRefreshInterval()),
                 keepRejects);
     }
 
     /** The config file to read: the flag's, else {@code INGEST_CONFIG}'s, else none. */
-    public static Path configPath(Path flag, Function<String, String> env) {
+    public static Path configPath(Path flag, Map<String, String> env) {
         if (flag != null) {
             return flag;
         }
-        String value = blankToNull(env.apply("INGEST_CONFIG"));
+        String value = blankToNull(env.get("INGEST_CONFIG"));
         return value == null ? null : Path.of(value);
     }
 
@@ -79,24 +78,19 @@ public final class ConfigResolver {
      * @param url   {@code --url}, or null when not given
      * @param token {@code --token}, or null when not given
      */
-    public static ClientConfig client(String url, String token, Function<String, String> env) {
-        return ClientConfig.of(first(url, blankToNull(env.apply("INGEST_URL")), ClientConfig.DEFAULT_URL),
-                blankToNull(first(token, env.apply("INGEST_TOKEN"))));
+    public static ClientConfig client(String url, String token, Map<String, String> env) {
+        return ClientConfig.of(first(url, blankToNull(env.get("INGEST_URL")), ClientConfig.DEFAULT_URL),
+                blankToNull(first(token, env.get("INGEST_TOKEN"))));
     }
 
-    /** A map as the environment (tests, and callers that embed the service). */
-    public static Function<String, String> env(Map<String, String> map) {
-        return map::get;
-    }
-
-    private static HttpConfig http(Flags flags, Function<String, String> env, ConfigFile file) {
+    private static HttpConfig http(Flags flags, Map<String, String> env, ConfigFile file) {
         HttpConfig d = HttpConfig.DEFAULTS;
         PeerTimeouts peers = new PeerTimeouts(
                 seconds(file.bodyIdleTimeoutSeconds(), d.peerTimeouts().bodyIdle()),
                 seconds(file.writeTimeoutSeconds(), d.peerTimeouts().write()));
         return new HttpConfig(
-                first(flags.host(), env.apply("INGEST_HOST"), file.host(), d.host()),
-                first(flags.port(), parsePort(env.apply("INGEST_PORT")), file.port(), d.port()),
+                first(flags.host(), env.get("INGEST_HOST"), file.host(), d.host()),
+                first(flags.port(), parsePort(env.get("INGEST_PORT")), file.port(), d.port()),
                 tls(flags, env, file),
                 file.transport() == null ? d.transport() : NetworkTransport.parse(file.transport()),
                 first(file.maxBodyBytes(), d.maxBodyBytes()),
@@ -109,13 +103,13 @@ public final class ConfigResolver {
                 d.statusPoolSize(), d.startTimeout(), d.stopMargin(), d.vertxCloseTimeout());
     }
 
-    private static DatabaseConfig database(Flags flags, Function<String, String> env, ConfigFile file) {
+    private static DatabaseConfig database(Flags flags, Map<String, String> env, ConfigFile file) {
         DatabaseConfig d = DatabaseConfig.DEFAULTS;
-        Long startSeconds = first(seconds(env.apply("INGEST_DATABASE_START_TIMEOUT"), "INGEST_DATABASE_START_TIMEOUT"),
+        Long startSeconds = first(seconds(env.get("INGEST_DATABASE_START_TIMEOUT"), "INGEST_DATABASE_START_TIMEOUT"),
                 file.databaseStartTimeoutSeconds());
         return new DatabaseConfig(
-                first(flags.databaseUrl(), blankToNull(env.apply("INGEST_DATABASE_URL")), file.databaseUrl(), d.url()),
-                first(flags.dataDir(), pathOrNull(env.apply("INGEST_DATA_DIR")), pathOrNull(file.dataDir()), d.dataDir()),
+                first(flags.databaseUrl(), blankToNull(env.get("INGEST_DATABASE_URL")), file.databaseUrl(), d.url()),
+                first(flags.dataDir(), pathOrNull(env.get("INGEST_DATA_DIR")), pathOrNull(file.dataDir()), d.dataDir()),
                 startSeconds == null ? d.startTimeout() : Duration.ofSeconds(startSeconds),
                 d.probeFirstPause(), d.probeMaxPause(), d.sessionSettingsTimeout(), d.embeddedStartupWait());
     }
@@ -168,10 +162,10 @@ public final class ConfigResolver {
         return b.build();
     }
 
-    private static Tls tls(Flags flags, Function<String, String> env, ConfigFile file) {
-        String cert = first(flags.tlsCert() == null ? null : flags.tlsCert().toString(), blankToNull(env.apply("INGEST_TLS_CERT")),
+    private static Tls tls(Flags flags, Map<String, String> env, ConfigFile file) {
+        String cert = first(flags.tlsCert() == null ? null : flags.tlsCert().toString(), blankToNull(env.get("INGEST_TLS_CERT")),
                 file.tlsCert(), null);
-        String key = first(flags.tlsKey() == null ? null : flags.tlsKey().toString(), blankToNull(env.apply("INGEST_TLS_KEY")),
+        String key = first(flags.tlsKey() == null ? null : flags.tlsKey().toString(), blankToNull(env.get("INGEST_TLS_KEY")),
                 file.tlsKey(), null);
         if (cert == null && key == null) {
             return null;

@@ -26,7 +26,7 @@ class BannerIT {
 
     private static IngestService start(TestDatabase.Database db) throws Exception {
         return IngestService.start(ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
-                ConfigResolver.env(Map.of()), ConfigFile.EMPTY));
+                Map.of(), ConfigFile.EMPTY));
     }
 
     /** Posts the banner's example as printed (with {@code token} for $INGEST_TOKEN); returns the status. */

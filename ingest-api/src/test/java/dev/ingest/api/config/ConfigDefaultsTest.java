@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The defaults the records document (and the README repeats) are the ones a service without settings gets. */
 class ConfigDefaultsTest {
     private static final ServiceConfig NOTHING_SET = ConfigResolver.resolve(new ConfigResolver.Flags(null, null, null, null),
-            ConfigResolver.env(Map.of()), ConfigFile.EMPTY);
+            Map.of(), ConfigFile.EMPTY);
 
     @Test
     void aServiceWithoutSettingsGetsEveryRecordsDefaults() {
