@@ -23,8 +23,9 @@ import java.util.Map;
  *       {@code INGEST_TLS_KEY}); environment only: {@code INGEST_AUTH}, {@code INGEST_KEEP_REJECTS},
  *       {@code INGEST_DATABASE_START_TIMEOUT}, {@code INGEST_CONFIG}; the clients' {@code --url}/{@code INGEST_URL}
  *       and {@code --token}/{@code INGEST_TOKEN};</li>
- *   <li>the file: all of the above but the clients' (keys in the README), the engine section and per-table
- *       writer modes, the import jobs and the HTTP limits;</li>
+ *   <li>the file: all of the above but {@code INGEST_CONFIG} and the clients' options (keys in the README and
+ *       {@code ingest.example.yaml}), and also the schemas, the engine section, per-table writer modes, the
+ *       import jobs and the HTTP limits and peer timeouts;</li>
  *   <li>nothing: the remaining tunables, at the defaults their records document.</li>
  * </ul>
  */
