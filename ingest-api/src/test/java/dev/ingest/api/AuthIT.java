@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.cli.Main;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -97,8 +98,8 @@ class AuthIT {
     void listeningBeyondLoopbackNeedsAKey() throws Exception {
         TestDatabase.Database db = TestDatabase.create();
         db.execute(TABLES);
-        ServiceConfig exposed = ServiceConfig.resolve(new ServiceConfig.Flags("0.0.0.0", 0, db.url(), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        ServiceConfig exposed = ConfigResolver.resolve(new ConfigResolver.Flags("0.0.0.0", 0, db.url(), null),
+                Map.of(), ConfigFile.EMPTY);
         assertThatThrownBy(() -> IngestService.start(exposed)).hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
 
         String token = ingest("keys", "create", "--name", "ops", "--tables", "*", "--database-url", db.url());

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -59,8 +60,8 @@ class CommandErrorsIT {
     @Test
     void aSecondServeInTheSameDataDirectorySaysAnotherServeUsesIt() throws Exception {
         Path dataDir = Files.createTempDirectory(temp, "ingest-twice").resolve(".ingest");
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, null, null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withDataDir(dataDir);
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, null, null),
+                Map.of(), ConfigFile.EMPTY).withDataDir(dataDir);
         try (IngestService first = IngestService.start(config)) {
             CommandRun run = CommandRun.of("serve", "--port", "0", "--config", configWithDataDir(dataDir).toString());
             assertThat(run.exit()).isNotZero();

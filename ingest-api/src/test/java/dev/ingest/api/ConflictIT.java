@@ -3,7 +3,7 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.config.ConfigFile;
+import dev.ingest.engine.WriterMode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -26,8 +26,8 @@ class ConflictIT {
     @ParameterizedTest
     @ValueSource(strings = {"values", "unnest", "copy"})
     void ignoreKeepsExistingRowsAndUpdateUpsertsOnTheKey(String mode) throws Exception {
-        ConfigFile.Engine engine = new ConfigFile.Engine(null, null, null, null, null, null, null, null, mode, null, null);
-        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(engine), ServiceFixture.eventsTable())) {
+        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().writerMode(WriterMode.parse(mode)).build()),
+                ServiceFixture.eventsTable())) {
             assertThat(f.postJson("events", "[" + event(A, "first") + "," + event(B, "first") + "]").statusCode()).isEqualTo(200);
 
             HttpResponse<String> error = f.postJson("events", "[" + event(A, "again") + "]");

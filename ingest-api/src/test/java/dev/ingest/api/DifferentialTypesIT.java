@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingest.api.config.ConfigFile;
+import dev.ingest.engine.WriterMode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -111,8 +111,8 @@ class DifferentialTypesIT {
         Map<String, Integer> perType = new TreeMap<>();
         Map<String, Integer> sent = new TreeMap<>();
         for (String mode : List.of("values", "unnest", "copy")) {
-            ConfigFile.Engine engine = new ConfigFile.Engine(null, null, null, null, null, null, null, null, mode, null, null);
-            try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(engine), ddl);
+            try (ServiceFixture f = ServiceFixture.start(
+                    c -> c.withEngine(c.engine().toBuilder().writerMode(WriterMode.parse(mode)).build()), ddl);
                     Connection oracle = f.db.connect()) {
                 oracle.setAutoCommit(false);
                 for (int k = 0; k < types.size(); k++) {

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -26,8 +27,8 @@ class EmbeddedServeIT {
     @Test
     void theExampleTableTakesRecordsAndKeepsThemAcrossRestarts() throws Exception {
         Path dir = Files.createTempDirectory("ingest-embedded");
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, null, null),
-                        ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, null, null),
+                        Map.of(), ConfigFile.EMPTY);
         config = config.withDataDir(dir.resolve(".ingest"));
         String url;
         try (IngestService first = IngestService.start(config)) {

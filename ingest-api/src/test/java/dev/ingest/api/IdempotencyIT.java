@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -141,8 +142,8 @@ class IdempotencyIT {
     void theAnswerSurvivesARestartOfTheService() throws Exception {
         String body = "[" + RecordsIT.event(20, "r") + "]";
         assertThat(post("events", "application/json", body, "restart-1").statusCode()).isEqualTo(200);
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, f.db.url(), null),
-                ServiceConfig.env(java.util.Map.of()), dev.ingest.api.config.ConfigFile.EMPTY);
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, f.db.url(), null),
+                java.util.Map.of(), dev.ingest.api.config.ConfigFile.EMPTY);
         try (IngestService second = IngestService.start(config)) {
             HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))

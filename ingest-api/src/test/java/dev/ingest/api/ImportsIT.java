@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.cli.Main;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -8,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.imports.ImportJob;
+import dev.ingest.api.config.ImportJob;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -44,8 +45,8 @@ class ImportsIT {
     }
 
     private static ServiceFixture start(TestDatabase.Database db, ConfigFile.Import... jobs) throws Exception {
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(jobs)));
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
+                Map.of(), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(jobs)));
         return ServiceFixture.attach(db, IngestService.start(config));
     }
 

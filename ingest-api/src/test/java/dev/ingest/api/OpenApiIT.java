@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -9,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.imports.ImportJob;
+import dev.ingest.api.config.ImportJob;
 import dev.ingest.engine.testing.StoppableServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -456,10 +457,10 @@ class OpenApiIT {
             onlyT = AuthIT.ingest("keys", "create", "--name", "only-t", "--tables", "t", "--database-url", pg.url());
             burst = AuthIT.ingest("keys", "create", "--name", "burst", "--tables", "*", "--database-url", pg.url());
             sources = Files.createTempDirectory("openapi-it");
-            ConfigFile.Engine engine = new ConfigFile.Engine(null, null, null, 1L, null, null, null, null, null, null, null);
-            ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, pg.url(), null),
-                            ServiceConfig.env(Map.of()), ConfigFile.EMPTY)
-                    .withEngine(engine).withMaxBodyBytes(MAX_BODY)
+            ServiceConfig resolved = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
+                    Map.of(), ConfigFile.EMPTY);
+            ServiceConfig config = resolved.withEngine(resolved.engine().toBuilder().memoryBudgetBytes(1024 * 1024).build())
+                    .withMaxBodyBytes(MAX_BODY)
                     .withImports(ImportJob.fromConfig(List.of(new ConfigFile.Import("job", "0 3 * * *", "UTC",
                             sources + "/*.csv", "t", null, null, "keep", null))));
             service = IngestService.start(config.withLimits(REQUEST_TIMEOUT, 0));

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -51,9 +52,9 @@ class OutageIT {
         StoppableServer pg = StoppableServer.start();
         pg.execute("CREATE TABLE items (v bigint)"); // no key: a second write would show
         // One writer per table, so that a committed request proves the ones queued before it are written too.
-        ConfigFile.Engine engine = new ConfigFile.Engine(null, 1, null, 1L, null, null, null, null, null, null, null);
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, pg.url(), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withEngine(engine);
+        ServiceConfig resolved = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
+                Map.of(), ConfigFile.EMPTY);
+        ServiceConfig config = resolved.withEngine(resolved.engine().toBuilder().writersPerTable(1).memoryBudgetBytes(1024 * 1024).build());
         try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
             assertThat(f.postJson("items", records(0, 1)).statusCode()).isEqualTo(200);
             assertThat(f.get("/health/ready").statusCode()).isEqualTo(200);

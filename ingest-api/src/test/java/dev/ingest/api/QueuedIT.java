@@ -3,7 +3,6 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.config.ConfigFile;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -20,11 +19,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class QueuedIT {
     private static final String TABLE = "CREATE TABLE items (code text PRIMARY KEY, qty integer CHECK (qty >= 0))";
-    private static final ConfigFile.Engine ONE_WRITER =
-            new ConfigFile.Engine(null, 1, null, null, null, null, null, null, null, null, null);
-
     private static ServiceFixture start() throws Exception {
-        return ServiceFixture.start(c -> c.withEngine(ONE_WRITER), TABLE);
+        return ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().writersPerTable(1).build()), TABLE);
     }
 
     private static HttpResponse<String> post(ServiceFixture f, String query, String type, String body, String... headers) throws Exception {

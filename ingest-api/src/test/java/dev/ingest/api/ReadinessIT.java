@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -63,8 +64,8 @@ class ReadinessIT {
         boolean frozen = false;
         try {
             pg.execute("CREATE TABLE t (v int)");
-            ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, pg.url(), null),
-                    ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+            ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url(), null),
+                    Map.of(), ConfigFile.EMPTY);
             try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
                 assertThat(f.postJson("t", "{\"v\": 1}").statusCode()).isEqualTo(200);
                 assertThat(ready(f).statusCode()).isEqualTo(200);

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -31,8 +32,8 @@ final class ServiceFixture implements AutoCloseable {
     static ServiceFixture start(UnaryOperator<ServiceConfig> customize, String... ddl) throws Exception {
         TestDatabase.Database db = TestDatabase.create();
         db.execute(ddl);
-        ServiceConfig config = ServiceConfig.resolve(
-                new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null), ServiceConfig.env(Map.of()),
+        ServiceConfig config = ConfigResolver.resolve(
+                new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null), Map.of(),
                 dev.ingest.api.config.ConfigFile.EMPTY);
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }

@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -84,9 +85,9 @@ class SessionSettingsIT {
                 + "  t_copy: {writer_mode: copy}\n");
         ServiceConfig config;
         try {
-            config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0,
+            config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0,
                     "postgresql://" + role + ":pw@" + server.getHost() + ":" + server.getPort() + "/" + database, null),
-                    ServiceConfig.env(Map.of()), ConfigFile.read(file));
+                    Map.of(), ConfigFile.read(file));
         } finally {
             Files.delete(file);
         }
@@ -159,9 +160,9 @@ class SessionSettingsIT {
     void settingsTheUrlAsksForAreKept() throws Exception {
         // As PGOPTIONS for psql: the user's own choice, sent by pgjdbc and honoured by the probe.
         URI server = URI.create(admin.jdbcUrl().substring("jdbc:".length()));
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0,
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0,
                 "postgresql://" + role + ":pw@" + server.getHost() + ":" + server.getPort() + "/" + database
-                        + "?options=-c%20TimeZone%3DUTC", null), ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+                        + "?options=-c%20TimeZone%3DUTC", null), Map.of(), ConfigFile.EMPTY);
         try (ServiceFixture utc = ServiceFixture.attach(null, IngestService.start(config))) {
             HttpResponse<String> r = utc.postJson("t_values", json(RECORDS, 200));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -3,7 +3,7 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.server.PeerTimeouts;
+import dev.ingest.api.config.PeerTimeouts;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,6 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.api.config.ConfigFile;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -94,8 +93,9 @@ class StreamingIT {
      */
     @Test
     void aFullBudgetPausesUploadsAndRefusesJsonWithRetryAfter() throws Exception {
-        ConfigFile.Engine small = new ConfigFile.Engine(null, 1, null, 1L, null, null, null, null, null, null, null);
-        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(small), ServiceFixture.eventsTable());
+        try (ServiceFixture f = ServiceFixture.start(
+                c -> c.withEngine(c.engine().toBuilder().writersPerTable(1).memoryBudgetBytes(1024 * 1024).build()),
+                ServiceFixture.eventsTable());
              Connection blocker = f.db.connect()) {
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {

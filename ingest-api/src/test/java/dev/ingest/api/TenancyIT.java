@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.cli.Main;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -8,7 +9,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.imports.ImportJob;
+import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.load.Loader;
 import dev.ingest.api.load.Source;
 import dev.ingest.engine.testing.TestDatabase;
@@ -231,13 +232,13 @@ class TenancyIT {
         TestDatabase.Database db = TestDatabase.create();
         db.execute("CREATE TABLE t (v int)");
         ingest("keys", "create", "--name", "k", "--tables", "t", "--database-url", db.url());
-        ServiceConfig off = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null),
-                ServiceConfig.env(Map.of("INGEST_AUTH", "off")), ConfigFile.EMPTY);
+        ServiceConfig off = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
+                Map.of("INGEST_AUTH", "off"), ConfigFile.EMPTY);
         try (ServiceFixture f = ServiceFixture.attach(db, IngestService.start(off))) {
             assertThat(status(f, "t", null)).isEqualTo(200);
         }
-        ServiceConfig exposed = ServiceConfig.resolve(new ServiceConfig.Flags("0.0.0.0", 0, db.url(), null),
-                ServiceConfig.env(Map.of("INGEST_AUTH", "off")), ConfigFile.EMPTY);
+        ServiceConfig exposed = ConfigResolver.resolve(new ConfigResolver.Flags("0.0.0.0", 0, db.url(), null),
+                Map.of("INGEST_AUTH", "off"), ConfigFile.EMPTY);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestService.start(exposed))
                 .hasMessageContaining("auth: off").hasMessageContaining("loopback");
         assertThat(db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
@@ -275,8 +276,8 @@ class TenancyIT {
         String all = ingest("keys", "create", "--name", "all", "--tables", "*", "--database-url", db.url());
         ConfigFile.Import job = new ConfigFile.Import("u-feed", "0 3 * * *", "UTC", "http://feeder:s3cret-pw@127.0.0.1:9/u.csv", "u",
                 null, null, null, null);
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(job)));
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
+                Map.of(), ConfigFile.EMPTY).withImports(ImportJob.fromConfig(List.of(job)));
         try (ServiceFixture f = ServiceFixture.attach(db, IngestService.start(config))) {
             JsonArray tables = new JsonObject(get(f, "/v1/tables", narrow).body()).getJsonArray("tables");
             assertThat(tables.stream().map(t -> ((JsonObject) t).getString("name")).toList()).containsExactly("t");

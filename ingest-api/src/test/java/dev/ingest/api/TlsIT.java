@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -58,8 +59,8 @@ class TlsIT {
 
         TestDatabase.Database db = TestDatabase.create();
         db.execute("CREATE TABLE t (v int)");
-        ServiceConfig config = ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null, certPem, keyPem),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY);
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null, certPem, keyPem),
+                Map.of(), ConfigFile.EMPTY);
         try (IngestService service = IngestService.start(config)) {
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
@@ -88,7 +89,7 @@ class TlsIT {
 
     @Test
     void halfATlsConfigurationIsRefused() {
-        assertThatThrownBy(() -> ServiceConfig.resolve(new ServiceConfig.Flags(null, null, null, null, Path.of("cert.pem"), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY)).hasMessageContaining("both a certificate and a key");
+        assertThatThrownBy(() -> ConfigResolver.resolve(new ConfigResolver.Flags(null, null, null, null, Path.of("cert.pem"), null),
+                Map.of(), ConfigFile.EMPTY)).hasMessageContaining("both a certificate and a key");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingest.perf;
 
+import dev.ingest.api.config.DatabaseConfig;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class PerfRun implements Callable<Integer> {
         EmbeddedDatabase embedded = null;
         try {
             if (databaseUrl == null) {
-                embedded = EmbeddedDatabase.start(out.resolve("embedded-postgres"));
+                embedded = EmbeddedDatabase.start(out.resolve("embedded-postgres"), DatabaseConfig.DEFAULTS.embeddedStartupWait());
                 databaseUrl = embedded.url().display();
             }
             return run(DatabaseUrl.parse(databaseUrl));

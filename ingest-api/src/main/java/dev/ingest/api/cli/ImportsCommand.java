@@ -3,6 +3,7 @@ package dev.ingest.api.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.common.UserError;
+import dev.ingest.api.config.ClientConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,17 +35,16 @@ public final class ImportsCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** Options shared by the subcommands. */
+    /** The requests of the subcommands to the service, as the client's configuration says. */
     static final class Service {
-        @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:INGEST_URL:-http://127.0.0.1:8080}",
-                description = "The service (env INGEST_URL; default ${DEFAULT-VALUE}).")
-        String url;
+        private final ClientConfig config;
 
-        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:INGEST_TOKEN}",
-                description = "Bearer token for the service (env INGEST_TOKEN).")
-        String token;
+        Service(ClientConfig config) {
+            this.config = config;
+        }
 
         HttpResponse<String> send(String method, String path) throws InterruptedException {
+            String url = config.url();
             String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
             URI uri;
             try {
@@ -56,19 +57,20 @@ public final class ImportsCommand implements Runnable {
                 throw new UserError("--url must start with http:// or https:// and name a host, e.g. http://127.0.0.1:8080 "
                         + "(was \"" + url + "\"; env INGEST_URL)");
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
                     .method(method, HttpRequest.BodyPublishers.noBody());
-            if (token != null && !token.isBlank()) {
-                b.header("Authorization", "Bearer " + token);
+            if (config.token() != null) {
+                b.header("Authorization", "Bearer " + config.token());
             }
             try {
-                return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
+                return HttpClient.newBuilder().connectTimeout(config.connectTimeout()).build()
                         .send(b.build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
                 throw new UserError("cannot reach the service at " + base + " (connection refused): is 'ingest serve' running "
                         + "there? (--url, INGEST_URL)", e);
             } catch (java.net.http.HttpConnectTimeoutException e) {
-                throw new UserError("cannot reach the service at " + base + " (no answer within 10 s): check --url (INGEST_URL) "
+                throw new UserError("cannot reach the service at " + base + " (no answer within " + config.connectTimeout().toSeconds()
+                        + " s): check --url (INGEST_URL) "
                         + "and that 'ingest serve' runs there", e);
             } catch (IOException e) {
                 String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -102,15 +104,15 @@ public final class ImportsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the jobs, their next run and their latest runs.")
     static final class ListJobs implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        Service service;
+        @Mixin
+        ClientOptions client;
 
         @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Latest runs shown per job (default ${DEFAULT-VALUE}).")
         int runs;
 
         @Override
         public Integer call() throws Exception {
-            HttpResponse<String> r = service.send("GET", "/v1/imports");
+            HttpResponse<String> r = new Service(client.config()).send("GET", "/v1/imports");
             if (r.statusCode() != 200) {
                 return failed(System.err, r);
             }
@@ -142,8 +144,8 @@ public final class ImportsCommand implements Runnable {
             description = {"Run a job now, on one of the service's instances.",
                 "With --wait: wait for that run to end, print its outcome, and exit 0 if it succeeded, 1 if it failed."})
     static final class RunJob implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        Service service;
+        @Mixin
+        ClientOptions client;
 
         @Parameters(paramLabel = "NAME", description = "The job.")
         String name;
@@ -157,6 +159,8 @@ public final class ImportsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            ClientConfig config = client.config();
+            Service service = new Service(config);
             long before = 0;
             if (await) {
                 HttpResponse<String> list = service.send("GET", "/v1/imports");
@@ -170,11 +174,11 @@ public final class ImportsCommand implements Runnable {
                 return failed(System.err, r);
             }
             System.out.println("ingest imports: " + name + ": " + JSON.readTree(r.body()).path("message").asText());
-            return await ? awaitRunAfter(before) : 0;
+            return await ? awaitRunAfter(service, before, config.waitPollInterval()) : 0;
         }
 
         /** Polls the job's runs until one newer than {@code before} has ended; its status decides the exit status. */
-        private int awaitRunAfter(long before) throws Exception {
+        private int awaitRunAfter(Service service, long before, Duration pollInterval) throws Exception {
             long deadline = System.nanoTime() + Duration.ofSeconds(waitTimeoutSeconds).toNanos();
             while (System.nanoTime() < deadline) {
                 HttpResponse<String> list = service.send("GET", "/v1/imports");
@@ -189,7 +193,7 @@ public final class ImportsCommand implements Runnable {
                             run.path("rows_rejected").asLong(), run.path("error").isTextual() ? "; error: " + run.path("error").asText() : "");
                     return status.equals("succeeded") ? 0 : 1;
                 }
-                Thread.sleep(500); // polling interval
+                Thread.sleep(pollInterval.toMillis()); // polling interval
             }
             System.err.println("ingest imports: " + name + ": no run ended within " + waitTimeoutSeconds + " s (--wait-timeout); "
                     + "see 'ingest imports list'");

@@ -1,11 +1,11 @@
 package dev.ingest.api.cli;
 
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.DatabaseConfig;
 import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.server.auth.ApiKeys;
-import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.server.auth.TableList;
+import dev.ingest.api.common.TableList;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.db.DatabaseProbe;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.engine.internal.schema.Migrations;
@@ -57,25 +57,25 @@ public final class KeysCommand implements Runnable {
 
         /** The service's configuration, as serve resolves it. */
         ServiceConfig config() throws Exception {
-            Path configPath = ServiceConfig.configPath(config, System::getenv);
+            Path configPath = ConfigResolver.configPath(config, System.getenv());
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            return ServiceConfig.resolve(new ServiceConfig.Flags(null, null, databaseUrl, configPath, null, null, dataDir),
-                    System::getenv, file);
+            return ConfigResolver.resolve(new ConfigResolver.Flags(null, null, databaseUrl, configPath, null, null, dataDir),
+                    System.getenv(), file);
         }
 
         /** Runs {@code work} on the database, with the service's migrations applied; says which database on stderr. */
         <T> T with(KeysWork<T> work) throws Exception {
-            ServiceConfig c = config();
-            if (c.databaseUrl() != null) {
-                DatabaseUrl url = DatabaseUrl.parse(c.databaseUrl());
+            DatabaseConfig c = config().database();
+            if (c.url() != null) {
+                DatabaseUrl url = DatabaseUrl.parse(c.url());
                 notice("database " + url.display());
-                new DatabaseProbe(url, KeysCommand::notice).awaitReachable(c.databaseStartTimeout());
+                c.probe(url, KeysCommand::notice).awaitReachable(c.startTimeout());
                 return run(url, work);
             }
             // The embedded database: the running service's, or started here for the while.
             Path dir = c.dataDir().toAbsolutePath().normalize();
             DatabaseUrl running = runningService(dir);
-            if (running != null && new DatabaseProbe(running, KeysCommand::notice).answersNow()) {
+            if (running != null && c.probe(running, KeysCommand::notice).answersNow()) {
                 notice("database: the embedded one of the running service, data directory " + dir + " (" + running.display() + ")");
                 return run(running, work);
             }
@@ -86,7 +86,7 @@ public final class KeysCommand implements Runnable {
                 notice("database: none in " + dir + " yet: creating a new embedded one there; a service uses it only when "
                         + "started with the same data directory (run from the service's directory, or pass --data-dir)");
             }
-            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir)) {
+            try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir, c.embeddedStartupWait())) {
                 return run(embedded.url(), work);
             }
         }
@@ -146,7 +146,8 @@ public final class KeysCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try {
-                List<String> schemas = database.config().schemas();
+                ServiceConfig config = database.config();
+                List<String> schemas = config.engine().schemas();
                 List<String> tables = TableList.split(this.tables);
                 boolean all = tables.stream().anyMatch(t -> t.trim().equals("*"));
                 ApiKeys.Created created = database.with(keys -> keys.create(name, all,
@@ -154,7 +155,7 @@ public final class KeysCommand implements Runnable {
                 System.out.println(created.token());
                 System.err.println("ingest keys: created \"" + name + "\" for " + String.join(", ", created.key().tables())
                         + "; the token above is not stored and will not be shown again; a running service accepts it "
-                        + "within " + (Auth.REFRESH_MILLIS / 1000) + " seconds");
+                        + "within " + config.auth().keyRefreshInterval().toSeconds() + " seconds");
                 return 0;
             } catch (IllegalArgumentException e) {
                 return refused(e.getMessage());

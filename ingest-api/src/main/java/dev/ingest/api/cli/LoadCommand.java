@@ -1,5 +1,6 @@
 package dev.ingest.api.cli;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.load.Format;
 import dev.ingest.api.load.Loader;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,9 +46,8 @@ import picocli.CommandLine.Parameters;
             "Example (crontab): 15 * * * * ingest load --url http://ingest:8080 --table events --rejects "
                     + "/var/log/ingest/rejects.ndjson /data/exports/*.csv.gz"})
 public final class LoadCommand implements Callable<Integer> {
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:INGEST_URL:-http://127.0.0.1:8080}",
-            description = "The service (env INGEST_URL; default ${DEFAULT-VALUE}).")
-    String url;
+    @Mixin
+    ClientOptions service;
 
     @Option(names = "--table", required = true, paramLabel = "TABLE", description = "The table to load into (name or schema.name).")
     String table;
@@ -66,10 +67,6 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Bytes of records per request, e.g. 512KiB, 4MiB (default ${DEFAULT-VALUE}). Memory stays "
                     + "within about concurrency + 1 chunks. A resumed load keeps the size it started with.")
     String chunkSize;
-
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:INGEST_TOKEN}",
-            description = "Bearer token for the service (env INGEST_TOKEN).")
-    String token;
 
     @Option(names = "--resume", description = "Continue an interrupted load from its checkpoint instead of sending the "
             + "file from the start (which is also safe, only slower: the service recognizes chunks it committed).")
@@ -121,7 +118,9 @@ public final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Loader.Options options;
+        ClientConfig client;
         try {
+            client = service.config();
             StringBuilder query = new StringBuilder();
             if (onConflict != null) {
                 if (!List.of("error", "ignore", "update").contains(onConflict)) {
@@ -132,8 +131,8 @@ public final class LoadCommand implements Callable<Integer> {
             if (retryForSeconds < 0) {
                 throw new IllegalArgumentException("--retry-for must not be negative");
             }
-            options = new Loader.Options(url, table, format == null ? null : Format.parse(format), concurrency, parseSize(chunkSize),
-                    token == null || token.isBlank() ? null : token, resume, rejects, maxErrors, stateDir(), loadId, query.toString(),
+            options = new Loader.Options(client.url(), table, format == null ? null : Format.parse(format), concurrency,
+                    parseSize(chunkSize), client.token(), resume, rejects, maxErrors, stateDir(), loadId, query.toString(),
                     Duration.ofSeconds(retryForSeconds), System.console() != null && !noProgressBar,
                     printDdl ? Loader.TableCreation.PRINT_DDL : createTable ? Loader.TableCreation.CREATE : Loader.TableCreation.NONE,
                     sampleRows);
@@ -142,22 +141,22 @@ public final class LoadCommand implements Callable<Integer> {
             return Loader.FAILED;
         }
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(client.connectTimeout()).build();
         Loader loader = new Loader(options, http, System.in, System.out, System.err, System::nanoTime);
-        return runStoppable(loader);
+        return runStoppable(loader, client.stopWait());
     }
 
     /**
      * Runs the load; SIGINT (Ctrl-C) or SIGTERM stops it cleanly: chunks in flight finish, the
      * checkpoint is written, the way to resume is printed, and the exit status is 1.
      */
-    private int runStoppable(Loader loader) {
+    private int runStoppable(Loader loader, Duration stopWait) {
         CountDownLatch finished = new CountDownLatch(1);
         AtomicInteger code = new AtomicInteger(Loader.FAILED);
         Thread hook = new Thread(() -> {
             loader.stop("interrupted");
             try {
-                finished.await(60, TimeUnit.SECONDS);
+                finished.await(stopWait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,5 +1,6 @@
 package dev.ingest.api.cli;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.config.ConfigFile;
@@ -72,16 +73,17 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path configPath = ServiceConfig.configPath(config, System::getenv);
+        Path configPath = ConfigResolver.configPath(config, System.getenv());
         ServiceConfig resolved;
         try {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
-            resolved = ServiceConfig.resolve(new ServiceConfig.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey, dataDir), System::getenv, file);
+            resolved = ConfigResolver.resolve(new ConfigResolver.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey, dataDir),
+                    System.getenv(), file);
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;
         }
-        long budget = resolved.engineConfig("jdbc:postgresql://unused/").memoryBudgetBytes();
+        long budget = resolved.engine().memoryBudgetBytes();
         if (printJvmOptions) {
             System.out.println(HeapSizing.jvmOptions(budget));
             return 0;

@@ -24,7 +24,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class DatabaseProbe {
     /** Where the start timeout can be set, for the messages. */
     public static final String TIMEOUT_SETTING = "database_start_timeout_seconds, INGEST_DATABASE_START_TIMEOUT";
-    private static final long MAX_PAUSE_MILLIS = 2_000;
 
     /** What one connection attempt found. */
     public enum Outcome {
@@ -38,11 +37,19 @@ public final class DatabaseProbe {
 
     private final DatabaseUrl url;
     private final Consumer<String> notices;
+    private final long firstPauseMillis;
+    private final long maxPauseMillis;
 
-    /** @param notices where the "waiting for PostgreSQL" lines go (standard error or the log) */
-    public DatabaseProbe(DatabaseUrl url, Consumer<String> notices) {
+    /**
+     * @param notices    where the "waiting for PostgreSQL" lines go (standard error or the log)
+     * @param firstPause the pause after the first failed attempt; it doubles after each one
+     * @param maxPause   the longest pause between attempts
+     */
+    public DatabaseProbe(DatabaseUrl url, Consumer<String> notices, Duration firstPause, Duration maxPause) {
         this.url = url;
         this.notices = notices;
+        this.firstPauseMillis = firstPause.toMillis();
+        this.maxPauseMillis = maxPause.toMillis();
     }
 
     /**
@@ -51,7 +58,7 @@ public final class DatabaseProbe {
      */
     public void awaitReachable(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = 250;
+        long pause = firstPauseMillis;
         for (int attempt = 1; ; attempt++) {
             SQLException failure = attempt(Math.max(1, remainingSeconds(deadline)));
             if (failure == null) {
@@ -73,7 +80,7 @@ public final class DatabaseProbe {
                 Thread.currentThread().interrupt();
                 throw new UserError("interrupted while waiting for PostgreSQL at " + url.host() + ":" + url.port(), e);
             }
-            pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
+            pause = Math.min(maxPauseMillis, pause * 2);
         }
     }
 

@@ -32,8 +32,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.url = new DatabaseUrl("localhost", postgres.getPort(), "postgres", "postgres", null, java.util.Map.of());
     }
 
-    /** Starts (initialising on first use) the database kept in {@code directory}. */
-    public static EmbeddedDatabase start(Path directory) throws IOException {
+    /**
+     * Starts (initialising on first use) the database kept in {@code directory}.
+     *
+     * @param startupWait how long PostgreSQL may take to start
+     */
+    public static EmbeddedDatabase start(Path directory, Duration startupWait) throws IOException {
         Path data = directory.resolve("postgres");
         Files.createDirectories(directory);
         int port = port(directory.resolve("postgres.port"));
@@ -46,7 +50,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setPort(port)
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost")
-                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setPGStartupWait(startupWait)
                     // The service closes the database itself, after its writers have drained.
                     .setRegisterShutdownHook(false)
                     .start();

@@ -9,6 +9,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,15 +29,17 @@ import java.util.concurrent.TimeoutException;
  * <p>Blocks the calling thread (the engine's pool threads); refuses to run on an event loop.
  */
 public final class PlainSessionDefaults implements SessionDefaults {
-    private static final long TIMEOUT_SECONDS = 10;
     private static final String QUERY =
             "SELECT current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle')";
 
     private final Vertx vertx;
     private final PgConnectOptions options;
+    private final long timeoutMillis;
 
-    public PlainSessionDefaults(Vertx vertx, DatabaseUrl database) {
+    /** @param timeout how long reading the settings on a fresh connection may take */
+    public PlainSessionDefaults(Vertx vertx, DatabaseUrl database, Duration timeout) {
         this.vertx = vertx;
+        this.timeoutMillis = timeout.toMillis();
         Map<String, String> startup = new HashMap<>(Map.of("application_name", "ingest-settings", "client_encoding", "utf8"));
         // Settings the URL itself asks for ("options=-c TimeZone=UTC", as PGOPTIONS for psql)
         // count as the user's choice: pgjdbc sends them too, and so does this probe.
@@ -56,7 +59,7 @@ public final class PlainSessionDefaults implements SessionDefaults {
             Row row = PgConnection.connect(vertx, options)
                     .compose(c -> c.query(QUERY).execute().eventually(c::close))
                     .map(rows -> rows.iterator().next())
-                    .toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    .toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
             // SHOW DateStyle is always "<output>, <order>".
             return new SessionSettings(row.getString(0), SessionSettings.dateOrderOf(row.getString(1), "MDY"),
                     row.getString(2).toLowerCase(Locale.ROOT));

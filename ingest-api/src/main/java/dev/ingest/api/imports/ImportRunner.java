@@ -2,6 +2,8 @@ package dev.ingest.api.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.api.config.ImportJob;
+import dev.ingest.api.config.ImportsConfig;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.CsvStreamDecoder;
 import dev.ingest.api.formats.NdjsonStreamDecoder;
@@ -27,6 +29,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,21 +56,26 @@ import org.slf4j.LoggerFactory;
 final class ImportRunner {
     private static final Logger log = LoggerFactory.getLogger(ImportRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CHUNK_BYTES = 1024 * 1024;
-    private static final int CHUNKS_IN_FLIGHT = 4;
 
     private final IngestEngine engine;
     private final ImportHistory history;
-    private final SourceFiles sources = new SourceFiles();
+    private final SourceFiles sources;
     private final String instance;
     private final Path downloads;
+    private final int chunkBytes;
+    private final int chunksInFlight;
+    private final Duration tableLookupTimeout;
     private volatile boolean stopping;
 
-    ImportRunner(IngestEngine engine, ImportHistory history, String instance, Path downloads) {
+    ImportRunner(IngestEngine engine, ImportHistory history, String instance, Path downloads, ImportsConfig config) {
         this.engine = engine;
         this.history = history;
         this.instance = instance;
         this.downloads = downloads;
+        this.sources = new SourceFiles(config.downloadConnectTimeout(), config.downloadTimeout());
+        this.chunkBytes = config.chunkBytes();
+        this.chunksInFlight = config.chunksInFlight();
+        this.tableLookupTimeout = config.tableLookupTimeout();
     }
 
     /** Runs in progress stop after their current chunk; what they committed stays, the next run goes on. */
@@ -116,7 +124,8 @@ final class ImportRunner {
     }
 
     private void runLocked(ImportJob job, long runId, ImportHistory.Counts counts) throws Exception {
-        TableSchema table = engine.catalog().resolve(job.table(), false).get(30, TimeUnit.SECONDS)
+        TableSchema table = engine.catalog().resolve(job.table(), false)
+                .get(tableLookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .orElseThrow(() -> new ImportFailure("no ingestible table \"" + job.table() + "\""));
         for (SourceFiles.SourceFile file : sources.list(job, downloads.resolve(job.name()))) {
             try {
@@ -154,7 +163,7 @@ final class ImportRunner {
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
         Source source = Source.of(file.path().toString(), null);
         try (InputStream in = source.open(InputStream.nullInputStream(), new AtomicLong())) {
-            ChunkReader reader = Chunking.open(in, format, CHUNK_BYTES, 0, 1).reader();
+            ChunkReader reader = Chunking.open(in, format, chunkBytes, 0, 1).reader();
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
                 if (stopping) {
                     throw new ImportFailure("the service is stopping; the next run goes on");
@@ -163,7 +172,7 @@ final class ImportRunner {
                 IngestRequest request = decode(job, table, format, chunk, key, label, file);
                 submit(request);
                 inFlight.add(new Pending(request, key));
-                while (inFlight.size() >= CHUNKS_IN_FLIGHT) {
+                while (inFlight.size() >= chunksInFlight) {
                     long[] r = outcome(inFlight.poll(), table);
                     accepted += r[0];
                     rejected += r[1];

@@ -5,11 +5,12 @@ import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.ingest.api.config.ImportJob;
+import dev.ingest.api.config.ImportsConfig;
 import dev.ingest.engine.IngestEngine;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,11 +37,12 @@ public final class ImportScheduler implements AutoCloseable {
     private final Scheduler scheduler;
     private final OneTimeTask<Void> runNow;
 
-    private ImportScheduler(List<ImportJob> jobs, IngestEngine engine, Path downloads) {
+    private ImportScheduler(ImportsConfig config, IngestEngine engine, Path downloads) {
+        List<ImportJob> jobs = config.jobs();
         jobs.forEach(j -> this.jobs.put(j.name(), j));
         String instance = ManagementFactory.getRuntimeMXBean().getName();
         this.history = new ImportHistory(engine.dataSource());
-        this.runner = new ImportRunner(engine, history, instance, downloads);
+        this.runner = new ImportRunner(engine, history, instance, downloads, config);
         this.runNow = Tasks.oneTime(RUN_NOW).execute((inst, ctx) -> {
             ImportJob job = this.jobs.get(inst.getId());
             if (job != null) {
@@ -55,17 +57,17 @@ public final class ImportScheduler implements AutoCloseable {
                 .startTasks(recurring)
                 .tableName("ingest.scheduled_tasks")
                 .threads(Math.max(2, Math.min(jobs.size(), 4)))
-                .pollingInterval(Duration.ofSeconds(1))
+                .pollingInterval(config.pollingInterval())
                 .enableImmediateExecution()
-                .shutdownMaxWait(Duration.ofSeconds(30))
+                .shutdownMaxWait(config.shutdownMaxWait())
                 .build();
     }
 
-    /** Starts the schedule of {@code jobs}; none: nothing runs and nothing is started. */
-    public static ImportScheduler start(List<ImportJob> jobs, IngestEngine engine, Path downloads) throws SQLException {
-        ImportScheduler s = new ImportScheduler(jobs, engine, downloads);
+    /** Starts the schedule of the configured jobs; none: nothing runs and nothing is started. */
+    public static ImportScheduler start(ImportsConfig config, IngestEngine engine, Path downloads) throws SQLException {
+        ImportScheduler s = new ImportScheduler(config, engine, downloads);
         s.history.abandonStale();
-        if (!jobs.isEmpty()) {
+        if (!s.jobs.isEmpty()) {
             s.scheduler.start();
             log.info("scheduled imports started: jobs={}", s.jobs.keySet());
         }

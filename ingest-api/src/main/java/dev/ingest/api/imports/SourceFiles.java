@@ -1,6 +1,7 @@
 package dev.ingest.api.imports;
 
 import dev.ingest.api.common.Sha256;
+import dev.ingest.api.config.ImportJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,8 +23,17 @@ import java.util.stream.Stream;
 
 /** Finds the files a job's source offers now: the matches of a directory glob, or one download. */
 final class SourceFiles {
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
+    private final Duration downloadTimeout;
+
+    /**
+     * @param connectTimeout  how long connecting to an http(s) source may take
+     * @param downloadTimeout how long one download may take
+     */
+    SourceFiles(Duration connectTimeout, Duration downloadTimeout) {
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(connectTimeout).build();
+        this.downloadTimeout = downloadTimeout;
+    }
 
     /**
      * One file to import.
@@ -90,8 +100,8 @@ final class SourceFiles {
      * A GET of the URL; credentials in it ({@code https://user:password@host/...}) are sent as
      * HTTP Basic authentication, never as part of the request line.
      */
-    private static HttpRequest request(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofMinutes(30)).GET();
+    private HttpRequest request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(downloadTimeout).GET();
         if (uri.getRawUserInfo() == null) {
             return b.uri(uri).build();
         }

@@ -3,7 +3,7 @@ package dev.ingest.api.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingest.api.server.auth.TableName;
+import dev.ingest.api.common.TableName;
 import dev.ingest.api.formats.CsvGrammar;
 import java.io.IOException;
 import java.io.InputStream;

@@ -27,6 +27,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  *       early refusal: 401, 404, 413, 415...) always carries {@code Connection: close}.</li>
  *   <li><b>Lingering close.</b> If the client is still sending the body of a refused request,
  *       the server half-closes (the client reads the answer, then end of stream), reads and
- *       discards at most {@value #LINGER_BYTES} bytes or for {@value #LINGER_MILLIS} ms, and then
+ *       discards at most {@code closeLingerBytes} bytes or for {@code closeLinger} (HttpConfig: 2 MiB, 5 s), and then
  *       closes: a full close with unread data would make the kernel reset the connection, and
  *       the client could lose the answer. Discarded bytes never reach Vert.x (so a gzip body is
  *       never inflated after its refusal).</li>
@@ -63,8 +64,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Event-loop confined, like the channel it serves.
  */
 final class ConnectionCloser extends ChannelDuplexHandler {
-    static final int LINGER_BYTES = 2 * 1024 * 1024;
-    static final long LINGER_MILLIS = 5_000;
     private static final AttributeKey<String> FRAMING_ERROR = AttributeKey.valueOf("ingest.framingError");
 
     /** What the connection does with what arrives. */
@@ -91,9 +90,21 @@ final class ConnectionCloser extends ChannelDuplexHandler {
     private boolean closeWhenAnswered;
     private long discarded;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private final long lingerBytes;
+    private final long lingerMillis;
 
-    /** Installs a closer on the connection; called once per connection, before it reads. */
-    static void install(HttpConnection connection) {
+    private ConnectionCloser(long lingerBytes, Duration linger) {
+        this.lingerBytes = lingerBytes;
+        this.lingerMillis = linger.toMillis();
+    }
+
+    /**
+     * Installs a closer on the connection; called once per connection, before it reads.
+     *
+     * @param lingerBytes after an early refusal, the most bytes of the body discarded before closing
+     * @param linger      after an early refusal, how long the body is discarded before closing
+     */
+    static void install(HttpConnection connection, long lingerBytes, Duration linger) {
         if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection server)) {
             return;
         }
@@ -102,7 +113,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
             return; // HTTP/2: framed and closed by its own protocol
         }
         handler.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        handler.pipeline().addBefore(handler.name(), "ingestConnectionCloser", new ConnectionCloser());
+        handler.pipeline().addBefore(handler.name(), "ingestConnectionCloser", new ConnectionCloser(lingerBytes, linger));
     }
 
     /** Why the body of the request could not be read whole, or null when it could. */
@@ -165,7 +176,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
         }
         boolean end = msg instanceof LastHttpContent;
         ReferenceCountUtil.release(msg);
-        if (end || discarded > LINGER_BYTES) {
+        if (end || discarded > lingerBytes) {
             closeOnceAnswered(ctx);
         }
     }
@@ -270,7 +281,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
         if (channel instanceof DuplexChannel duplex && ctx.pipeline().get(SslHandler.class) == null) {
             duplex.shutdownOutput();
         }
-        ctx.executor().schedule(() -> close(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> close(ctx), lingerMillis, TimeUnit.MILLISECONDS);
         channel.config().setAutoRead(true);
         channel.read();
     }

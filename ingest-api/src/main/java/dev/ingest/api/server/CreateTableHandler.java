@@ -1,7 +1,7 @@
 package dev.ingest.api.server;
 
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.server.auth.TableName;
+import dev.ingest.api.common.TableName;
 import dev.ingest.api.load.TableDefinition;
 import dev.ingest.engine.Catalog;
 import io.vertx.core.Future;
@@ -30,15 +30,15 @@ import java.util.List;
  * unreachable.
  */
 final class CreateTableHandler implements Handler<RoutingContext> {
-    /** A definition of 1,600 columns with long names fits many times over. */
-    private static final int MAX_BODY_BYTES = 1 << 20;
-
     private final Pool pool;
     private final Catalog catalog;
+    /** The default, 1 MiB, fits a definition of 1,600 columns with long names many times over. */
+    private final int maxBodyBytes;
 
-    CreateTableHandler(Pool pool, Catalog catalog) {
+    CreateTableHandler(Pool pool, Catalog catalog, int maxBodyBytes) {
         this.pool = pool;
         this.catalog = catalog;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -54,8 +54,8 @@ final class CreateTableHandler implements Handler<RoutingContext> {
         }
         Buffer body = Buffer.buffer();
         new RequestBody(ctx).handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-                refuse(ctx, 413, "payload_too_large", "a table definition is at most " + MAX_BODY_BYTES + " bytes");
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                refuse(ctx, 413, "payload_too_large", "a table definition is at most " + maxBodyBytes + " bytes");
             } else {
                 body.appendBuffer(chunk);
             }

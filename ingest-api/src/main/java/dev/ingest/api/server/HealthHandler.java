@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,24 +13,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code /health/live}: the process answers. {@code /health/ready}: writes are succeeding (the
  * engine's writers last committed rather than failed, see {@link DatabaseHealth}), the database
  * answers, and the service's migrations are applied. Answers within a second: a database that
- * does not answer the check in {@value #CHECK_TIMEOUT_MILLIS} ms counts as unavailable, since a
+ * does not answer the check within {@code health_check_timeout} (HttpConfig, 800 ms) counts as unavailable, since a
  * load balancer's probe that hangs is worse than one that says no. Checked with the reactive
  * client, so no event loop blocks; concurrent probes share one check. Thread-safe.
  */
 final class HealthHandler {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HealthHandler.class);
-    static final long CHECK_TIMEOUT_MILLIS = 800;
     private static final String READY_QUERY =
             "SELECT count(*) FROM ingest.flyway_schema_history WHERE success";
 
     private final Pool pool;
     private final DatabaseHealth writes;
+    private final long timeoutMillis;
     /** The check in flight, shared by probes that arrive meanwhile (no pile-up while the database hangs). */
     private final AtomicReference<Future<Long>> check = new AtomicReference<>();
 
-    HealthHandler(Pool pool, DatabaseHealth writes) {
+    HealthHandler(Pool pool, DatabaseHealth writes, Duration timeout) {
         this.pool = pool;
         this.writes = writes;
+        this.timeoutMillis = timeout.toMillis();
     }
 
     void live(RoutingContext ctx) {
@@ -54,7 +56,7 @@ final class HealthHandler {
             // Where the database is stays in the log; the answer says what is wrong.
             log.warn("readiness: database unavailable: {}", e.getMessage());
             Responses.error(ctx, 503, "not_ready", e instanceof java.util.concurrent.TimeoutException
-                    ? "the database did not answer within " + CHECK_TIMEOUT_MILLIS + " ms" : "the database is unavailable");
+                    ? "the database did not answer within " + timeoutMillis + " ms" : "the database is unavailable");
         });
     }
 
@@ -66,7 +68,7 @@ final class HealthHandler {
             }
             Future<Long> next = pool.query(READY_QUERY).execute()
                     .map(rows -> rows.iterator().next().getLong(0))
-                    .timeout(CHECK_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
             if (check.compareAndSet(current, next)) {
                 return next;
             }

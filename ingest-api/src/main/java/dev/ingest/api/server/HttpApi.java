@@ -1,5 +1,7 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.HttpConfig;
+import dev.ingest.api.config.RejectsPolicy;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.api.server.metrics.ServiceMetrics;
@@ -20,9 +22,9 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
-            long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout, PeerTimeouts peers, RejectsPolicy rejects) {
+            HttpConfig http, RejectsPolicy rejects) {
         Router router = Router.router(vertx);
-        HealthHandler health = new HealthHandler(pool, engine.health());
+        HealthHandler health = new HealthHandler(pool, engine.health(), http.healthCheckTimeout());
 
         // Every answer counted: refusals (429, 503) and idempotent replays.
         router.route().handler(ctx -> {
@@ -37,12 +39,12 @@ public final class HttpApi {
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
-        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), maxBodyBytes, maxRecords, requestTimeout, peers,
-                rejects));
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), http.maxBodyBytes(),
+                http.maxRecordsPerRequest(), http.requestTimeout(), http.peerTimeouts(), rejects));
         router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));
-        router.post("/v1/tables").handler(new CreateTableHandler(pool, engine.catalog()));
+        router.post("/v1/tables").handler(new CreateTableHandler(pool, engine.catalog(), http.createTableMaxBodyBytes()));
         ImportsHandler importsHandler = new ImportsHandler(imports, engine.catalog());
         router.get("/v1/imports").handler(importsHandler::list);
         router.post("/v1/imports/:name/run").handler(importsHandler::run);
@@ -62,7 +64,7 @@ public final class HttpApi {
                     + "; use " + methods);
         });
         router.errorHandler(413, ctx -> Responses.error(ctx, 413, "payload_too_large",
-                "the body exceeds the limit of " + maxBodyBytes + " bytes"));
+                "the body exceeds the limit of " + http.maxBodyBytes() + " bytes"));
         router.errorHandler(500, HttpApi::internalError);
         return router;
     }
@@ -80,8 +82,8 @@ public final class HttpApi {
      * Prepares each new HTTP connection: how it ends after a refusal, a broken request or the
      * client's half-close (see {@link ConnectionCloser}).
      */
-    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections() {
-        return ConnectionCloser::install;
+    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections(HttpConfig http) {
+        return connection -> ConnectionCloser.install(connection, http.closeLingerBytes(), http.closeLinger());
     }
 
     private static void internalError(RoutingContext ctx) {

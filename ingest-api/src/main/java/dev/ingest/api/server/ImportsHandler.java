@@ -1,7 +1,7 @@
 package dev.ingest.api.server;
 
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.imports.ImportJob;
+import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.imports.ImportRun;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.engine.Catalog;

@@ -1,14 +1,15 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.HttpConfig;
+import dev.ingest.api.config.NetworkTransport;
 import dev.ingest.api.config.ServiceConfig;
 
 import dev.ingest.api.common.UserError;
-import dev.ingest.api.db.DatabaseProbe;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.api.db.PlainSessionDefaults;
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.server.auth.AuthMode;
+import dev.ingest.api.config.AuthMode;
 import dev.ingest.api.server.metrics.ServiceMetrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -69,18 +70,19 @@ public final class IngestService implements AutoCloseable {
         ImportScheduler imports = null;
         try {
             DatabaseUrl database;
-            if (config.databaseUrl() == null) {
-                embedded = EmbeddedDatabase.start(config.dataDir());
+            HttpConfig http = config.http();
+            if (config.database().url() == null) {
+                embedded = EmbeddedDatabase.start(config.database().dataDir(), config.database().embeddedStartupWait());
                 database = embedded.url();
             } else {
-                database = DatabaseUrl.parse(config.databaseUrl());
+                database = DatabaseUrl.parse(config.database().url());
                 // Before the engine's pool, Flyway and the reactive pool each fail on a wrong URL
                 // in their own way: one classification, one line, and a visible wait.
-                new DatabaseProbe(database, log::warn).awaitReachable(config.databaseStartTimeout());
+                config.database().probe(database, log::warn).awaitReachable(config.database().startTimeout());
             }
-            Transport transport = config.transport().resolve();
-            if (config.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(config.transport().name())) {
-                log.warn("transport {} is not available here, using {}", config.transport(), transport.name());
+            Transport transport = VertxTransports.resolve(http.transport());
+            if (http.transport() != NetworkTransport.AUTO && !transport.name().equalsIgnoreCase(http.transport().name())) {
+                log.warn("transport {} is not available here, using {}", http.transport(), transport.name());
             }
             ServiceMetrics metrics = new ServiceMetrics();
             vertx = Vertx.builder()
@@ -90,25 +92,25 @@ public final class IngestService implements AutoCloseable {
                     .withTransport(transport).build();
             // Vert.x first: the engine learns each connection's session settings (time zone, date
             // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
-            engine = IngestEngine.startWith(config.engineBuilder(database.jdbcUrl()).credentials(database.user(), database.password()).build(),
-                    new PlainSessionDefaults(vertx, database));
-            imports = ImportScheduler.start(config.imports(), engine, config.dataDir().resolve("downloads"));
+            engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database,
+                    config.database().sessionSettingsTimeout()));
+            imports = ImportScheduler.start(config.imports(), engine, config.database().dataDir().resolve("downloads"));
             metrics.bind(engine);
             Pool pool = PgBuilder.pool()
-                    .with(new PoolOptions().setMaxSize(2))
+                    .with(new PoolOptions().setMaxSize(http.statusPoolSize()))
                     .connectingTo(database.connectOptions())
                     .using(vertx)
                     .build();
-            boolean exposed = !loopback(config.host());
-            Auth auth = Auth.start(vertx, pool, exposed, config.auth(), config.rateLimitPerKey())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            if (exposed && config.auth() == AuthMode.AUTO && !auth.keysInUse()) {
-                throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: create one with "
+            boolean exposed = !loopback(http.host());
+            Auth auth = Auth.start(vertx, pool, exposed, config.auth(), http.rateLimitPerKey())
+                    .toCompletionStage().toCompletableFuture().get(http.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (exposed && config.auth().mode() == AuthMode.AUTO && !auth.keysInUse()) {
+                throw new IllegalStateException("refusing to listen on " + http.host() + " without API keys: create one with "
                         + "'ingest keys create --name NAME --tables TABLES' (same database), or listen on 127.0.0.1");
             }
             if (auth.enforced()) {
-                log.info("authentication: on ({} active API keys; auth: {})", auth.activeKeys(), config.auth());
-            } else if (config.auth() == AuthMode.OFF) {
+                log.info("authentication: on ({} active API keys; auth: {})", auth.activeKeys(), config.auth().mode());
+            } else if (config.auth().mode() == AuthMode.OFF) {
                 log.warn("authentication: off (auth: off; listening on loopback only)");
             } else {
                 log.warn("authentication: off (listening on loopback only and no API key was ever created; "
@@ -125,20 +127,19 @@ public final class IngestService implements AutoCloseable {
                     .setHttp2ClearTextEnabled(false)
                     .setTcpNoDelay(true)
                     // Bounded request heads: a larger one is answered 431 (414 for the line).
-                    .setMaxHeaderSize(16 * 1024)
-                    .setMaxInitialLineLength(8 * 1024)
-                    .setIdleTimeout(120)
-                    .setIdleTimeoutUnit(TimeUnit.SECONDS);
-            if (config.tls() != null) {
+                    .setMaxHeaderSize(http.maxHeaderBytes())
+                    .setMaxInitialLineLength(http.maxInitialLineBytes())
+                    .setIdleTimeout(Math.toIntExact(http.idleTimeout().toMillis()))
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+            if (http.tls() != null) {
                 options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                        .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
+                        .setCertPath(http.tls().cert().toString()).setKeyPath(http.tls().key().toString()));
             }
             HttpServer server = listen(vertx.createHttpServer(options)
-                    .connectionHandler(HttpApi.connections())
-                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, config.maxBodyBytes(), config.maxRecordsPerRequest(),
-                            config.requestTimeout(), config.peerTimeouts(), config.rejectsPolicy())), config);
+                    .connectionHandler(HttpApi.connections(http))
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, http, config.rejectsPolicy())), http);
             log.info("listening: host={} port={} tls={} database={} transport={}",
-                    config.host(), server.actualPort(), config.tls() != null, database.display(), transport.name());
+                    http.host(), server.actualPort(), http.tls() != null, database.display(), transport.name());
             return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);
         } catch (Exception e) {
             if (imports != null) {
@@ -157,9 +158,10 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    private static HttpServer listen(HttpServer server, ServiceConfig config) throws Exception {
+    private static HttpServer listen(HttpServer server, HttpConfig config) throws Exception {
         try {
-            return server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture()
+                    .get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             // NIO reports a java.net.BindException, the native transports an IOException that says so.
             for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
@@ -192,11 +194,11 @@ public final class IngestService implements AutoCloseable {
 
     /** Whether the service serves HTTPS. */
     public boolean tls() {
-        return config.tls() != null;
+        return config.http().tls() != null;
     }
 
     public String host() {
-        return config.host();
+        return config.http().host();
     }
 
     public DatabaseUrl database() {
@@ -219,14 +221,15 @@ public final class IngestService implements AutoCloseable {
     /** Stops gracefully (see the class comment). Never throws; problems are logged. */
     @Override
     public void close() {
-        long graceMillis = config.shutdownGrace().toMillis();
+        long graceMillis = config.engine().shutdownGrace().toMillis();
         log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
         // Stop accepting; in-flight requests finish as their records commit.
-        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + 5_000, "HTTP server shutdown");
+        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + config.http().stopMargin().toMillis(),
+                "HTTP server shutdown");
         imports.close(); // runs stop after their current chunk, which the engine then commits
         engine.close();
         pool.close();
-        await(vertx.close(), 10_000, "Vert.x shutdown");
+        await(vertx.close(), config.http().vertxCloseTimeout().toMillis(), "Vert.x shutdown");
         if (embedded != null) {
             try {
                 embedded.close();

@@ -1,5 +1,7 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.PeerTimeouts;
+import dev.ingest.api.config.RejectsPolicy;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.formats.BodyFormat;
 import dev.ingest.api.formats.BodyInflater;

@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.PeerTimeouts;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.IngestEngine;

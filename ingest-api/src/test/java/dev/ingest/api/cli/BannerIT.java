@@ -2,8 +2,8 @@ package dev.ingest.api.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.server.auth.ApiKeys;
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.engine.testing.TestDatabase;
@@ -25,8 +25,8 @@ class BannerIT {
     private static final Pattern POST = Pattern.compile("curl -s -X POST '([^']+)'.*?-d '([^']*)'", Pattern.DOTALL);
 
     private static IngestService start(TestDatabase.Database db) throws Exception {
-        return IngestService.start(ServiceConfig.resolve(new ServiceConfig.Flags("127.0.0.1", 0, db.url(), null),
-                ServiceConfig.env(Map.of()), ConfigFile.EMPTY));
+        return IngestService.start(ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null),
+                Map.of(), ConfigFile.EMPTY));
     }
 
     /** Posts the banner's example as printed (with {@code token} for $INGEST_TOKEN); returns the status. */

@@ -2,6 +2,7 @@ package dev.ingest.api.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.DatabaseConfig;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * not use, so that one is checked here on the exception pgjdbc raises for it.
  */
 class DatabaseProbeTest {
-    private final DatabaseProbe probe = new DatabaseProbe(DatabaseUrl.parse("postgresql://app:s3cret@db.internal:5433/warehouse"), m -> { });
+    private final DatabaseProbe probe = DatabaseConfig.DEFAULTS.probe(
+            DatabaseUrl.parse("postgresql://app:s3cret@db.internal:5433/warehouse"), m -> { });
 
     @Test
     void aWrongPasswordIsRefusedAndNamesTheUserButNotThePassword() {

@@ -1,11 +1,15 @@
 package dev.ingest.api.server.auth;
 
+import dev.ingest.api.common.TableName;
+import dev.ingest.api.config.AuthConfig;
+import dev.ingest.api.config.AuthMode;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -14,7 +18,7 @@ import java.util.Set;
 /**
  * Token authentication against {@code ingest.api_keys}: {@code Authorization: Bearer TOKEN}, or
  * Basic credentials carrying the token (see {@link #token}). The keys are read into memory at
- * start and again every {@value #REFRESH_MILLIS} ms (a revoked key stops working within that), so
+ * start and again every {@link AuthConfig#keyRefreshInterval} (a revoked key stops working within that), so
  * checking a request costs a hash and a map lookup, not a query.
  *
  * <p>Authentication is on when the service listens beyond loopback, when {@code auth: required},
@@ -22,7 +26,6 @@ import java.util.Set;
  * not open the service. Only an operator's {@code auth: off} turns it off, on loopback only.
  */
 public final class Auth {
-    public static final long REFRESH_MILLIS = 2000;
     private static final String GRANT = "ingest.grant";
     private static final String ANONYMOUS = "anonymous";
     private static final String KEYS_QUERY = "SELECT k.id, k.token_hash, k.name, k.all_tables, k.revoked_at IS NULL, "
@@ -40,16 +43,18 @@ public final class Auth {
     private final Pool pool;
     private final boolean exposed;
     private final AuthMode mode;
+    private final Duration refreshInterval;
     private final double ratePerSecond;
     private final Map<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<String, Grant> keys = Map.of();
     // Set once a key has been seen, never cleared: authentication does not switch itself off.
     private volatile boolean keysInUse;
 
-    private Auth(Pool pool, boolean exposed, AuthMode mode, double ratePerSecond) {
+    private Auth(Pool pool, boolean exposed, AuthConfig config, double ratePerSecond) {
         this.pool = pool;
         this.exposed = exposed;
-        this.mode = mode;
+        this.mode = config.mode();
+        this.refreshInterval = config.keyRefreshInterval();
         this.ratePerSecond = ratePerSecond;
     }
 
@@ -60,14 +65,14 @@ public final class Auth {
      * @param ratePerSecond requests a key may make per second (bursts of twice that); 0 for no limit
      * @throws IllegalArgumentException (failing the future) for {@code auth: off} when exposed
      */
-    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed, AuthMode mode, double ratePerSecond) {
-        if (exposed && mode == AuthMode.OFF) {
+    public static Future<Auth> start(Vertx vertx, Pool pool, boolean exposed, AuthConfig config, double ratePerSecond) {
+        if (exposed && config.mode() == AuthMode.OFF) {
             return Future.failedFuture(new IllegalArgumentException(
                     "auth: off is refused when listening beyond loopback; listen on 127.0.0.1 or remove auth: off"));
         }
-        Auth auth = new Auth(pool, exposed, mode, ratePerSecond);
+        Auth auth = new Auth(pool, exposed, config, ratePerSecond);
         return auth.refresh().map(v -> {
-            vertx.setPeriodic(REFRESH_MILLIS, id -> auth.refresh());
+            vertx.setPeriodic(config.keyRefreshInterval().toMillis(), id -> auth.refresh());
             return auth;
         });
     }
@@ -128,7 +133,7 @@ public final class Auth {
                             .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
                                     + "(or Basic, with the token as the password)"
                                     : "the API key is not valid (unknown or revoked; a key created in the last "
-                                    + REFRESH_MILLIS / 1000 + " seconds is not known yet: retry)").encode());
+                                    + refreshInterval.toSeconds() + " seconds is not known yet: retry)").encode());
             return;
         }
         if (ratePerSecond > 0) {

@@ -1,4 +1,4 @@
-package dev.ingest.api.server.auth;
+package dev.ingest.api.config;
 
 import java.util.Locale;
 

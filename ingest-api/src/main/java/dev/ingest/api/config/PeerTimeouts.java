@@ -1,4 +1,4 @@
-package dev.ingest.api.server;
+package dev.ingest.api.config;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -9,14 +9,13 @@ import java.util.Objects;
  *
  * @param bodyIdle a streamed (NDJSON, CSV) body from which no byte arrives for this long, while
  *                 the service is reading it, is answered 408 (time the service itself pauses the
- *                 stream for backpressure does not count)
- * @param write    a connection whose peer takes no byte of its answer for this long is closed
+ *                 stream for backpressure does not count); {@code body_idle_timeout_seconds}, default 30 s
+ * @param write    a connection whose peer takes no byte of its answer for this long is closed;
+ *                 {@code write_timeout_seconds}, default 30 s
  */
 public record PeerTimeouts(Duration bodyIdle, Duration write) {
-    public static final long DEFAULT_BODY_IDLE_SECONDS = 30;
-    public static final long DEFAULT_WRITE_SECONDS = 30;
-    public static final PeerTimeouts DEFAULTS =
-            new PeerTimeouts(Duration.ofSeconds(DEFAULT_BODY_IDLE_SECONDS), Duration.ofSeconds(DEFAULT_WRITE_SECONDS));
+    /** Every default. */
+    public static final PeerTimeouts DEFAULTS = new PeerTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30));
 
     public PeerTimeouts {
         positive("body_idle_timeout_seconds", bodyIdle);

@@ -1,8 +1,7 @@
-package dev.ingest.api.imports;
+package dev.ingest.api.config;
 
 import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.CronStyle;
-import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.load.Format;
 import java.net.URI;
 import java.nio.file.Path;
