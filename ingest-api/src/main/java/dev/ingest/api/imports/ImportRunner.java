@@ -1,7 +1,5 @@
 package dev.ingest.api.imports;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.CsvStreamDecoder;
 import dev.ingest.api.formats.NdjsonStreamDecoder;
@@ -17,6 +15,8 @@ import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import dev.ingest.engine.TableSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ImportRunner {
     private static final Logger log = LoggerFactory.getLogger(ImportRunner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_BYTES = 1024 * 1024;
     private static final int CHUNKS_IN_FLIGHT = 4;
 
@@ -252,7 +251,7 @@ final class ImportRunner {
     }
 
     /** The counts stored with a chunk's idempotency key. */
-    private long[] stored(TableSchema table, String key) throws SQLException, IOException {
+    private long[] stored(TableSchema table, String key) throws SQLException {
         long accepted = 0;
         long rejected = 0;
         try (Connection c = engine.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -263,9 +262,9 @@ final class ImportRunner {
             ps.setString(3, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    JsonNode j = JSON.readTree(rs.getString(1));
-                    accepted += j.path("accepted").asLong();
-                    rejected += j.path("rejected").size();
+                    RequestAnswer stored = RequestAnswerJson.decode(rs.getString(1));
+                    accepted += stored.accepted();
+                    rejected += stored.rejectedCount();
                 }
             }
         }
