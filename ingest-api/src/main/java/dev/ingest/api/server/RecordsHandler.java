@@ -1,7 +1,7 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.formats.BodyFormat;
 import dev.ingest.api.formats.BodyInflater;

@@ -284,6 +284,11 @@ public final class Answers {
         return new Answer(405, "method_not_allowed", method + " is not allowed on " + path + "; use " + allowed, null, 0);
     }
 
+    /** A request in an HTTP version other than 1.0 and 1.1 ({@code version} as the request line gave it). */
+    public static Answer httpVersionNotSupported(String version) {
+        return new Answer(505, "http_version_not_supported", version + " is not supported: send HTTP/1.1 (or HTTP/1.0)", null, 0);
+    }
+
     /** A defect: no input is meant to get here. */
     public static Answer internalError() {
         return new Answer(500, "internal_error", "an internal error occurred; it has been logged", null, 0);

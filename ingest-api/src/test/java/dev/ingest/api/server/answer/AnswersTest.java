@@ -157,6 +157,45 @@ class AnswersTest {
         assertThat(Answers.unavailable().body().getInteger("retry_after_seconds")).isEqualTo(1);
     }
 
+    @Test
+    void theHandlersOwnRefusalsKeepTheirStatusesCodesAndRetryAfter() {
+        record Expected(Answer answer, int status, String code, int retryAfter) {
+        }
+        for (Expected e : List.of(
+                new Expected(Answers.unsupportedMediaType("m"), 415, "unsupported_media_type", 0),
+                new Expected(Answers.unsupportedContentEncoding("m"), 415, "unsupported_content_encoding", 0),
+                new Expected(Answers.unsupportedParameter("m"), 400, "unsupported_parameter", 0),
+                new Expected(Answers.missingParameter("m"), 400, "missing_parameter", 0),
+                new Expected(Answers.bodyTooLarge(10), 413, "payload_too_large", 0),
+                new Expected(Answers.requestTimeout(30), 408, "request_timeout", 0),
+                new Expected(Answers.bodyTimeout("m"), 408, "body_timeout", 0),
+                new Expected(Answers.emptyBody(), 400, "malformed_body", 0),
+                new Expected(Answers.invalidIdempotencyKey("m"), 400, "invalid_idempotency_key", 0),
+                new Expected(Answers.keyReused("m"), 422, "idempotency_key_reused", 0),
+                new Expected(Answers.inProgress(), 409, "in_progress", 0),
+                new Expected(Answers.noConflictKey("t"), 400, "no_conflict_key", 0),
+                new Expected(Answers.unknownTable("t"), 404, "unknown_table", 0),
+                new Expected(Answers.forbidden("m"), 403, "forbidden", 0),
+                new Expected(Answers.unknownImport("j"), 404, "unknown_import", 0),
+                new Expected(Answers.unavailable(), 503, "unavailable", 1),
+                new Expected(Answers.notReady("m"), 503, "not_ready", 0),
+                new Expected(Answers.unauthorized("m"), 401, "unauthorized", 0),
+                new Expected(Answers.rateLimited(5.0, 2), 429, "rate_limited", 2),
+                new Expected(Answers.tableDatabaseUnreachable(), 503, "database_unavailable", 5),
+                new Expected(Answers.malformedJson("m"), 400, "malformed_json", 0),
+                new Expected(Answers.badRequest(), 400, "bad_request", 0),
+                new Expected(Answers.noSuchEndpoint("/x"), 404, "not_found", 0),
+                new Expected(Answers.methodNotAllowed("PUT", "/x", "GET"), 405, "method_not_allowed", 0),
+                new Expected(Answers.httpVersionNotSupported("HTTP/2.0"), 505, "http_version_not_supported", 0),
+                new Expected(Answers.internalError(), 500, "internal_error", 0))) {
+            assertThat(e.answer().status()).as(e.code()).isEqualTo(e.status());
+            assertThat(e.answer().code()).isEqualTo(e.code());
+            assertThat(e.answer().retryAfterSeconds()).as(e.code()).isEqualTo(e.retryAfter());
+            assertThat(e.answer().body().getString("message")).as(e.code()).isNotBlank();
+        }
+        assertThat(Answers.rateLimited(5.0, 2).message()).isEqualTo("this API key may make 5.0 requests per second");
+    }
+
     private static final Map<Problem, BodyException> SAMPLES = new EnumMap<>(Map.ofEntries(
             Map.entry(Problem.MALFORMED_BODY, BodyException.malformed("malformed JSON", 2, 3)),
             Map.entry(Problem.INVALID_ENCODING, BodyException.invalidEncoding("invalid byte sequence", 1, 1)),
