@@ -31,13 +31,13 @@ public record IngestResult(int accepted, List<Rejection> rejected, boolean dupli
         return new IngestResult(0, List.of(), true, null);
     }
 
-    /** The HTTP status of this answer: 422 when every record was refused, else 200. */
-    public int status() {
-        return allRejected() ? 422 : 200;
-    }
-
     /** True when the request had records and every one of them was refused. */
     public boolean allRejected() {
         return accepted == 0 && !rejected.isEmpty();
+    }
+
+    /** This result as the answer stored under the request's key (every rejection listed). */
+    public RequestAnswer answer() {
+        return new RequestAnswer(accepted, rejected, rejected.size(), conflicts);
     }
 }

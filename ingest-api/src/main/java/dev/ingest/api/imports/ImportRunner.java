@@ -1,7 +1,5 @@
 package dev.ingest.api.imports;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.config.ImportsConfig;
 import dev.ingest.api.formats.BodyException;
@@ -19,6 +17,8 @@ import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import dev.ingest.engine.TableSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ImportRunner {
     private static final Logger log = LoggerFactory.getLogger(ImportRunner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IngestEngine engine;
     private final ImportHistory history;
@@ -261,7 +260,7 @@ final class ImportRunner {
     }
 
     /** The counts stored with a chunk's idempotency key. */
-    private long[] stored(TableSchema table, String key) throws SQLException, IOException {
+    private long[] stored(TableSchema table, String key) throws SQLException {
         long accepted = 0;
         long rejected = 0;
         try (Connection c = engine.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -272,9 +271,9 @@ final class ImportRunner {
             ps.setString(3, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    JsonNode j = JSON.readTree(rs.getString(1));
-                    accepted += j.path("accepted").asLong();
-                    rejected += j.path("rejected").size();
+                    RequestAnswer stored = RequestAnswerJson.decode(rs.getString(1));
+                    accepted += stored.accepted();
+                    rejected += stored.rejectedCount();
                 }
             }
         }

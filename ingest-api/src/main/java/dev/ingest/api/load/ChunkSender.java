@@ -2,6 +2,8 @@ package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,8 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -42,12 +42,13 @@ final class ChunkSender {
         boolean sleep(long millis);
     }
 
-    /** The service's answer for a committed chunk. */
-    record Answer(long accepted, List<Rejected> rejected, long rejectedCount, boolean replayed) {
-    }
-
-    /** A record the service refused: its index in the chunk and why. */
-    record Rejected(int index, String sqlstate, String message) {
+    /**
+     * The service's answer for a committed chunk.
+     *
+     * @param records  what the chunk's records came to (the refused ones by index in the chunk)
+     * @param replayed true when the service answered from what it stored before under the chunk's key
+     */
+    record Answer(RequestAnswer records, boolean replayed) {
     }
 
     /** The service refused the chunk as a whole, or could not be reached for {@code retryFor}. */
@@ -158,15 +159,9 @@ final class ChunkSender {
 
     private static Answer answer(HttpResponse<String> r) throws LoadFailure {
         try {
-            JsonNode body = JSON.readTree(r.body());
-            List<Rejected> rejected = new ArrayList<>();
-            for (JsonNode j : body.path("rejected")) {
-                rejected.add(new Rejected(j.path("index").asInt(), j.path("sqlstate").asText(), j.path("message").asText()));
-            }
-            long count = body.has("rejected_count") ? body.get("rejected_count").asLong() : rejected.size();
             boolean replayed = r.headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false);
-            return new Answer(body.path("accepted").asLong(), rejected, count, replayed);
-        } catch (IOException e) {
+            return new Answer(RequestAnswerJson.decode(r.body()), replayed);
+        } catch (IllegalArgumentException e) {
             throw new LoadFailure("the service's answer is not the JSON expected: " + e.getMessage(), false);
         }
     }

@@ -1,5 +1,7 @@
 package dev.ingest.api.load;
 
+import dev.ingest.engine.Rejection;
+import dev.ingest.engine.RequestAnswer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -364,21 +366,22 @@ public final class Loader {
 
         private void committed(Pending p, Chunk chunk, ChunkSender.Answer answer) throws IOException {
             if (rejects != null) {
-                for (ChunkSender.Rejected r : answer.rejected()) {
+                for (Rejection r : answer.records().rejected()) {
                     boolean known = r.index() >= 0 && r.index() < chunk.records();
                     rejects.write(input, known ? chunk.line(r.index()) : -1, r.sqlstate(), r.message(),
                             known ? chunk.record(r.index()) : null);
                 }
             }
+            RequestAnswer records = answer.records();
             synchronized (this) {
-                loaded += answer.accepted();
-                rejected += answer.rejectedCount();
+                loaded += records.accepted();
+                rejected += records.rejectedCount();
                 if (answer.replayed()) {
-                    replayed += answer.accepted();
+                    replayed += records.accepted();
                 }
                 p.done = true;
-                p.accepted = answer.accepted();
-                p.rejected = answer.rejectedCount();
+                p.accepted = records.accepted();
+                p.rejected = records.rejectedCount();
                 advance();
                 if (options.maxErrors() >= 0 && rejected > options.maxErrors()) {
                     fail(rejected + " records rejected, more than --max-errors " + options.maxErrors(), true);

@@ -1,5 +1,7 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -25,7 +27,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -326,9 +327,10 @@ final class ConnectionCloser extends ChannelDuplexHandler {
         boolean bodyFollows = !(request instanceof LastHttpContent);
         ReferenceCountUtil.release(request);
         mode = bodyFollows ? Mode.LINGERING : Mode.BROKEN; // nothing of it reaches Vert.x
-        ByteBuf body = Unpooled.copiedBuffer(new JsonObject().put("error", "http_version_not_supported")
-                .put("message", version + " is not supported: send HTTP/1.1 (or HTTP/1.0)").encode(), StandardCharsets.UTF_8);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, body);
+        Answer answer = Answers.httpVersionNotSupported(version);
+        ByteBuf body = Unpooled.copiedBuffer(answer.body().encode(), StandardCharsets.UTF_8);
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()),
+                body);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -1,5 +1,7 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.answer.Answers;
+import dev.ingest.api.server.answer.Answer;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.common.TableName;
 import dev.ingest.api.load.TableDefinition;
@@ -44,18 +46,18 @@ final class CreateTableHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         if (!Auth.allowedEverything(ctx)) {
-            refuse(ctx, 403, "forbidden", "creating a table needs a key granted every table (*): ingest keys create --tables '*'");
+            refuse(ctx, Answers.forbidden("creating a table needs a key granted every table (*): ingest keys create --tables '*'"));
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            refuse(ctx, 415, "unsupported_media_type", "send the table definition as application/json");
+            refuse(ctx, Answers.unsupportedMediaType("send the table definition as application/json"));
             return;
         }
         Buffer body = Buffer.buffer();
         new RequestBody(ctx).handler(chunk -> {
             if (body.length() + chunk.length() > maxBodyBytes) {
-                refuse(ctx, 413, "payload_too_large", "a table definition is at most " + maxBodyBytes + " bytes");
+                refuse(ctx, Answers.payloadTooLarge("a table definition is at most " + maxBodyBytes + " bytes"));
             } else {
                 body.appendBuffer(chunk);
             }
@@ -63,7 +65,7 @@ final class CreateTableHandler implements Handler<RoutingContext> {
             if (!ctx.response().ended()) {
                 create(ctx, body);
             }
-        }).failureHandler(e -> refuse(ctx, e.status(), e.code(), e.getMessage()));
+        }).failureHandler(e -> refuse(ctx, Answers.body(e)));
         ctx.request().resume();
     }
 
@@ -72,11 +74,11 @@ final class CreateTableHandler implements Handler<RoutingContext> {
         try {
             definition = parse(body);
         } catch (DecodeException | ClassCastException e) {
-            refuse(ctx, 400, "malformed_json", "the body is not the JSON object expected: {\"table\": ..., \"columns\": "
-                    + "[{\"name\": ..., \"type\": ...}]}");
+            refuse(ctx, Answers.malformedJson("the body is not the JSON object expected: {\"table\": ..., \"columns\": "
+                    + "[{\"name\": ..., \"type\": ...}]}"));
             return;
         } catch (IllegalArgumentException e) {
-            refuse(ctx, 400, "invalid_table_definition", e.getMessage());
+            refuse(ctx, Answers.invalidTableDefinition(e.getMessage()));
             return;
         }
         String ddl = definition.ddl();
@@ -112,30 +114,15 @@ final class CreateTableHandler implements Handler<RoutingContext> {
     }
 
     private static void failed(RoutingContext ctx, TableDefinition definition, Throwable e) {
-        if (!(e instanceof PgException pg)) {
-            Responses.retryLater(ctx, 503, "database_unavailable", "the database cannot be reached; try again", 5);
-            return;
-        }
-        String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-        String message = pg.getErrorMessage() + " (SQLSTATE " + state + ")";
-        switch (state) {
-            case "42P07" -> refuse(ctx, 409, "table_exists", "table " + definition.qualifiedName() + " exists already");
-            case "42501" -> refuse(ctx, 403, "permission_denied", "the service's database role may not create it: " + message);
-            case "3F000" -> refuse(ctx, 400, "unknown_schema", message);
-            default -> {
-                if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {
-                    Responses.retryLater(ctx, 503, "database_unavailable", message, 5);
-                } else {
-                    refuse(ctx, 400, "invalid_table_definition", message);
-                }
-            }
-        }
+        refuse(ctx, e instanceof PgException pg
+                ? Answers.tableNotCreated(pg.getSqlState() == null ? "" : pg.getSqlState(), pg.getErrorMessage(), definition.qualifiedName())
+                : Answers.tableDatabaseUnreachable());
     }
 
-    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+    private static void refuse(RoutingContext ctx, Answer answer) {
         if (!ctx.request().isEnded() && !ctx.response().ended()) {
             ctx.response().putHeader("Connection", "close"); // the rest of the body is not read
         }
-        Responses.error(ctx, status, code, message);
+        answer.send(ctx);
     }
 }

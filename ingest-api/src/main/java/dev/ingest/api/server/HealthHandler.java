@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.engine.DatabaseHealth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -40,23 +41,23 @@ final class HealthHandler {
 
     void ready(RoutingContext ctx) {
         if (!writes.isUp()) {
-            Responses.error(ctx, 503, "not_ready", "writes to the database are failing; the service keeps the records "
-                    + "it accepted and retries them (see the service log for the cause)");
+            Answers.notReady("writes to the database are failing; the service keeps the records "
+                    + "it accepted and retries them (see the service log for the cause)").send(ctx);
             return;
         }
         check().onSuccess(applied -> {
             if (!writes.isUp()) {
-                Responses.error(ctx, 503, "not_ready", "writes to the database are failing; the service retries them");
+                Answers.notReady("writes to the database are failing; the service retries them").send(ctx);
             } else if (applied > 0) {
                 Responses.json(ctx, 200, new JsonObject().put("status", "ready").put("migrations", applied));
             } else {
-                Responses.error(ctx, 503, "not_ready", "migrations are not applied");
+                Answers.notReady("migrations are not applied").send(ctx);
             }
         }).onFailure(e -> {
             // Where the database is stays in the log; the answer says what is wrong.
             log.warn("readiness: database unavailable: {}", e.getMessage());
-            Responses.error(ctx, 503, "not_ready", e instanceof java.util.concurrent.TimeoutException
-                    ? "the database did not answer within " + timeoutMillis + " ms" : "the database is unavailable");
+            Answers.notReady(e instanceof java.util.concurrent.TimeoutException
+                    ? "the database did not answer within " + timeoutMillis + " ms" : "the database is unavailable").send(ctx);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.ingest.api.server;
 
 import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.RejectsPolicy;
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.api.server.metrics.ServiceMetrics;
@@ -54,17 +55,15 @@ public final class HttpApi {
         router.route("/health/live").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::live);
         router.route("/health/ready").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(health::ready);
 
-        router.errorHandler(400, ctx -> Responses.error(ctx, 400, "bad_request", "the request could not be read"));
-        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "not_found", "no such endpoint: " + ctx.request().path()));
+        router.errorHandler(400, ctx -> Answers.badRequest().send(ctx));
+        router.errorHandler(404, ctx -> Answers.noSuchEndpoint(ctx.request().path()).send(ctx));
         AllowedMethods allowed = new AllowedMethods(router);
         router.errorHandler(405, ctx -> {
             String methods = allowed.on(ctx.request().path());
             ctx.response().putHeader("Allow", methods);
-            Responses.error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()
-                    + "; use " + methods);
+            Answers.methodNotAllowed(ctx.request().method().toString(), ctx.request().path(), methods).send(ctx);
         });
-        router.errorHandler(413, ctx -> Responses.error(ctx, 413, "payload_too_large",
-                "the body exceeds the limit of " + http.maxBodyBytes() + " bytes"));
+        router.errorHandler(413, ctx -> Answers.bodyTooLarge(http.maxBodyBytes()).send(ctx));
         router.errorHandler(500, HttpApi::internalError);
         return router;
     }
@@ -74,7 +73,7 @@ public final class HttpApi {
         if (Auth.allowedEverything(ctx)) {
             ctx.next();
         } else {
-            Responses.error(ctx, 403, "forbidden", "the metrics cover every table: they need a key granted every table (*)");
+            Answers.forbidden("the metrics cover every table: they need a key granted every table (*)").send(ctx);
         }
     }
 
@@ -89,6 +88,6 @@ public final class HttpApi {
     private static void internalError(RoutingContext ctx) {
         // Only a defect lands here; no input is meant to. Log it, answer without details.
         log.error("unhandled error: method={} path={}", ctx.request().method(), ctx.request().path(), ctx.failure());
-        Responses.error(ctx, 500, "internal_error", "an internal error occurred; it has been logged");
+        Answers.internalError().send(ctx);
     }
 }

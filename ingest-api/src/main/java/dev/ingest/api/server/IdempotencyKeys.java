@@ -1,8 +1,9 @@
 package dev.ingest.api.server;
 
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -39,8 +40,7 @@ final class IdempotencyKeys {
      *
      * @param bodyBytes  how many bytes from the start of the body {@code bodySha256} covers
      */
-    record Stored(int firstIndex, int endIndex, int status, JsonObject result, String requestFingerprint, long bodyBytes,
-            String bodySha256) {
+    record Stored(int firstIndex, int endIndex, RequestAnswer result, String requestFingerprint, long bodyBytes, String bodySha256) {
         boolean fingerprinted() {
             return requestFingerprint != null && bodySha256 != null;
         }
@@ -76,15 +76,15 @@ final class IdempotencyKeys {
 
     /** The answers stored under the caller's key, by body range. */
     Future<List<Stored>> lookup(String scope, TableSchema table, String key) {
-        return pool.preparedQuery("SELECT first_index, end_index, status, result::text, request_fingerprint, body_bytes, body_sha256 "
+        return pool.preparedQuery("SELECT first_index, end_index, result::text, request_fingerprint, body_bytes, body_sha256 "
                         + "FROM ingest.idempotency_keys WHERE scope IN ($1, $2) AND table_name = $3 AND key = $4 ORDER BY first_index")
                 .execute(Tuple.of(scope, LEGACY_SCOPE, table.qualifiedName(), key))
                 .map(rows -> {
                     List<Stored> stored = new ArrayList<>();
                     for (Row r : rows) {
-                        Long bodyBytes = r.getLong(5);
-                        stored.add(new Stored(r.getInteger(0), r.getInteger(1), r.getInteger(2), new JsonObject(r.getString(3)),
-                                r.getString(4), bodyBytes == null ? -1 : bodyBytes, r.getString(6)));
+                        Long bodyBytes = r.getLong(4);
+                        stored.add(new Stored(r.getInteger(0), r.getInteger(1), RequestAnswerJson.decode(r.getString(2)),
+                                r.getString(3), bodyBytes == null ? -1 : bodyBytes, r.getString(5)));
                     }
                     return stored;
                 });

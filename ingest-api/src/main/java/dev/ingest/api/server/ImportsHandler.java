@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.imports.ImportRun;
@@ -61,7 +62,7 @@ final class ImportsHandler {
         String name = ctx.pathParam("name");
         if (imports.job(name).filter(job -> visible(ctx, job)).isEmpty()) {
             // A job of a table the key is not granted is not shown to it: not there, as far as it knows.
-            Responses.error(ctx, 404, "unknown_import", "no import job \"" + name + "\"");
+            Answers.unknownImport(name).send(ctx);
             return;
         }
         ctx.vertx().executeBlocking(() -> imports.runNow(name), false)
@@ -74,6 +75,6 @@ final class ImportsHandler {
     /** Infrastructure details go to the log, not to the client. */
     private static void unavailable(RoutingContext ctx, Throwable e) {
         log.warn("imports: database unavailable: {}", e.getMessage());
-        Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable; retry later", 1);
+        Answers.unavailable().send(ctx);
     }
 }

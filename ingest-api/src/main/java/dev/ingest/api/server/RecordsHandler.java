@@ -2,6 +2,8 @@ package dev.ingest.api.server;
 
 import dev.ingest.api.config.PeerTimeouts;
 import dev.ingest.api.config.RejectsPolicy;
+import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.formats.BodyFormat;
 import dev.ingest.api.formats.BodyInflater;
@@ -54,40 +56,39 @@ final class RecordsHandler implements Handler<RoutingContext> {
         ctx.request().pause();
         Optional<BodyFormat> format = BodyFormat.fromContentType(ctx.request().getHeader("Content-Type"));
         if (format.isEmpty()) {
-            refuse(ctx, 415, "unsupported_media_type",
-                    "Content-Type must be application/json, application/x-ndjson or text/csv (UTF-8), got "
-                            + Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("none"));
+            refuse(ctx, Answers.unsupportedMediaType("Content-Type must be application/json, application/x-ndjson or text/csv "
+                    + "(UTF-8), got " + Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("none")));
             return;
         }
         try {
             BodyInflater.parse(RequestBody.contentEncoding(ctx.request()));
         } catch (IllegalArgumentException e) {
-            refuse(ctx, 415, "unsupported_content_encoding", e.getMessage());
+            refuse(ctx, Answers.unsupportedContentEncoding(e.getMessage()));
             return;
         }
         String invalid = invalidParameter(ctx);
         if (invalid != null) {
-            refuse(ctx, 400, "unsupported_parameter", invalid);
+            refuse(ctx, Answers.unsupportedParameter(invalid));
             return;
         }
         String length = ctx.request().getHeader("Content-Length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                 && Long.parseLong(length) > maxBodyBytes) {
-            refuse(ctx, 413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
+            refuse(ctx, Answers.bodyTooLarge(maxBodyBytes));
             return;
         }
         String key = ctx.request().getHeader(IdempotencyKeys.HEADER);
         if (key != null && IdempotencyKeys.invalid(key) != null) {
-            refuse(ctx, 400, "invalid_idempotency_key", IdempotencyKeys.invalid(key));
+            refuse(ctx, Answers.invalidIdempotencyKey(IdempotencyKeys.invalid(key)));
             return;
         }
         String name = ctx.pathParam("table");
         Future.fromCompletionStage(engine.catalog().resolve(name, false), ctx.vertx().getOrCreateContext())
                 .onSuccess(table -> {
                     if (table.isEmpty()) {
-                        refuse(ctx, 404, "unknown_table", "no ingestible table \"" + name + "\"");
+                        refuse(ctx, Answers.unknownTable(name));
                     } else if (!Auth.allowed(ctx, table.get())) {
-                        refuse(ctx, 403, "forbidden", "this API key is not granted table \"" + table.get().qualifiedName() + "\"");
+                        refuse(ctx, Answers.notGranted(table.get()));
                     } else if (key == null) {
                         start(ctx, table.get(), format.get(), null, null, List.of(), () -> { });
                     } else {
@@ -99,7 +100,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
 
     private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key) {
         if (!keys.begin(scope, table, key)) {
-            refuse(ctx, 409, "in_progress", "a request with this Idempotency-Key is still being processed; retry later");
+            refuse(ctx, Answers.inProgress());
             return;
         }
         keys.lookup(scope, table, key)
@@ -107,8 +108,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 .onFailure(e -> {
                     keys.end(scope, table, key);
                     log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
-                    ctx.response().putHeader("Retry-After", "1");
-                    refuse(ctx, 503, "unavailable", "the database is unavailable; retry later");
+                    ctx.response().putHeader("Retry-After", "1"); // this answer's body never had retry_after_seconds
+                    refuse(ctx, Answers.keysUnavailable());
                 });
     }
 
@@ -117,8 +118,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
         OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
         if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
             done.run();
-            refuse(ctx, 400, "no_conflict_key", "on_conflict=update needs a key to upsert on: table \"" + table.name()
-                    + "\" has no primary key or single unique constraint on columns records can give");
+            refuse(ctx, Answers.noConflictKey(table.name()));
             return;
         }
         boolean ackQueued = "queued".equals(ctx.queryParams().get("ack"));
@@ -126,7 +126,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 : new BodyFingerprint(BodyFingerprint.request(format.name(), onConflict.name(), ackQueued), stored);
         if (fingerprint != null && fingerprint.requestDiffers(stored)) {
             done.run();
-            refuse(ctx, 422, "idempotency_key_reused", KEY_REUSED);
+            refuse(ctx, Answers.keyReused(KEY_REUSED));
             return;
         }
         // Not part of the fingerprint: a repeat replays the stored answer and stores nothing, whatever it asks.
@@ -181,8 +181,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
      * Answers before the body is read; the connection closes after the answer, once the rest of
      * the body has been discarded (see {@link ConnectionCloser}).
      */
-    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+    private static void refuse(RoutingContext ctx, Answer answer) {
         ctx.response().putHeader("Connection", "close");
-        Responses.error(ctx, status, code, message);
+        answer.send(ctx);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.answer.Answers;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ingest.api.server.auth.Auth;
@@ -46,27 +47,27 @@ final class RejectsHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         String name = ctx.queryParams().get("table");
         if (name == null || name.isBlank()) {
-            Responses.error(ctx, 400, "missing_parameter", "name the table: GET /v1/rejects?table=schema.table");
+            Answers.missingParameter("name the table: GET /v1/rejects?table=schema.table").send(ctx);
             return;
         }
         Long limit = number(ctx.queryParams().get("limit"), DEFAULT_LIMIT);
         if (limit == null || limit < 1 || limit > MAX_LIMIT) {
-            Responses.error(ctx, 400, "unsupported_parameter", "limit must be a whole number from 1 to " + MAX_LIMIT + ", not "
-                    + ctx.queryParams().get("limit"));
+            Answers.unsupportedParameter("limit must be a whole number from 1 to " + MAX_LIMIT + ", not "
+                    + ctx.queryParams().get("limit")).send(ctx);
             return;
         }
         Long after = number(ctx.queryParams().get("after"), 0);
         if (after == null) {
-            Responses.error(ctx, 400, "unsupported_parameter", "after must be the id of a reject (a whole number, as next_after "
-                    + "gives it), not " + ctx.queryParams().get("after"));
+            Answers.unsupportedParameter("after must be the id of a reject (a whole number, as next_after "
+                    + "gives it), not " + ctx.queryParams().get("after")).send(ctx);
             return;
         }
         Future.fromCompletionStage(catalog.resolve(name, false), ctx.vertx().getOrCreateContext())
                 .onSuccess(table -> {
                     if (table.isEmpty()) {
-                        Responses.error(ctx, 404, "unknown_table", "no ingestible table \"" + name + "\"");
+                        Answers.unknownTable(name).send(ctx);
                     } else if (!Auth.allowed(ctx, table.get())) {
-                        Responses.error(ctx, 403, "forbidden", "this API key is not granted table \"" + table.get().qualifiedName() + "\"");
+                        Answers.notGranted(table.get()).send(ctx);
                     } else {
                         page(ctx, table.get(), after, limit.intValue());
                     }
@@ -83,7 +84,7 @@ final class RejectsHandler implements Handler<RoutingContext> {
                 })
                 .onFailure(e -> {
                     log.warn("rejects: database unavailable: {}", e.getMessage());
-                    Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable; retry later", 1);
+                    Answers.unavailable().send(ctx);
                 });
     }
 

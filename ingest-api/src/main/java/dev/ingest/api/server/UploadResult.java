@@ -2,56 +2,44 @@ package dev.ingest.api.server;
 
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.Rejection;
-import io.vertx.core.json.JsonArray;
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The outcome of one request whose records were committed in one or more segments. Keeps at most
+ * The outcome of one request whose records were committed in one or more segments, or stored in
+ * parts under its idempotency key: the sum of their {@link RequestAnswer}s. Keeps at most
  * {@value #MAX_LISTED} rejections in detail, so that a body of a million bad lines cannot use a
- * million rejections' worth of memory; the count stays exact.
+ * million rejections' worth of memory; the count stays exact. Event-loop confined.
  */
 final class UploadResult {
     static final int MAX_LISTED = 10_000;
 
     private long accepted;
     private long rejectedCount;
-    private boolean upsert;
-    private long inserted;
-    private long updated;
-    private long ignored;
-    private final JsonArray rejected = new JsonArray();
+    private IngestResult.Conflicts conflicts; // null unless a part was an upsert
+    private final List<Rejection> rejected = new ArrayList<>();
 
     void add(IngestResult segment) {
-        accepted += segment.accepted();
-        if (segment.conflicts() != null) {
-            upsert = true;
-            inserted += segment.conflicts().inserted();
-            updated += segment.conflicts().updated();
-            ignored += segment.conflicts().ignored();
-        }
-        for (Rejection r : segment.rejected()) {
-            rejectedCount++;
-            if (rejected.size() < MAX_LISTED) {
-                rejected.add(new JsonObject().put("index", r.index()).put("sqlstate", r.sqlstate()).put("message", r.message()));
-            }
-        }
+        add(segment.answer());
     }
 
-    /** Adds an answer stored under an idempotency key: {"accepted": N, "rejected": [...]}. */
-    void add(JsonObject stored) {
-        accepted += stored.getLong("accepted", 0L);
-        if (stored.containsKey("inserted")) {
-            upsert = true;
-            inserted += stored.getLong("inserted", 0L);
-            updated += stored.getLong("updated", 0L);
-            ignored += stored.getLong("ignored", 0L);
+    /** Adds a part's answer: a committed segment's, or one stored under the request's key. */
+    void add(RequestAnswer part) {
+        accepted += part.accepted();
+        if (part.conflicts() != null) {
+            IngestResult.Conflicts c = conflicts == null ? new IngestResult.Conflicts(0, 0, 0) : conflicts;
+            conflicts = new IngestResult.Conflicts(c.inserted() + part.conflicts().inserted(), c.updated() + part.conflicts().updated(),
+                    c.ignored() + part.conflicts().ignored());
         }
-        JsonArray list = stored.getJsonArray("rejected", new JsonArray());
-        for (int i = 0; i < list.size(); i++) {
-            rejectedCount++;
-            if (rejected.size() < MAX_LISTED) {
-                rejected.add(list.getJsonObject(i));
+        rejectedCount += part.rejectedCount();
+        for (Rejection r : part.rejected()) {
+            if (rejected.size() == MAX_LISTED) {
+                break;
             }
+            rejected.add(r);
         }
     }
 
@@ -65,18 +53,16 @@ final class UploadResult {
     }
 
     boolean allRejected() {
-        return accepted == 0 && rejectedCount > 0;
+        return answer().outcome() == RequestAnswer.Outcome.ALL_REJECTED;
     }
 
+    /** The sum as one answer. */
+    RequestAnswer answer() {
+        return new RequestAnswer(accepted, rejected, rejectedCount, conflicts);
+    }
+
+    /** The answer's JSON ({@link RequestAnswerJson#fields}), for the caller to add an error to. */
     JsonObject toJson() {
-        JsonObject o = new JsonObject().put("accepted", accepted);
-        if (upsert) {
-            o.put("inserted", inserted).put("updated", updated).put("ignored", ignored);
-        }
-        o.put("rejected", rejected);
-        if (rejectedCount > rejected.size()) {
-            o.put("rejected_count", rejectedCount).put("rejected_truncated", true);
-        }
-        return o;
+        return new JsonObject(RequestAnswerJson.fields(answer()));
     }
 }

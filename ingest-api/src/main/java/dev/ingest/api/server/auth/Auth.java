@@ -3,6 +3,7 @@ package dev.ingest.api.server.auth;
 import dev.ingest.api.common.TableName;
 import dev.ingest.api.config.AuthConfig;
 import dev.ingest.api.config.AuthMode;
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -128,24 +129,18 @@ public final class Auth {
         Grant grant = token == null ? null : keys.get(ApiKeys.hash(token));
         if (grant == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer").putHeader("Connection", "close");
-            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .end(new io.vertx.core.json.JsonObject().put("error", "unauthorized")
-                            .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
-                                    + "(or Basic, with the token as the password)"
-                                    : "the API key is not valid (unknown or revoked; a key created in the last "
-                                    + refreshInterval.toSeconds() + " seconds is not known yet: retry)").encode());
+            Answers.unauthorized(header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
+                    + "(or Basic, with the token as the password)"
+                    : "the API key is not valid (unknown or revoked; a key created in the last "
+                    + refreshInterval.toSeconds() + " seconds is not known yet: retry)").send(ctx);
             return;
         }
         if (ratePerSecond > 0) {
             long waitNanos = buckets.computeIfAbsent(grant.key(), k -> new TokenBucket(ratePerSecond, Math.max(1, 2 * ratePerSecond)))
                     .take(System.nanoTime());
             if (waitNanos > 0) {
-                long retryAfter = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-                ctx.response().putHeader("Retry-After", Long.toString(retryAfter)).setStatusCode(429)
-                        .putHeader("Content-Type", "application/json")
-                        .end(new io.vertx.core.json.JsonObject().put("error", "rate_limited")
-                                .put("message", "this API key may make " + ratePerSecond + " requests per second")
-                                .put("retry_after_seconds", retryAfter).encode());
+                int retryAfter = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
+                Answers.rateLimited(ratePerSecond, retryAfter).send(ctx);
                 return;
             }
         }

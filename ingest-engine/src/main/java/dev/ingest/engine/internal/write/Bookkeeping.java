@@ -1,19 +1,16 @@
 package dev.ingest.engine.internal.write;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.RequestAnswer;
+import dev.ingest.engine.RequestAnswerJson;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.internal.catalog.CatalogQuery;
 import dev.ingest.engine.internal.convert.RecordJson;
 import dev.ingest.engine.internal.sql.Identifiers;
 import dev.ingest.engine.internal.sql.StaleSchemaException;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,8 +26,6 @@ import java.util.UUID;
  * keys with their answers, dead letters, and the batch's commit marker.
  */
 final class Bookkeeping {
-    private static final JsonFactory JSON = new JsonFactory();
-
     private Bookkeeping() {
     }
 
@@ -60,8 +55,9 @@ final class Bookkeeping {
     static void storeAnswer(Connection c, IngestRequest r, IngestResult answer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE ingest.idempotency_keys SET status = ?, result = ?::jsonb "
                 + "WHERE scope = ? AND table_name = ? AND key = ? AND first_index = ?")) {
-            ps.setInt(1, answer.status());
-            ps.setString(2, json(answer));
+            RequestAnswer stored = answer.answer();
+            ps.setInt(1, stored.outcome().storedCode());
+            ps.setString(2, RequestAnswerJson.encode(stored));
             ps.setString(3, r.idempotencyScope());
             ps.setString(4, r.table().qualifiedName());
             ps.setString(5, r.idempotencyKey());
@@ -162,31 +158,5 @@ final class Bookkeeping {
             conflicts = new IngestResult.Conflicts(w.inserted(), w.updated(), accepted - w.inserted() - w.updated());
         }
         return new IngestResult(accepted, all, false, conflicts);
-    }
-
-    static String json(IngestResult answer) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField("accepted", answer.accepted());
-            if (answer.conflicts() != null) {
-                g.writeNumberField("inserted", answer.conflicts().inserted());
-                g.writeNumberField("updated", answer.conflicts().updated());
-                g.writeNumberField("ignored", answer.conflicts().ignored());
-            }
-            g.writeArrayFieldStart("rejected");
-            for (Rejection rej : answer.rejected()) {
-                g.writeStartObject();
-                g.writeNumberField("index", rej.index());
-                g.writeStringField("sqlstate", rej.sqlstate());
-                g.writeStringField("message", rej.message());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
     }
 }
