@@ -28,22 +28,10 @@ import java.util.List;
  * Our additions: a UTF-8 byte-order mark before the first record is skipped; where COPY would stop
  * the whole load, the record is refused alone and the next one begins after its line end.
  *
- * <p>Use: call {@link #frame} with the undecoded bytes (one record's start onwards) until it says
- * {@link Framing#RECORD}, then {@link #row} or {@link #contentStart}/{@link #contentEnd}/{@link #end};
- * after {@link Framing#NEED_MORE} call it again for the same record with more bytes after it (the
- * buffer may have moved). No Vert.x; not thread-safe: one per body or file.
+ * <p>Use: as a {@link RecordFramer}; after {@link Framing#RECORD}, {@link #row} splits the record.
+ * No Vert.x; not thread-safe: one per body or file.
  */
-public final class CsvGrammar {
-    /** What {@link #frame} found. */
-    public enum Framing {
-        /** A complete record. */
-        RECORD,
-        /** The record goes on past the bytes given. */
-        NEED_MORE,
-        /** No more records: the input ended. */
-        END
-    }
-
+public final class CsvGrammar implements RecordFramer {
     /** The body's line end, fixed by its first, as COPY fixes it. */
     private enum LineEnd { UNKNOWN, LF, CR, CRLF }
 
@@ -68,12 +56,9 @@ public final class CsvGrammar {
     private int contentStart;
     private int contentEnd;
     private int end;
+    private int lineBreaks;
 
-    /**
-     * Frames the record that starts at {@code b[start]}, given {@code b[start, limit)}.
-     *
-     * @param eof true when no byte follows {@code limit}
-     */
+    @Override
     public Framing frame(byte[] b, int start, int limit, boolean eof) {
         if (position != Position.IN_RECORD) {
             Framing f = begin(b, start, limit, eof);
@@ -94,7 +79,7 @@ public final class CsvGrammar {
                     return Framing.NEED_MORE;
                 }
                 if (after > 0) {
-                    return framed(start, p, after);
+                    return framed(b, start, p, after);
                 }
             }
         }
@@ -103,7 +88,7 @@ public final class CsvGrammar {
             inQuote = quoted;
             return Framing.NEED_MORE;
         }
-        return framed(start, limit, limit);
+        return framed(b, start, limit, limit);
     }
 
     /** Starts a record, skipping a byte-order mark before the first. Returns null to scan it, or what to answer now. */
@@ -170,10 +155,11 @@ public final class CsvGrammar {
         }
     }
 
-    private Framing framed(int start, int contentEnd, int end) {
+    private Framing framed(byte[] b, int start, int contentEnd, int end) {
         this.contentStart = start + skip;
         this.contentEnd = contentEnd;
         this.end = end;
+        this.lineBreaks = lineBreaks(b, start, end);
         position = Position.BETWEEN_RECORDS;
         scanned = 0;
         inQuote = false;
@@ -194,18 +180,31 @@ public final class CsvGrammar {
     }
 
     /** Where the last record's text starts (after a byte-order mark). */
+    @Override
     public int contentStart() {
         return contentStart;
     }
 
-    /** Where the last record's text ends (before its line end). */
+    @Override
     public int contentEnd() {
         return contentEnd;
     }
 
-    /** Where the next record starts. */
+    @Override
     public int end() {
         return end;
+    }
+
+    /** Counts LF, CRLF and a lone CR, quoted ones too: as people count lines, and COPY. */
+    @Override
+    public int lineBreaks() {
+        return lineBreaks;
+    }
+
+    /** A blank CSV line is a record (one NULL field), as in COPY. */
+    @Override
+    public boolean blank() {
+        return false;
     }
 
     /**
@@ -280,7 +279,7 @@ public final class CsvGrammar {
     }
 
     /** The line breaks in {@code b[from, to)}: LF, CRLF and a lone CR each count one. */
-    public static int lineBreaks(byte[] b, int from, int to) {
+    private static int lineBreaks(byte[] b, int from, int to) {
         int n = 0;
         for (int i = from; i < to; i++) {
             if (b[i] == '\n' || (b[i] == '\r' && (i + 1 == to || b[i + 1] != '\n'))) {

@@ -3,7 +3,7 @@ package dev.ingest.api.imports;
 import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.CronStyle;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;

@@ -3,13 +3,11 @@ package dev.ingest.api.imports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.formats.BodyException;
-import dev.ingest.api.formats.CsvStreamDecoder;
-import dev.ingest.api.formats.NdjsonStreamDecoder;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.api.load.Chunk;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.Chunking;
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Source;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
@@ -195,8 +193,7 @@ final class ImportRunner {
             SourceFiles.SourceFile file) throws ImportFailure {
         IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(SCOPE, key).deadLetter(true).source(label)
                 .onConflict(OnConflict.parse(job.onConflict()));
-        StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE)
-                : new NdjsonStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
+        StreamDecoder decoder = format.sentAs().decoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         try {
             decoder.feed(chunk.body(), b);
             decoder.end(b);

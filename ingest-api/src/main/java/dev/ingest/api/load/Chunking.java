@@ -1,5 +1,8 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
+import dev.ingest.api.formats.FramedInput;
+import dev.ingest.api.formats.RecordFramer;
 import dev.ingest.api.formats.StreamDecoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +33,12 @@ public final class Chunking {
             case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes), fromOffset, fromLine);
             case NDJSON -> {
                 skip(in, fromOffset);
-                yield new Opened(new LineChunkReader(in, null, fromOffset, fromLine, chunkBytes, max), fromOffset, fromLine);
+                FramedInput input = new FramedInput(format.framer(), fromOffset, fromLine);
+                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, max), fromOffset, fromLine);
             }
             case CSV -> {
-                LineChunkReader.Header header = LineChunkReader.readHeader(in, max);
+                RecordFramer framer = format.framer();
+                LineChunkReader.Header header = LineChunkReader.readHeader(in, framer, max);
                 if (header == null) {
                     throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
                 }
@@ -44,7 +49,8 @@ public final class Chunking {
                     from = fromOffset;
                     line = fromLine;
                 }
-                yield new Opened(new LineChunkReader(header.rest(), header.row(), from, line, chunkBytes, max), from, line);
+                LineChunkReader reader = new LineChunkReader(header.rest(), new FramedInput(framer, from, line), header.row(), chunkBytes, max);
+                yield new Opened(reader, from, line);
             }
         };
     }

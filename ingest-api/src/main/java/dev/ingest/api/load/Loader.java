@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -256,7 +257,7 @@ public final class Loader {
 
         Result run(Result result, boolean resuming) {
             long started = nanoClock.getAsLong();
-            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.contentType(),
+            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.sentAs().contentType(),
                     options.token(), options.retryFor(), this::pause);
             ExecutorService senders = Executors.newFixedThreadPool(options.concurrency(), r -> {
                 Thread t = new Thread(r, "ingest-load-sender");

@@ -1,10 +1,8 @@
 package dev.ingest.api.server;
 
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.formats.BodyFormat;
 import dev.ingest.api.formats.BodyInflater;
-import dev.ingest.api.formats.CsvStreamDecoder;
-import dev.ingest.api.formats.NdjsonStreamDecoder;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.OnConflict;
@@ -50,7 +48,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         ctx.request().pause();
-        Optional<BodyFormat> format = BodyFormat.fromContentType(ctx.request().getHeader("Content-Type"));
+        Optional<Format> format = Format.fromContentType(ctx.request().getHeader("Content-Type"));
         if (format.isEmpty()) {
             refuse(ctx, 415, "unsupported_media_type",
                     "Content-Type must be application/json, application/x-ndjson or text/csv (UTF-8), got "
@@ -95,7 +93,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
-    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key) {
+    private void startKeyed(RoutingContext ctx, TableSchema table, Format format, String scope, String key) {
         if (!keys.begin(scope, table, key)) {
             refuse(ctx, 409, "in_progress", "a request with this Idempotency-Key is still being processed; retry later");
             return;
@@ -110,7 +108,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 });
     }
 
-    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key,
+    private void start(RoutingContext ctx, TableSchema table, Format format, String scope, String key,
             List<IdempotencyKeys.Stored> stored, Runnable done) {
         OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
         if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
@@ -153,10 +151,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
         }
     }
 
-    private Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
-        return format == BodyFormat.CSV
-                ? t -> new CsvStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords)
-                : t -> new NdjsonStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+    private Function<TableSchema, StreamDecoder> decoders(Format format) {
+        return t -> format.decoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
     }
 
     private static String invalidParameter(RoutingContext ctx) {

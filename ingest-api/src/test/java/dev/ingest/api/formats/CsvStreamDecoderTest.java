@@ -27,7 +27,7 @@ class CsvStreamDecoderTest {
     /** What a body decodes to: one line per record, or the body's refusal. */
     static List<String> decode(List<byte[]> pieces) {
         IngestRequest.Builder into = IngestRequest.builder(TABLE);
-        CsvStreamDecoder decoder = new CsvStreamDecoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
+        StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         try {
             for (byte[] p : pieces) {
                 decoder.feed(p, into);

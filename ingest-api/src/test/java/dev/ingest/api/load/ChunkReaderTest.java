@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.formats.Format;
+import dev.ingest.api.formats.FramedInput;
+import dev.ingest.api.formats.RecordFramer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +39,13 @@ class ChunkReaderTest {
     }
 
     private static List<Chunk> csv(String text, int chunkBytes) throws IOException {
-        LineChunkReader.Header h = LineChunkReader.readHeader(in(text), 1 << 20);
-        return all(new LineChunkReader(h.rest(), h.row(), h.offset(), h.line(), chunkBytes, 1 << 20));
+        RecordFramer framer = Format.CSV.framer();
+        LineChunkReader.Header h = LineChunkReader.readHeader(in(text), framer, 1 << 20);
+        return all(new LineChunkReader(h.rest(), new FramedInput(framer, h.offset(), h.line()), h.row(), chunkBytes, 1 << 20));
+    }
+
+    private static LineChunkReader ndjson(InputStream in, long offset, long line, int chunkBytes, int maxRecordBytes) {
+        return new LineChunkReader(in, new FramedInput(Format.NDJSON.framer(), offset, line), null, chunkBytes, maxRecordBytes);
     }
 
     @Test
@@ -69,12 +77,12 @@ class ChunkReaderTest {
             b.append("{\"n\":").append(i).append(i % 7 == 0 ? ",\"s\":\"long long long long\"" : "").append("}\n");
         }
         String text = b.toString();
-        List<Chunk> whole = all(new LineChunkReader(in(text), null, 0, 1, 256, 1 << 20));
+        List<Chunk> whole = all(ndjson(in(text), 0, 1, 256, 1 << 20));
         assertThat(whole.size()).isGreaterThan(10);
         Chunk third = whole.get(3);
         InputStream rest = in(text);
         assertThat(rest.skip(whole.get(2).end())).isEqualTo(whole.get(2).end());
-        List<Chunk> resumed = all(new LineChunkReader(rest, null, whole.get(2).end(), whole.get(2).endLine(), 256, 1 << 20));
+        List<Chunk> resumed = all(ndjson(rest, whole.get(2).end(), whole.get(2).endLine(), 256, 1 << 20));
         assertThat(resumed.get(0).offset()).isEqualTo(third.offset());
         assertThat(resumed.get(0).firstLine()).isEqualTo(third.firstLine());
         assertThat(resumed).extracting(Chunk::offset).containsExactlyElementsOf(whole.subList(3, whole.size()).stream().map(Chunk::offset).toList());
@@ -84,14 +92,14 @@ class ChunkReaderTest {
     @Test
     void aChunkHoldsAtMostTheRecordLimit() throws IOException {
         String text = "{}\n".repeat(Loader.MAX_CHUNK_RECORDS + 5);
-        List<Chunk> chunks = all(new LineChunkReader(in(text), null, 0, 1, 1 << 24, 1 << 20));
+        List<Chunk> chunks = all(ndjson(in(text), 0, 1, 1 << 24, 1 << 20));
         assertThat(chunks).extracting(Chunk::records).containsExactly(Loader.MAX_CHUNK_RECORDS, 5);
     }
 
     @Test
     void aRecordLongerThanTheLimitIsAnError() {
         String text = "{\"a\":\"" + "x".repeat(5000) + "\"}\n";
-        assertThatThrownBy(() -> all(new LineChunkReader(in(text), null, 0, 1, 1024, 1000)))
+        assertThatThrownBy(() -> all(ndjson(in(text), 0, 1, 1024, 1000)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("longer than 1000 bytes");
     }
 
