@@ -1,9 +1,5 @@
 package dev.ingest.api.formats;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +41,6 @@ public final class CsvGrammar implements RecordFramer {
 
     private LineEnd lineEnd = LineEnd.UNKNOWN;
     private Position position = Position.BEFORE_FIRST_RECORD;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     // The record being framed, relative to its start so that the caller's buffer may move.
     private int skip;      // the byte-order mark before the first record
     private int scanned;   // bytes of the record already scanned
@@ -222,12 +216,10 @@ public final class CsvGrammar implements RecordFramer {
 
     /** Splits the record framed last, in {@code b} as given to {@link #frame}. */
     public Row row(byte[] b) {
-        String text;
-        try {
-            text = utf8.reset().decode(ByteBuffer.wrap(b, contentStart, contentEnd - contentStart)).toString();
-        } catch (CharacterCodingException e) {
-            String lenient = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
-            return new Row(split(lenient).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\" (not valid UTF-8)");
+        String text = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
+        Utf8Validator.Invalid invalid = Utf8Validator.firstInvalid(b, contentStart, contentEnd);
+        if (invalid != null) {
+            return new Row(split(text).fields, INVALID_ENCODING, Utf8Validator.message(b, invalid, contentEnd));
         }
         if (text.indexOf('\0') >= 0) {
             return new Row(split(text).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\": 0x00");

@@ -97,4 +97,11 @@ class CsvStreamDecoderTest {
         List<String> out = decode(List.of("a,b\n\"x\ny\",1\n2\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(out).contains("1 refused 22P04 line 4: missing data for column \"b\" (the row has 1 field, the header 2)");
     }
+
+    @Test
+    void invalidUtf8IsRefusedWithTheMessageOfEveryFormatNamingTheBytes() {
+        byte[] body = {'a', ',', 'b', '\n', '1', ',', (byte) 0xC0, (byte) 0xAF, '\n', '2', ',', '3', '\n'};
+        assertThat(decode(List.of(body))).containsExactly("0 refused 22021 line 2: invalid byte sequence for encoding \"UTF8\": "
+                + "0xc0 0xaf; send the text as UTF-8", "1 [2, 3]");
+    }
 }
