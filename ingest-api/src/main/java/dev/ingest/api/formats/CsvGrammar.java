@@ -195,6 +195,11 @@ public final class CsvGrammar implements RecordFramer {
         return lineBreaks;
     }
 
+    @Override
+    public String problem() {
+        return problem;
+    }
+
     /** A blank CSV line is a record (one NULL field), as in COPY. */
     @Override
     public boolean blank() {
@@ -216,6 +221,15 @@ public final class CsvGrammar implements RecordFramer {
 
     /** Splits the record framed last, in {@code b} as given to {@link #frame}. */
     public Row row(byte[] b) {
+        return row(b, contentStart, contentEnd, problem);
+    }
+
+    /** Splits a framed record, whose framing found {@code problem} (or null). */
+    public static Row row(FramedRecord record) {
+        return row(record.bytes(), record.contentStart(), record.contentEnd(), record.problem());
+    }
+
+    private static Row row(byte[] b, int contentStart, int contentEnd, String problem) {
         String text = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
         Utf8Validator.Invalid invalid = Utf8Validator.firstInvalid(b, contentStart, contentEnd);
         if (invalid != null) {

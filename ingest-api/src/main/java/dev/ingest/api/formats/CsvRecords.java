@@ -27,23 +27,18 @@ final class CsvRecords implements RecordDecoder {
 
     private final TableSchema table;
     private final int maxRecords;
-    private final CsvGrammar grammar;
     private State state = State.HEADER;
     private int[] columnOfField; // set by the header
 
-    /**
-     * @param grammar    the framer of the input, which splits the records it frames
-     * @param maxRecords the most records a body may hold; more is {@link BodyException#tooManyRecords}
-     */
-    CsvRecords(TableSchema table, int maxRecords, CsvGrammar grammar) {
+    /** @param maxRecords the most records a body may hold; more is {@link BodyException#tooManyRecords} */
+    CsvRecords(TableSchema table, int maxRecords) {
         this.table = table;
         this.maxRecords = maxRecords;
-        this.grammar = grammar;
     }
 
     @Override
-    public void decode(FramedInput input, RecordSink into) throws BodyException {
-        record(grammar.row(input.bytes()), input.line(), into);
+    public void decode(FramedRecord record, RecordSink into) throws BodyException {
+        record(CsvGrammar.row(record), record.line(), into);
     }
 
     @Override

@@ -64,12 +64,18 @@ public enum Format {
      * @param maxRecords     the most records a body may hold; more is {@link BodyException#tooManyRecords}
      */
     public StreamDecoder decoder(TableSchema table, long maxRecordBytes, int maxRecords) {
+        return new FramedDecoder(framer(), records(table, maxRecords), maxRecordBytes);
+    }
+
+    /**
+     * A new decoder of one input's framed records (for a streamed format) into {@code table}.
+     *
+     * @param maxRecords the most records the input may hold; more is {@link BodyException#tooManyRecords}
+     */
+    public RecordDecoder records(TableSchema table, int maxRecords) {
         return switch (this) {
-            case CSV -> {
-                CsvGrammar grammar = new CsvGrammar();
-                yield new FramedDecoder(grammar, new CsvRecords(table, maxRecords, grammar), maxRecordBytes);
-            }
-            case NDJSON -> new FramedDecoder(new LineFramer(), new NdjsonRecords(table, maxRecords), maxRecordBytes);
+            case CSV -> new CsvRecords(table, maxRecords);
+            case NDJSON -> new NdjsonRecords(table, maxRecords);
             case JSON -> throw new IllegalStateException("a JSON body is decoded whole, by JsonRecordDecoder");
         };
     }

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * counted. The buffer grows to the longest record seen; its callers bound that with
  * {@link #pending()}. Not thread-safe: one per input.
  */
-public final class FramedInput {
+public final class FramedInput implements FramedRecord {
     private final RecordFramer framer;
     /** How much a pull reads at least, so that a file is read in large blocks. */
     private static final int READ_BYTES = 1 << 16;
@@ -81,6 +81,7 @@ public final class FramedInput {
     }
 
     /** The buffer holding the record framed last; valid until more bytes arrive. */
+    @Override
     public byte[] bytes() {
         return bytes;
     }
@@ -93,17 +94,25 @@ public final class FramedInput {
         return next;
     }
 
+    @Override
     public int contentStart() {
         return framer.contentStart();
     }
 
+    @Override
     public int contentEnd() {
         return framer.contentEnd();
     }
 
     /** The line the record framed last starts on. */
+    @Override
     public long line() {
         return recordLine;
+    }
+
+    @Override
+    public String problem() {
+        return framer.problem();
     }
 
     /** Where the record framed last starts in the input. */

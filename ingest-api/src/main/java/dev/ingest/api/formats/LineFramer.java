@@ -67,6 +67,12 @@ public final class LineFramer implements RecordFramer {
         return lineBreaks;
     }
 
+    /** A line is never refused for its framing: its decoding judges it. */
+    @Override
+    public String problem() {
+        return null;
+    }
+
     @Override
     public boolean blank() {
         return contentStart == contentEnd;

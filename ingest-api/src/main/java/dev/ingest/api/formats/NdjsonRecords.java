@@ -22,7 +22,7 @@ final class NdjsonRecords implements RecordDecoder {
     }
 
     @Override
-    public void decode(FramedInput input, RecordSink into) throws BodyException {
+    public void decode(FramedRecord input, RecordSink into) throws BodyException {
         sawContent = true;
         if (into.nextIndex() >= maxRecords) {
             throw BodyException.tooManyRecords(maxRecords);

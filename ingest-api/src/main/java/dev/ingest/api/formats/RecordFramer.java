@@ -44,4 +44,7 @@ public interface RecordFramer {
 
     /** True when the last record holds nothing to decode and is left out (NDJSON's blank line). */
     boolean blank();
+
+    /** Why the format refuses the last record as framed (a CSV line end of another kind), or null. */
+    String problem();
 }

@@ -28,17 +28,23 @@ public final class Chunking {
      * chunk carries it.
      */
     public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine) throws IOException {
+        return open(in, format, chunkBytes, fromOffset, fromLine, RecordTap.NONE);
+    }
+
+    /** As {@link #open(InputStream, Format, int, long, long)}, with {@code tap} seeing each record as it is framed. */
+    public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine, RecordTap tap)
+            throws IOException {
         int max = StreamDecoder.MAX_RECORD_BYTES;
         return switch (format) {
-            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes), fromOffset, fromLine);
+            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes, tap), fromOffset, fromLine);
             case NDJSON -> {
                 skip(in, fromOffset);
                 FramedInput input = new FramedInput(format.framer(), fromOffset, fromLine);
-                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, max), fromOffset, fromLine);
+                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, max, tap), fromOffset, fromLine);
             }
             case CSV -> {
                 RecordFramer framer = format.framer();
-                LineChunkReader.Header header = LineChunkReader.readHeader(in, framer, max);
+                LineChunkReader.Header header = LineChunkReader.readHeader(in, framer, max, tap);
                 if (header == null) {
                     throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
                 }
@@ -49,7 +55,7 @@ public final class Chunking {
                     from = fromOffset;
                     line = fromLine;
                 }
-                LineChunkReader reader = new LineChunkReader(header.rest(), new FramedInput(framer, from, line), header.row(), chunkBytes, max);
+                LineChunkReader reader = new LineChunkReader(header.rest(), new FramedInput(framer, from, line), header.row(), chunkBytes, max, tap);
                 yield new Opened(reader, from, line);
             }
         };

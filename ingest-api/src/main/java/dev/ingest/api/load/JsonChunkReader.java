@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.ingest.api.formats.FramedRecord;
 import dev.ingest.api.formats.JsonElements;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,14 +29,17 @@ final class JsonChunkReader implements ChunkReader {
     private final JsonElements elements;
     private final int chunkBytes;
     private final long skipTo;
+    private final RecordTap tap;
     private long lastEnd; // where the last element framed (sent or skipped) ends
     private boolean done;
 
     /**
      * @param skipTo where to start: elements that begin before this input offset were loaded
      *               before (a resumed load) and are parsed over, not sent
+     * @param tap    sees each element sent, as the line it is sent as, at the element's line in the file
      */
-    JsonChunkReader(InputStream in, long skipTo, int chunkBytes) throws IOException {
+    JsonChunkReader(InputStream in, long skipTo, int chunkBytes, RecordTap tap) throws IOException {
+        this.tap = tap;
         this.tape = new ElementTape(in);
         this.parser = FACTORY.createParser(tape);
         this.chunkBytes = chunkBytes;
@@ -89,6 +93,7 @@ final class JsonChunkReader implements ChunkReader {
                     lines[n] = (int) (line - firstLine);
                     n++;
                     tape.copy(at, to, out);
+                    tap.framed(new Element(out.buffer(), starts[n - 1], out.size(), line));
                     out.write('\n');
                 }
                 end = parser.currentLocation().getByteOffset();
@@ -108,6 +113,14 @@ final class JsonChunkReader implements ChunkReader {
         }
         starts[n] = out.size();
         return new Chunk(offset, end, firstLine, endLine, out.toArray(), Arrays.copyOf(starts, n + 1), Arrays.copyOf(lines, n));
+    }
+
+    /** An element as it is sent: one line. */
+    private record Element(byte[] bytes, int contentStart, int contentEnd, long line) implements FramedRecord {
+        @Override
+        public String problem() {
+            return null;
+        }
     }
 
     /** After the last element: nothing may follow the document. */

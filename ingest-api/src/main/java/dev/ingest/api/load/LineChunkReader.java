@@ -21,6 +21,7 @@ final class LineChunkReader implements ChunkReader {
     private final int chunkBytes;
     private final int maxRecordBytes;
     private final byte[] header;
+    private final RecordTap tap;
 
     /**
      * @param in         positioned where {@code input} starts; for CSV, just after the header row
@@ -28,9 +29,11 @@ final class LineChunkReader implements ChunkReader {
      *                   fixed the file's line end for the records after it, as in COPY
      * @param header     the CSV header row (with its line break), or null for NDJSON
      * @param chunkBytes the size a chunk grows to before it is cut (a longer single record makes a longer chunk)
+     * @param tap        sees each record as it is framed
      */
-    LineChunkReader(InputStream in, FramedInput input, byte[] header, int chunkBytes, int maxRecordBytes) {
+    LineChunkReader(InputStream in, FramedInput input, byte[] header, int chunkBytes, int maxRecordBytes, RecordTap tap) {
         this.in = in;
+        this.tap = tap;
         this.input = input;
         this.header = header;
         this.chunkBytes = chunkBytes;
@@ -41,13 +44,15 @@ final class LineChunkReader implements ChunkReader {
      * Reads a CSV file's header row: its first record, without a byte-order mark.
      *
      * @param framer a new framer for the file, which the records after the header are framed with
+     * @param tap    sees the header
      * @return the header and the input position after it, or null for an empty input
      */
-    static Header readHeader(InputStream in, RecordFramer framer, int maxRecordBytes) throws IOException {
+    static Header readHeader(InputStream in, RecordFramer framer, int maxRecordBytes, RecordTap tap) throws IOException {
         FramedInput head = new FramedInput(framer, 0, 1);
         if (!pull(head, in, maxRecordBytes)) {
             return null;
         }
+        tap.framed(head);
         byte[] h = Arrays.copyOfRange(head.bytes(), head.contentStart(), head.end());
         if (h[h.length - 1] != '\n' && h[h.length - 1] != '\r') {
             h = Arrays.copyOf(h, h.length + 1); // a file of a header alone, without a line end
@@ -104,6 +109,7 @@ final class LineChunkReader implements ChunkReader {
             if (!pull(input, in, maxRecordBytes)) {
                 break;
             }
+            tap.framed(input);
             byte[] b = input.bytes();
             int from = input.start();
             int to = input.end();
@@ -159,6 +165,11 @@ final class LineChunkReader implements ChunkReader {
 
         int size() {
             return size;
+        }
+
+        /** The bytes written, at {@code [0, size())}; valid until the next write. */
+        byte[] buffer() {
+            return buf;
         }
 
         byte[] toArray() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.api.load.Chunk;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.Chunking;
+import dev.ingest.api.load.RecordTap;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.RecordSink;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * decodes to the same records (values), refusals (index, SQLSTATE, message with its line) and
  * body refusal however it arrives (whole, byte by byte, in two at every offset); and the chunks
  * {@code ingest load} cuts from a file, itself read whole, byte by byte or in two at every offset,
- * decode on the service's decoders to the records of the whole file, at the file's lines.
+ * decode on the service's decoders to the records of the whole file, at the file's lines; and so
+ * do the records scheduled imports decode as the chunker frames them.
  */
 class DecoderContractTest {
     /** A real table: text, json, bigint, a generated column, and a column left to its default. */
@@ -174,8 +176,9 @@ class DecoderContractTest {
         }
         for (int chunkBytes : new int[] {1, 7, 64, 1 << 20}) {
             for (List<byte[]> delivery : deliveries) {
-                assertThat(chunked(c.format(), delivery, chunkBytes))
-                        .as("chunks of " + chunkBytes + " bytes, the file read in " + delivery.size() + " pieces").isEqualTo(whole);
+                String as = "chunks of " + chunkBytes + " bytes, the file read in " + delivery.size() + " pieces";
+                assertThat(chunked(c.format(), delivery, chunkBytes)).as(as).isEqualTo(whole);
+                assertThat(tapped(c.format(), delivery, chunkBytes)).as("decoded as framed, " + as).isEqualTo(whole);
             }
         }
     }
@@ -241,6 +244,32 @@ class DecoderContractTest {
                 out.add(format == Format.JSON ? withoutMessage(r) : inFileLines(r, chunk, index));
             }
             index += chunk.records();
+        }
+        return out;
+    }
+
+    /**
+     * The file's records as scheduled imports decode them: as the chunker frames them (a file is
+     * framed once), into one request a chunk, at the file's lines.
+     */
+    private static List<String> tapped(Format format, List<byte[]> delivery, int chunkBytes) throws IOException {
+        RecordDecoder records = format.sentAs().records(TABLE, Integer.MAX_VALUE);
+        Recorder[] current = {new Recorder(0)};
+        RecordTap tap = record -> {
+            try {
+                records.decode(record, current[0]);
+            } catch (BodyException e) {
+                throw new AssertionError("a record of a file the service takes whole refuses the file", e);
+            }
+        };
+        List<String> out = new ArrayList<>();
+        ChunkReader reader = Chunking.open(new Pieces(delivery), format, chunkBytes, 0, 1, tap).reader();
+        int index = 0;
+        for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
+            assertThat(current[0].next - index).as("records of the chunk").isEqualTo(chunk.records());
+            current[0].out.forEach(r -> out.add(format == Format.JSON ? withoutMessage(r) : r));
+            index += chunk.records();
+            current[0] = new Recorder(index);
         }
         return out;
     }
