@@ -27,7 +27,7 @@ import java.util.List;
  * <p>Use: as a {@link RecordFramer}; after {@link Framing#RECORD}, {@link #row} splits the record.
  * No Vert.x; not thread-safe: one per body or file.
  */
-public final class CsvGrammar implements RecordFramer {
+public final class CsvGrammar extends RecordFramer {
     /** The body's line end, fixed by its first, as COPY fixes it. */
     private enum LineEnd { UNKNOWN, LF, CR, CRLF }
 
@@ -46,11 +46,6 @@ public final class CsvGrammar implements RecordFramer {
     private int scanned;   // bytes of the record already scanned
     private boolean inQuote;
     private String problem; // a framing error of the record, COPY's message
-    // The record framed last, in the caller's coordinates.
-    private int contentStart;
-    private int contentEnd;
-    private int end;
-    private int lineBreaks;
 
     @Override
     public Framing frame(byte[] b, int start, int limit, boolean eof) {
@@ -149,15 +144,12 @@ public final class CsvGrammar implements RecordFramer {
         }
     }
 
+    /** Line breaks count LF, CRLF and a lone CR, quoted ones too: as people count lines, and COPY. */
     private Framing framed(byte[] b, int start, int contentEnd, int end) {
-        this.contentStart = start + skip;
-        this.contentEnd = contentEnd;
-        this.end = end;
-        this.lineBreaks = lineBreaks(b, start, end);
         position = Position.BETWEEN_RECORDS;
         scanned = 0;
         inQuote = false;
-        return Framing.RECORD;
+        return framed(start + skip, contentEnd, end, lineBreaks(b, start, end));
     }
 
     private static boolean isBomPrefix(byte[] b, int from, int n) {
@@ -171,28 +163,6 @@ public final class CsvGrammar implements RecordFramer {
             }
         }
         return true;
-    }
-
-    /** Where the last record's text starts (after a byte-order mark). */
-    @Override
-    public int contentStart() {
-        return contentStart;
-    }
-
-    @Override
-    public int contentEnd() {
-        return contentEnd;
-    }
-
-    @Override
-    public int end() {
-        return end;
-    }
-
-    /** Counts LF, CRLF and a lone CR, quoted ones too: as people count lines, and COPY. */
-    @Override
-    public int lineBreaks() {
-        return lineBreaks;
     }
 
     @Override
@@ -221,7 +191,7 @@ public final class CsvGrammar implements RecordFramer {
 
     /** Splits the record framed last, in {@code b} as given to {@link #frame}. */
     public Row row(byte[] b) {
-        return row(b, contentStart, contentEnd, problem);
+        return row(b, contentStart(), contentEnd(), problem);
     }
 
     /** Splits a framed record, whose framing found {@code problem} (or null). */

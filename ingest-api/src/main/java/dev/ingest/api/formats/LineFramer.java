@@ -5,12 +5,8 @@ package dev.ingest.api.formats;
  * text is the line without the white space (space, tab, CR) around it; a line of white space
  * alone is {@linkplain #blank() blank} and is no record.
  */
-public final class LineFramer implements RecordFramer {
+public final class LineFramer extends RecordFramer {
     private int scanned; // bytes of the record being framed already scanned, relative to its start
-    private int contentStart;
-    private int contentEnd;
-    private int end;
-    private int lineBreaks;
 
     @Override
     public Framing frame(byte[] b, int start, int limit, boolean eof) {
@@ -35,36 +31,12 @@ public final class LineFramer implements RecordFramer {
         while (from < to && isSpace(b[from])) {
             from++;
         }
-        contentStart = from;
-        contentEnd = to;
-        end = next;
-        lineBreaks = breaks;
         scanned = 0;
-        return Framing.RECORD;
+        return framed(from, to, next, breaks);
     }
 
     private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    }
-
-    @Override
-    public int contentStart() {
-        return contentStart;
-    }
-
-    @Override
-    public int contentEnd() {
-        return contentEnd;
-    }
-
-    @Override
-    public int end() {
-        return end;
-    }
-
-    @Override
-    public int lineBreaks() {
-        return lineBreaks;
     }
 
     /** A line is never refused for its framing: its decoding judges it. */
@@ -75,6 +47,6 @@ public final class LineFramer implements RecordFramer {
 
     @Override
     public boolean blank() {
-        return contentStart == contentEnd;
+        return contentStart() == contentEnd();
     }
 }

@@ -28,15 +28,7 @@ class CsvStreamDecoderTest {
     static List<String> decode(List<byte[]> pieces) {
         IngestRequest.Builder into = IngestRequest.builder(TABLE);
         StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
-        try {
-            for (byte[] p : pieces) {
-                decoder.feed(p, into);
-            }
-            decoder.end(into);
-        } catch (BodyException e) {
-            return List.of("body refused: " + e.code() + " " + e.getMessage());
-        }
-        return describe(into.build());
+        return DecoderContractTest.feed(decoder, pieces, into).map(List::of).orElseGet(() -> describe(into.build()));
     }
 
     static List<String> describe(IngestRequest request) {

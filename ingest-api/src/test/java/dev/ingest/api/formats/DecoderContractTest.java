@@ -10,13 +10,17 @@ import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.TableSchema;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -191,16 +195,30 @@ class DecoderContractTest {
     private static List<String> decode(Format format, List<byte[]> pieces, int maxRecords) {
         Recorder into = new Recorder(0);
         StreamDecoder decoder = format.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+        Optional<String> refused = feed(decoder, pieces, into);
+        if (refused.isPresent()) {
+            return List.of(refused.get());
+        }
+        into.out.add("content=" + decoder.sawContent() + " unknown=" + decoder.sawUnknownColumn());
+        return into.out;
+    }
+
+    /** Feeds a body's pieces and its end to {@code decoder}; the body's refusal, if it is refused. */
+    static Optional<String> feed(StreamDecoder decoder, List<byte[]> pieces, RecordSink into) {
         try {
             for (byte[] p : pieces) {
                 decoder.feed(p, into);
             }
             decoder.end(into);
+            return Optional.empty();
         } catch (BodyException e) {
-            return List.of("body refused: " + e.code() + " " + e.getMessage());
+            return Optional.of("body refused: " + e.code() + " " + e.getMessage());
         }
-        into.out.add("content=" + decoder.sawContent() + " unknown=" + decoder.sawUnknownColumn());
-        return into.out;
+    }
+
+    /** A file that arrives in the given pieces, one a read. */
+    private static InputStream arriving(List<byte[]> pieces) {
+        return new SequenceInputStream(Collections.enumeration(pieces.stream().map(ByteArrayInputStream::new).toList()));
     }
 
     /**
@@ -228,7 +246,7 @@ class DecoderContractTest {
     /** The file's records as the service decodes the loader's chunks of it, indexes and lines counted in the file. */
     private static List<String> chunked(Format format, List<byte[]> delivery, int chunkBytes) throws IOException {
         List<String> out = new ArrayList<>();
-        ChunkReader reader = Chunking.open(new Pieces(delivery), format, chunkBytes, 0, 1).reader();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1).reader();
         int index = 0;
         for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
             Recorder into = new Recorder(index);
@@ -263,7 +281,7 @@ class DecoderContractTest {
             }
         };
         List<String> out = new ArrayList<>();
-        ChunkReader reader = Chunking.open(new Pieces(delivery), format, chunkBytes, 0, 1, tap).reader();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1, tap).reader();
         int index = 0;
         for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
             assertThat(current[0].next - index).as("records of the chunk").isEqualTo(chunk.records());
@@ -325,41 +343,6 @@ class DecoderContractTest {
         @Override
         public int nextIndex() {
             return next;
-        }
-    }
-
-    /** A file that arrives in the given pieces, one a read. */
-    private static final class Pieces extends InputStream {
-        private final List<byte[]> pieces;
-        private int piece;
-        private int at;
-
-        Pieces(List<byte[]> pieces) {
-            this.pieces = pieces;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            while (piece < pieces.size() && at == pieces.get(piece).length) {
-                piece++;
-                at = 0;
-            }
-            if (piece == pieces.size()) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            int n = Math.min(len, pieces.get(piece).length - at);
-            System.arraycopy(pieces.get(piece), at, b, off, n);
-            at += n;
-            return n;
         }
     }
 
