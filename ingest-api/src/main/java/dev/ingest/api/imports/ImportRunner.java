@@ -2,10 +2,10 @@ package dev.ingest.api.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Chunk;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.Chunking;
-import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Source;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
@@ -149,8 +149,8 @@ final class ImportRunner {
         long rejected = 0;
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
         Source source = Source.of(file.path().toString(), null);
-        ChunkRequests requests = new ChunkRequests(format.sentAs().records(table, Integer.MAX_VALUE), () -> IngestRequest.builder(table)
-                .deadLetter(true).source(label).onConflict(OnConflict.parse(job.onConflict())));
+        ChunkRequests requests = new ChunkRequests(format.sentAs().records(table, Integer.MAX_VALUE),
+                () -> IngestRequest.builder(table).deadLetter(true).source(label).onConflict(OnConflict.parse(job.onConflict())));
         try (InputStream in = source.open(InputStream.nullInputStream(), new AtomicLong())) {
             ChunkReader reader = Chunking.open(in, format, CHUNK_BYTES, 0, 1, requests).reader();
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {

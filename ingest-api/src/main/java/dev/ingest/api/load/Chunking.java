@@ -55,8 +55,8 @@ public final class Chunking {
                     from = fromOffset;
                     line = fromLine;
                 }
-                LineChunkReader reader = new LineChunkReader(header.rest(), new FramedInput(framer, from, line), header.row(), chunkBytes, max, tap);
-                yield new Opened(reader, from, line);
+                FramedInput input = new FramedInput(framer, from, line);
+                yield new Opened(new LineChunkReader(header.rest(), input, header.row(), chunkBytes, max, tap), from, line);
             }
         };
     }
