@@ -126,6 +126,29 @@ class ImportsIT {
     }
 
     /**
+     * A record an import refuses is named by its line in the file: blank lines, the elements of a
+     * JSON array over several lines and the chunks before it counted (a file is cut into requests
+     * of about 1 MiB).
+     */
+    @Test
+    void aRefusedRecordIsNamedByItsLineInTheFile() throws Exception {
+        TestDatabase.Database db = TestDatabase.create();
+        db.execute(TABLE);
+        Files.writeString(dir.resolve("a.ndjson"), "{\"id\":1,\"name\":\"a\"}\n\n\n{\"id\":2,\n");
+        Files.writeString(dir.resolve("b.json"), "[\n{\"id\":3,\n \"name\":\"b\"},\n{\"id\":4,\n \"nope\":1}]\n");
+        String big = csv(0, 80_000); // over 1 MiB: two requests
+        long lines = big.lines().count();
+        assertThat(big.length()).isGreaterThan(1 << 20);
+        Files.writeString(dir.resolve("c.csv"), big + "80000\n");
+        try (ServiceFixture f = start(db, job("lines", dir + "/*.*", "keep"))) {
+            JsonObject run = runAndWait(f, "lines");
+            assertThat(run.getString("status")).as(run.encode()).isEqualTo("succeeded");
+            assertThat(f.rows("SELECT sqlstate, substring(message from '^line [0-9]+') FROM ingest.rejects ORDER BY source")).containsExactly(
+                    List.of("22P02", "line 4"), List.of("42703", "line 4"), List.of("22P04", "line " + (lines + 1)));
+        }
+    }
+
+    /**
      * A hostile CSV file (a byte-order mark, CRLF, a quote opened mid-field, a blank line, a quote
      * left open at the end) is imported as COPY reads it: COPY of its good records stores the same
      * rows, and each bad record is refused with the SQLSTATE COPY gives it.

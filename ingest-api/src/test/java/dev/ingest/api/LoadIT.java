@@ -6,7 +6,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.FaultyProxy.Fault;
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;

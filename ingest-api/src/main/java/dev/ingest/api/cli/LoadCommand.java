@@ -1,7 +1,7 @@
 package dev.ingest.api.cli;
 
 import dev.ingest.api.config.ClientConfig;
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Loader;
 import java.net.http.HttpClient;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.ingest.api.cli;
 
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.SampleEvents;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.ingest.api.config;
 
 import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.CronStyle;
-import dev.ingest.api.load.Format;
+import dev.ingest.api.formats.Format;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;

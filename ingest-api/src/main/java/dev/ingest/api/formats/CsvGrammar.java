@@ -1,9 +1,5 @@
 package dev.ingest.api.formats;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,22 +24,10 @@ import java.util.List;
  * Our additions: a UTF-8 byte-order mark before the first record is skipped; where COPY would stop
  * the whole load, the record is refused alone and the next one begins after its line end.
  *
- * <p>Use: call {@link #frame} with the undecoded bytes (one record's start onwards) until it says
- * {@link Framing#RECORD}, then {@link #row} or {@link #contentStart}/{@link #contentEnd}/{@link #end};
- * after {@link Framing#NEED_MORE} call it again for the same record with more bytes after it (the
- * buffer may have moved). No Vert.x; not thread-safe: one per body or file.
+ * <p>Use: as a {@link RecordFramer}; after {@link Framing#RECORD}, {@link #row} splits the record.
+ * No Vert.x; not thread-safe: one per body or file.
  */
-public final class CsvGrammar {
-    /** What {@link #frame} found. */
-    public enum Framing {
-        /** A complete record. */
-        RECORD,
-        /** The record goes on past the bytes given. */
-        NEED_MORE,
-        /** No more records: the input ended. */
-        END
-    }
-
+public final class CsvGrammar extends RecordFramer {
     /** The body's line end, fixed by its first, as COPY fixes it. */
     private enum LineEnd { UNKNOWN, LF, CR, CRLF }
 
@@ -57,23 +41,13 @@ public final class CsvGrammar {
 
     private LineEnd lineEnd = LineEnd.UNKNOWN;
     private Position position = Position.BEFORE_FIRST_RECORD;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     // The record being framed, relative to its start so that the caller's buffer may move.
     private int skip;      // the byte-order mark before the first record
     private int scanned;   // bytes of the record already scanned
     private boolean inQuote;
     private String problem; // a framing error of the record, COPY's message
-    // The record framed last, in the caller's coordinates.
-    private int contentStart;
-    private int contentEnd;
-    private int end;
 
-    /**
-     * Frames the record that starts at {@code b[start]}, given {@code b[start, limit)}.
-     *
-     * @param eof true when no byte follows {@code limit}
-     */
+    @Override
     public Framing frame(byte[] b, int start, int limit, boolean eof) {
         if (position != Position.IN_RECORD) {
             Framing f = begin(b, start, limit, eof);
@@ -94,7 +68,7 @@ public final class CsvGrammar {
                     return Framing.NEED_MORE;
                 }
                 if (after > 0) {
-                    return framed(start, p, after);
+                    return framed(b, start, p, after);
                 }
             }
         }
@@ -103,7 +77,7 @@ public final class CsvGrammar {
             inQuote = quoted;
             return Framing.NEED_MORE;
         }
-        return framed(start, limit, limit);
+        return framed(b, start, limit, limit);
     }
 
     /** Starts a record, skipping a byte-order mark before the first. Returns null to scan it, or what to answer now. */
@@ -170,14 +144,12 @@ public final class CsvGrammar {
         }
     }
 
-    private Framing framed(int start, int contentEnd, int end) {
-        this.contentStart = start + skip;
-        this.contentEnd = contentEnd;
-        this.end = end;
+    /** Line breaks count LF, CRLF and a lone CR, quoted ones too: as people count lines, and COPY. */
+    private Framing framed(byte[] b, int start, int contentEnd, int end) {
         position = Position.BETWEEN_RECORDS;
         scanned = 0;
         inQuote = false;
-        return Framing.RECORD;
+        return framed(start + skip, contentEnd, end, lineBreaks(b, start, end));
     }
 
     private static boolean isBomPrefix(byte[] b, int from, int n) {
@@ -193,19 +165,15 @@ public final class CsvGrammar {
         return true;
     }
 
-    /** Where the last record's text starts (after a byte-order mark). */
-    public int contentStart() {
-        return contentStart;
+    @Override
+    public String problem() {
+        return problem;
     }
 
-    /** Where the last record's text ends (before its line end). */
-    public int contentEnd() {
-        return contentEnd;
-    }
-
-    /** Where the next record starts. */
-    public int end() {
-        return end;
+    /** A blank CSV line is a record (one NULL field), as in COPY. */
+    @Override
+    public boolean blank() {
+        return false;
     }
 
     /**
@@ -223,12 +191,19 @@ public final class CsvGrammar {
 
     /** Splits the record framed last, in {@code b} as given to {@link #frame}. */
     public Row row(byte[] b) {
-        String text;
-        try {
-            text = utf8.reset().decode(ByteBuffer.wrap(b, contentStart, contentEnd - contentStart)).toString();
-        } catch (CharacterCodingException e) {
-            String lenient = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
-            return new Row(split(lenient).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\" (not valid UTF-8)");
+        return row(b, contentStart(), contentEnd(), problem);
+    }
+
+    /** Splits a framed record, whose framing found {@code problem} (or null). */
+    public static Row row(FramedRecord record) {
+        return row(record.bytes(), record.contentStart(), record.contentEnd(), record.problem());
+    }
+
+    private static Row row(byte[] b, int contentStart, int contentEnd, String problem) {
+        String text = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
+        Utf8Validator.Invalid invalid = Utf8Validator.firstInvalid(b, contentStart, contentEnd);
+        if (invalid != null) {
+            return new Row(split(text).fields, INVALID_ENCODING, Utf8Validator.message(b, invalid, contentEnd));
         }
         if (text.indexOf('\0') >= 0) {
             return new Row(split(text).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\": 0x00");
@@ -280,7 +255,7 @@ public final class CsvGrammar {
     }
 
     /** The line breaks in {@code b[from, to)}: LF, CRLF and a lone CR each count one. */
-    public static int lineBreaks(byte[] b, int from, int to) {
+    private static int lineBreaks(byte[] b, int from, int to) {
         int n = 0;
         for (int i = from; i < to; i++) {
             if (b[i] == '\n' || (b[i] == '\r' && (i + 1 == to || b[i + 1] != '\n'))) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.ingest.api.formats.Utf8Validator.Invalid;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -40,26 +39,12 @@ final class EncodingScreen {
      * the whole document) as {@link BodyException#invalidEncoding}.
      */
     static Screened screen(byte[] body, JsonFactory factory) throws BodyException {
-        List<Invalid> invalid = invalidSequences(body);
+        List<Invalid> invalid = Utf8Validator.invalidSequences(body, 0, body.length);
         if (invalid.isEmpty()) {
             return new Screened(body, Map.of());
         }
         byte[] masked = masked(body, invalid);
         return new Screened(masked, badRecords(body, masked, invalid, factory));
-    }
-
-    private static List<Invalid> invalidSequences(byte[] body) {
-        List<Invalid> found = List.of();
-        Invalid at;
-        int from = 0;
-        while ((at = Utf8Validator.firstInvalid(body, from, body.length)) != null) {
-            if (found.isEmpty()) {
-                found = new ArrayList<>();
-            }
-            found.add(at);
-            from = at.offset() + at.length();
-        }
-        return found;
     }
 
     private static byte[] masked(byte[] body, List<Invalid> invalid) {
@@ -80,15 +65,11 @@ final class EncodingScreen {
         Map<Integer, Invalid> bad = new HashMap<>();
         int next = 0; // the first sequence not yet placed in a record
         try (JsonParser p = factory.createParser(masked)) {
-            JsonToken t = p.nextToken();
-            boolean array = t == JsonToken.START_ARRAY;
-            if (array) {
-                t = p.nextToken();
-            }
-            for (int index = 0; t == JsonToken.START_OBJECT; index++) {
-                long start = p.currentTokenLocation().getByteOffset();
-                p.skipChildren();
-                long end = p.currentLocation().getByteOffset();
+            JsonElements elements = new JsonElements(p);
+            JsonToken t;
+            for (int index = 0; (t = elements.next()) == JsonToken.START_OBJECT; index++) {
+                long start = elements.start();
+                long end = elements.skip(t);
                 if (next < invalid.size() && invalid.get(next).offset() < start) {
                     break; // before this record: outside every record
                 }
@@ -98,7 +79,6 @@ final class EncodingScreen {
                         next++;
                     }
                 }
-                t = array ? p.nextToken() : null;
             }
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? Long.MAX_VALUE : e.getLocation().getByteOffset();

@@ -2,14 +2,10 @@ package dev.ingest.api.imports;
 
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.config.ImportsConfig;
-import dev.ingest.api.formats.BodyException;
-import dev.ingest.api.formats.CsvStreamDecoder;
-import dev.ingest.api.formats.NdjsonStreamDecoder;
-import dev.ingest.api.formats.StreamDecoder;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Chunk;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.Chunking;
-import dev.ingest.api.load.Format;
 import dev.ingest.api.load.Source;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
@@ -161,14 +157,16 @@ final class ImportRunner {
         long rejected = 0;
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
         Source source = Source.of(file.path().toString(), null);
+        ChunkRequests requests = new ChunkRequests(format.sentAs().records(table, Integer.MAX_VALUE),
+                () -> IngestRequest.builder(table).deadLetter(true).source(label).onConflict(OnConflict.parse(job.onConflict())));
         try (InputStream in = source.open(InputStream.nullInputStream(), new AtomicLong())) {
-            ChunkReader reader = Chunking.open(in, format, chunkBytes, 0, 1).reader();
+            ChunkReader reader = Chunking.open(in, format, chunkBytes, 0, 1, requests).reader();
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
                 if (stopping) {
                     throw new ImportFailure("the service is stopping; the next run goes on");
                 }
                 String key = keyPrefix + chunk.offset();
-                IngestRequest request = decode(job, table, format, chunk, key, label, file);
+                IngestRequest request = requests.take().idempotencyKey(SCOPE, key).build();
                 submit(request);
                 inFlight.add(new Pending(request, key));
                 while (inFlight.size() >= chunksInFlight) {
@@ -197,21 +195,6 @@ final class ImportRunner {
     static final String SCOPE = "import";
 
     private record Pending(IngestRequest request, String key) {
-    }
-
-    private IngestRequest decode(ImportJob job, TableSchema table, Format format, Chunk chunk, String key, String label,
-            SourceFiles.SourceFile file) throws ImportFailure {
-        IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(SCOPE, key).deadLetter(true).source(label)
-                .onConflict(OnConflict.parse(job.onConflict()));
-        StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE)
-                : new NdjsonStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
-        try {
-            decoder.feed(chunk.body(), b);
-            decoder.end(b);
-        } catch (BodyException e) {
-            throw new ImportFailure(file.name() + ": " + e.getMessage());
-        }
-        return b.build();
     }
 
     /** Queues the request, waiting for room in the memory budget as long as it takes. */

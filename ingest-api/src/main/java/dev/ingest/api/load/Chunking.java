@@ -1,5 +1,8 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
+import dev.ingest.api.formats.FramedInput;
+import dev.ingest.api.formats.RecordFramer;
 import dev.ingest.api.formats.StreamDecoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,15 +28,23 @@ public final class Chunking {
      * chunk carries it.
      */
     public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine) throws IOException {
+        return open(in, format, chunkBytes, fromOffset, fromLine, RecordTap.NONE);
+    }
+
+    /** As {@link #open(InputStream, Format, int, long, long)}, with {@code tap} seeing each record as it is framed. */
+    public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine, RecordTap tap)
+            throws IOException {
         int max = StreamDecoder.MAX_RECORD_BYTES;
         return switch (format) {
-            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes), fromOffset, fromLine);
+            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes, tap), fromOffset, fromLine);
             case NDJSON -> {
                 skip(in, fromOffset);
-                yield new Opened(new LineChunkReader(in, null, fromOffset, fromLine, chunkBytes, max), fromOffset, fromLine);
+                FramedInput input = new FramedInput(format.framer(), fromOffset, fromLine);
+                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, max, tap), fromOffset, fromLine);
             }
             case CSV -> {
-                LineChunkReader.Header header = LineChunkReader.readHeader(in, max);
+                RecordFramer framer = format.framer();
+                LineChunkReader.Header header = LineChunkReader.readHeader(in, framer, max, tap);
                 if (header == null) {
                     throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
                 }
@@ -44,7 +55,8 @@ public final class Chunking {
                     from = fromOffset;
                     line = fromLine;
                 }
-                yield new Opened(new LineChunkReader(header.rest(), header.row(), from, line, chunkBytes, max), from, line);
+                FramedInput input = new FramedInput(framer, from, line);
+                yield new Opened(new LineChunkReader(header.rest(), input, header.row(), chunkBytes, max, tap), from, line);
             }
         };
     }

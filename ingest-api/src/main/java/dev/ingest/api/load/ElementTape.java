@@ -1,13 +1,9 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Utf8Validator;
+import dev.ingest.api.formats.Utf8Validator.Invalid;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
@@ -19,17 +15,14 @@ import java.util.Arrays;
  * stopping at them, while the service, which gets the original bytes, refuses that record with
  * 22021 as it does in a POSTed body (where its EncodingScreen masks them the same way).
  *
- * <p>UTF-8 is judged as the service's Utf8Validator judges it: the JDK decoder in REPORT mode, here
- * fed as the file arrives, so a character split between two reads is judged whole. Not thread-safe.
+ * <p>UTF-8 is judged by the service's own {@link Utf8Validator}, fed as the file arrives, so a
+ * character split between two reads is judged whole. Not thread-safe.
  */
 final class ElementTape extends InputStream {
     private static final byte MASK = 'x';
     private static final int READ_BYTES = 1 << 16;
 
     private final InputStream in;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final CharBuffer scratch = CharBuffer.allocate(1024); // decoded characters are not needed
     /** Invalid sequences not yet handed to the parser, as {offset, length} in the input. */
     private final ArrayDeque<long[]> invalid = new ArrayDeque<>();
     private byte[] kept = new byte[2 * READ_BYTES];
@@ -114,7 +107,7 @@ final class ElementTape extends InputStream {
             }
             invalid.poll();
             lastInvalid = s[0];
-            lastInvalidBytes = hex((int) (s[0] - base), (int) s[1]);
+            lastInvalidBytes = Utf8Validator.describe(kept, new Invalid((int) Math.max(0, s[0] - base), (int) s[1]), length);
         }
     }
 
@@ -158,35 +151,6 @@ final class ElementTape extends InputStream {
      * read, unless the input has ended ({@code end}), where it is invalid.
      */
     private void screen(boolean end) {
-        int i = screened;
-        while (i < length && kept[i] >= 0) {
-            i++; // ASCII, the common case, without the decoder
-        }
-        if (i == length) {
-            screened = length;
-            return;
-        }
-        utf8.reset();
-        ByteBuffer bytes = ByteBuffer.wrap(kept, i, length - i);
-        while (true) {
-            scratch.clear();
-            CoderResult r = utf8.decode(bytes, scratch, end);
-            if (r.isError()) {
-                invalid.add(new long[] {base + bytes.position(), r.length()});
-                bytes.position(bytes.position() + r.length());
-            } else if (r.isUnderflow()) {
-                break;
-            }
-        }
-        screened = bytes.position();
-    }
-
-    /** Bytes as PostgreSQL's message names them: {@code 0xc0 0xaf}. */
-    private String hex(int from, int n) {
-        StringBuilder s = new StringBuilder();
-        for (int i = Math.max(from, 0); i < from + n && i < length; i++) {
-            s.append(s.isEmpty() ? "" : " ").append(String.format("0x%02x", kept[i] & 0xff));
-        }
-        return s.toString();
+        screened = Utf8Validator.screen(kept, screened, length, end, at -> invalid.add(new long[] {base + at.offset(), at.length()}));
     }
 }

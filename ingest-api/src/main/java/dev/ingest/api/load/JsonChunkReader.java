@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.ingest.api.formats.FramedRecord;
+import dev.ingest.api.formats.JsonElements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -24,27 +26,32 @@ final class JsonChunkReader implements ChunkReader {
 
     private final ElementTape tape;
     private final JsonParser parser;
+    private final JsonElements elements;
     private final int chunkBytes;
     private final long skipTo;
+    private final RecordTap tap;
     private long lastEnd; // where the last element framed (sent or skipped) ends
-    private boolean inArray;
     private boolean done;
 
     /**
      * @param skipTo where to start: elements that begin before this input offset were loaded
      *               before (a resumed load) and are parsed over, not sent
+     * @param tap    sees each element sent, as the line it is sent as, at the element's line in the file
      */
-    JsonChunkReader(InputStream in, long skipTo, int chunkBytes) throws IOException {
+    JsonChunkReader(InputStream in, long skipTo, int chunkBytes, RecordTap tap) throws IOException {
+        this.tap = tap;
         this.tape = new ElementTape(in);
         this.parser = FACTORY.createParser(tape);
         this.chunkBytes = chunkBytes;
         this.skipTo = skipTo;
-        JsonToken first = token();
-        if (first == null) {
-            done = true;
-        } else if (first == JsonToken.START_ARRAY) {
-            inArray = true;
-        } else if (first != JsonToken.START_OBJECT) {
+        try {
+            this.elements = new JsonElements(parser);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        }
+        JsonToken first = elements.first();
+        done = first == null;
+        if (first != null && first != JsonToken.START_ARRAY && first != JsonToken.START_OBJECT) {
             throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
                     + ": expected a JSON array of objects, or one object");
         }
@@ -63,46 +70,43 @@ final class JsonChunkReader implements ChunkReader {
         long firstLine = 0;
         long end = 0;
         long endLine = 0;
-        while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
-            JsonToken t = inArray ? token() : parser.currentToken();
-            if (t == null || t == JsonToken.END_ARRAY) {
-                done = true;
-                if (t == JsonToken.END_ARRAY && token() != null) {
-                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
-                            + ": unexpected content after the JSON array");
+        try {
+            while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
+                JsonToken t = elements.next();
+                if (t == null) {
+                    ended();
+                    break;
                 }
-                break;
+                long at = elements.start();
+                long line = elements.line();
+                long to = elements.skip(t);
+                if (at >= skipTo) {
+                    if (n == 0) {
+                        offset = at;
+                        firstLine = line;
+                    }
+                    if (n + 1 >= starts.length) {
+                        starts = Arrays.copyOf(starts, starts.length * 2);
+                        lines = Arrays.copyOf(lines, lines.length * 2);
+                    }
+                    starts[n] = out.size();
+                    lines[n] = (int) (line - firstLine);
+                    n++;
+                    tape.copy(at, to, out);
+                    tap.framed(new Element(out.buffer(), starts[n - 1], out.size(), line));
+                    out.write('\n');
+                }
+                end = parser.currentLocation().getByteOffset();
+                endLine = parser.currentLocation().getLineNr();
+                lastEnd = end;
+                tape.release(end);
+                if (elements.first() != JsonToken.START_ARRAY) {
+                    ended(); // the one object
+                    break;
+                }
             }
-            long at = parser.currentTokenLocation().getByteOffset();
-            long line = parser.currentTokenLocation().getLineNr();
-            long to = skipValue(t, at);
-            if (at >= skipTo) {
-                if (n == 0) {
-                    offset = at;
-                    firstLine = line;
-                }
-                if (n + 1 >= starts.length) {
-                    starts = Arrays.copyOf(starts, starts.length * 2);
-                    lines = Arrays.copyOf(lines, lines.length * 2);
-                }
-                starts[n] = out.size();
-                lines[n] = (int) (line - firstLine);
-                n++;
-                tape.copy(at, to, out);
-                out.write('\n');
-            }
-            end = parser.currentLocation().getByteOffset();
-            endLine = parser.currentLocation().getLineNr();
-            lastEnd = end;
-            tape.release(end);
-            if (!inArray) {
-                done = true;
-                if (token() != null) {
-                    throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
-                            + ": unexpected content after the JSON object");
-                }
-                break;
-            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
         }
         if (n == 0) {
             return null;
@@ -111,36 +115,20 @@ final class JsonChunkReader implements ChunkReader {
         return new Chunk(offset, end, firstLine, endLine, out.toArray(), Arrays.copyOf(starts, n + 1), Arrays.copyOf(lines, n));
     }
 
-    /**
-     * Parses over the value at the current token {@code t}, which starts at input offset
-     * {@code at}, leaving the parser on its last token; returns where its text ends.
-     */
-    private long skipValue(JsonToken t, long at) throws IOException {
-        try {
-            switch (t) {
-                case START_OBJECT, START_ARRAY -> {
-                    parser.skipChildren();
-                    return parser.currentLocation().getByteOffset();
-                }
-                case VALUE_STRING -> {
-                    parser.finishToken(); // strings are read lazily: now the location is past the closing quote
-                    return parser.currentLocation().getByteOffset();
-                }
-                default -> {
-                    // A number or literal ends where its (ASCII) text does; the parser has looked past it.
-                    return at + parser.getTextLength();
-                }
-            }
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
+    /** An element as it is sent: one line. */
+    private record Element(byte[] bytes, int contentStart, int contentEnd, long line) implements FramedRecord {
+        @Override
+        public String problem() {
+            return null;
         }
     }
 
-    private JsonToken token() throws IOException {
-        try {
-            return parser.nextToken();
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
+    /** After the last element: nothing may follow the document. */
+    private void ended() throws IOException {
+        done = true;
+        if (parser.nextToken() != null) {
+            throw new MalformedInputException("line " + parser.currentTokenLocation().getLineNr()
+                    + ": unexpected content after the JSON " + (elements.first() == JsonToken.START_ARRAY ? "array" : "object"));
         }
     }
 

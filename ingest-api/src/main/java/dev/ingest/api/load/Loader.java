@@ -2,6 +2,7 @@ package dev.ingest.api.load;
 
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.RequestAnswer;
+import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -258,7 +259,7 @@ public final class Loader {
 
         Result run(Result result, boolean resuming) {
             long started = nanoClock.getAsLong();
-            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.contentType(),
+            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.sentAs().contentType(),
                     options.token(), options.retryFor(), this::pause);
             ExecutorService senders = Executors.newFixedThreadPool(options.concurrency(), r -> {
                 Thread t = new Thread(r, "ingest-load-sender");

@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;

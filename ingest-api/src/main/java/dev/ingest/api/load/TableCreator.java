@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,10 +5,8 @@ import dev.ingest.api.config.RejectsPolicy;
 import dev.ingest.api.server.answer.Answer;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.formats.BodyFormat;
 import dev.ingest.api.formats.BodyInflater;
-import dev.ingest.api.formats.CsvStreamDecoder;
-import dev.ingest.api.formats.NdjsonStreamDecoder;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.OnConflict;
@@ -54,7 +52,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         ctx.request().pause();
-        Optional<BodyFormat> format = BodyFormat.fromContentType(ctx.request().getHeader("Content-Type"));
+        Optional<Format> format = Format.fromContentType(ctx.request().getHeader("Content-Type"));
         if (format.isEmpty()) {
             refuse(ctx, Answers.unsupportedMediaType("Content-Type must be application/json, application/x-ndjson or text/csv "
                     + "(UTF-8), got " + Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("none")));
@@ -98,7 +96,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
-    private void startKeyed(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key) {
+    private void startKeyed(RoutingContext ctx, TableSchema table, Format format, String scope, String key) {
         if (!keys.begin(scope, table, key)) {
             refuse(ctx, Answers.inProgress());
             return;
@@ -113,7 +111,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 });
     }
 
-    private void start(RoutingContext ctx, TableSchema table, BodyFormat format, String scope, String key,
+    private void start(RoutingContext ctx, TableSchema table, Format format, String scope, String key,
             List<IdempotencyKeys.Stored> stored, Runnable done) {
         OnConflict onConflict = OnConflict.parse(Optional.ofNullable(ctx.queryParams().get("on_conflict")).orElse("error"));
         if (onConflict == OnConflict.UPDATE && table.conflictKey().isEmpty()) {
@@ -155,10 +153,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
         }
     }
 
-    private Function<TableSchema, StreamDecoder> decoders(BodyFormat format) {
-        return format == BodyFormat.CSV
-                ? t -> new CsvStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords)
-                : t -> new NdjsonStreamDecoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+    private Function<TableSchema, StreamDecoder> decoders(Format format) {
+        return t -> format.decoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
     }
 
     private static String invalidParameter(RoutingContext ctx) {

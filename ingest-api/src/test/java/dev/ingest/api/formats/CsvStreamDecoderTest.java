@@ -27,16 +27,8 @@ class CsvStreamDecoderTest {
     /** What a body decodes to: one line per record, or the body's refusal. */
     static List<String> decode(List<byte[]> pieces) {
         IngestRequest.Builder into = IngestRequest.builder(TABLE);
-        CsvStreamDecoder decoder = new CsvStreamDecoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
-        try {
-            for (byte[] p : pieces) {
-                decoder.feed(p, into);
-            }
-            decoder.end(into);
-        } catch (BodyException e) {
-            return List.of("body refused: " + e.code() + " " + e.getMessage());
-        }
-        return describe(into.build());
+        StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
+        return DecoderContractTest.feed(decoder, pieces, into).map(List::of).orElseGet(() -> describe(into.build()));
     }
 
     static List<String> describe(IngestRequest request) {
@@ -96,5 +88,12 @@ class CsvStreamDecoderTest {
     void linesCountLineBreaksInsideQuotes() {
         List<String> out = decode(List.of("a,b\n\"x\ny\",1\n2\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(out).contains("1 refused 22P04 line 4: missing data for column \"b\" (the row has 1 field, the header 2)");
+    }
+
+    @Test
+    void invalidUtf8IsRefusedWithTheMessageOfEveryFormatNamingTheBytes() {
+        byte[] body = {'a', ',', 'b', '\n', '1', ',', (byte) 0xC0, (byte) 0xAF, '\n', '2', ',', '3', '\n'};
+        assertThat(decode(List.of(body))).containsExactly("0 refused 22021 line 2: invalid byte sequence for encoding \"UTF8\": "
+                + "0xc0 0xaf; send the text as UTF-8", "1 [2, 3]");
     }
 }

@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.formats.Format;
+import dev.ingest.api.formats.FramedInput;
+import dev.ingest.api.formats.RecordFramer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +39,13 @@ class ChunkReaderTest {
     }
 
     private static List<Chunk> csv(String text, int chunkBytes) throws IOException {
-        LineChunkReader.Header h = LineChunkReader.readHeader(in(text), 1 << 20);
-        return all(new LineChunkReader(h.rest(), h.row(), h.offset(), h.line(), chunkBytes, 1 << 20));
+        RecordFramer framer = Format.CSV.framer();
+        LineChunkReader.Header h = LineChunkReader.readHeader(in(text), framer, 1 << 20, RecordTap.NONE);
+        return all(new LineChunkReader(h.rest(), new FramedInput(framer, h.offset(), h.line()), h.row(), chunkBytes, 1 << 20, RecordTap.NONE));
+    }
+
+    private static LineChunkReader ndjson(InputStream in, long offset, long line, int chunkBytes, int maxRecordBytes) {
+        return new LineChunkReader(in, new FramedInput(Format.NDJSON.framer(), offset, line), null, chunkBytes, maxRecordBytes, RecordTap.NONE);
     }
 
     @Test
@@ -69,12 +77,12 @@ class ChunkReaderTest {
             b.append("{\"n\":").append(i).append(i % 7 == 0 ? ",\"s\":\"long long long long\"" : "").append("}\n");
         }
         String text = b.toString();
-        List<Chunk> whole = all(new LineChunkReader(in(text), null, 0, 1, 256, 1 << 20));
+        List<Chunk> whole = all(ndjson(in(text), 0, 1, 256, 1 << 20));
         assertThat(whole.size()).isGreaterThan(10);
         Chunk third = whole.get(3);
         InputStream rest = in(text);
         assertThat(rest.skip(whole.get(2).end())).isEqualTo(whole.get(2).end());
-        List<Chunk> resumed = all(new LineChunkReader(rest, null, whole.get(2).end(), whole.get(2).endLine(), 256, 1 << 20));
+        List<Chunk> resumed = all(ndjson(rest, whole.get(2).end(), whole.get(2).endLine(), 256, 1 << 20));
         assertThat(resumed.get(0).offset()).isEqualTo(third.offset());
         assertThat(resumed.get(0).firstLine()).isEqualTo(third.firstLine());
         assertThat(resumed).extracting(Chunk::offset).containsExactlyElementsOf(whole.subList(3, whole.size()).stream().map(Chunk::offset).toList());
@@ -84,14 +92,14 @@ class ChunkReaderTest {
     @Test
     void aChunkHoldsAtMostTheRecordLimit() throws IOException {
         String text = "{}\n".repeat(Loader.MAX_CHUNK_RECORDS + 5);
-        List<Chunk> chunks = all(new LineChunkReader(in(text), null, 0, 1, 1 << 24, 1 << 20));
+        List<Chunk> chunks = all(ndjson(in(text), 0, 1, 1 << 24, 1 << 20));
         assertThat(chunks).extracting(Chunk::records).containsExactly(Loader.MAX_CHUNK_RECORDS, 5);
     }
 
     @Test
     void aRecordLongerThanTheLimitIsAnError() {
         String text = "{\"a\":\"" + "x".repeat(5000) + "\"}\n";
-        assertThatThrownBy(() -> all(new LineChunkReader(in(text), null, 0, 1, 1024, 1000)))
+        assertThatThrownBy(() -> all(ndjson(in(text), 0, 1, 1024, 1000)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("longer than 1000 bytes");
     }
 
@@ -99,7 +107,7 @@ class ChunkReaderTest {
     void jsonArraysBecomeOneRecordPerLineWithTheElementsExactBytes() throws IOException {
         String text = "[\n  {\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"},\n  42,\n  {\"d\": \"\\u00e9\\n\\/\",\n"
                 + "   \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890},\r\n  \"s\\u00e9\" , true,\n  -0  \n]";
-        List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024));
+        List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024, RecordTap.NONE));
         // Only the line breaks between tokens become spaces, so that each element fits on its line.
         assertThat(records(chunks)).containsExactly("{\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"}", "42",
                 "{\"d\": \"\\u00e9\\n\\/\",    \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890}", "\"s\\u00e9\"", "true", "-0");
@@ -107,7 +115,7 @@ class ChunkReaderTest {
         assertThat(chunks.get(0).line(2)).isEqualTo(4);
         assertThat(chunks.get(0).line(3)).isEqualTo(6);
 
-        List<Chunk> one = all(new JsonChunkReader(in("{\"x\":  \"\\u00e9\"}"), 0, 1024));
+        List<Chunk> one = all(new JsonChunkReader(in("{\"x\":  \"\\u00e9\"}"), 0, 1024, RecordTap.NONE));
         assertThat(records(one)).containsExactly("{\"x\":  \"\\u00e9\"}");
     }
 
@@ -115,7 +123,7 @@ class ChunkReaderTest {
     void bytesThatAreNotUtf8AreSentAsTheyAreForTheServiceToRefuse() throws IOException {
         byte[] overlong = {'[', '{', '"', 'c', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ',',
             '{', '"', 'c', '"', ':', '"', 'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b', (byte) 0xff, (byte) 0xe2, (byte) 0x82, '"', '}', ']'};
-        List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024));
+        List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024, RecordTap.NONE));
         assertThat(chunks).hasSize(1);
         assertThat(new String(chunks.get(0).body(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .isEqualTo(new String(overlong, 1, 10, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n"
@@ -125,7 +133,7 @@ class ChunkReaderTest {
     @Test
     void bytesOutsideAnyStringThatAreNotUtf8MakeTheFileMalformed() {
         byte[] between = {'[', '{', '"', 'c', '"', ':', '1', '}', ',', (byte) 0xff, '{', '"', 'c', '"', ':', '2', '}', ']'};
-        assertThatThrownBy(() -> all(new JsonChunkReader(new ByteArrayInputStream(between), 0, 1024)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(new ByteArrayInputStream(between), 0, 1024, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 1").hasMessageContaining("0xff");
     }
 
@@ -147,13 +155,13 @@ class ChunkReaderTest {
                 return super.read(buf, off, Math.min(len, 1 + turn++ % 7)); // short reads cut characters apart
             }
         };
-        List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096));
+        List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096, RecordTap.NONE));
         assertThat(chunks.size()).isGreaterThan(10);
         java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
         chunks.forEach(c -> sent.writeBytes(c.body()));
         assertThat(new String(sent.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .isEqualTo(new String(expected.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1));
-        List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096));
+        List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096, RecordTap.NONE));
         assertThat(records(resumed)).isEqualTo(records(chunks.subList(5, chunks.size())));
     }
 
@@ -164,17 +172,17 @@ class ChunkReaderTest {
             b.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
         }
         String text = b.append(']').toString();
-        List<Chunk> whole = all(new JsonChunkReader(in(text), 0, 64));
-        List<Chunk> resumed = all(new JsonChunkReader(in(text), whole.get(1).end(), 64));
+        List<Chunk> whole = all(new JsonChunkReader(in(text), 0, 64, RecordTap.NONE));
+        List<Chunk> resumed = all(new JsonChunkReader(in(text), whole.get(1).end(), 64, RecordTap.NONE));
         assertThat(records(resumed)).isEqualTo(records(whole.subList(2, whole.size())));
         assertThat(resumed.get(0).offset()).isEqualTo(whole.get(2).offset());
     }
 
     @Test
     void malformedJsonSaysWhere() {
-        assertThatThrownBy(() -> all(new JsonChunkReader(in("[{\"a\": 1},\n{\"a\" 2}]"), 0, 1024)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("[{\"a\": 1},\n{\"a\" 2}]"), 0, 1024, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 2");
-        assertThatThrownBy(() -> all(new JsonChunkReader(in("\"just a string\""), 0, 1024)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("\"just a string\""), 0, 1024, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("expected a JSON array");
     }
 }

@@ -1,10 +1,10 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.formats.Format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.formats.CsvCorpus;
 import dev.ingest.api.formats.BodyException;
-import dev.ingest.api.formats.CsvStreamDecoder;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
@@ -34,7 +34,7 @@ class CsvChunkingTest {
     /** Records as "index values" or "index refused sqlstate line message", indexes and lines counted in the file. */
     private static List<String> decode(byte[] body, int firstIndex, Chunk chunk) throws BodyException {
         IngestRequest.Builder into = IngestRequest.builder(TABLE, firstIndex);
-        CsvStreamDecoder decoder = new CsvStreamDecoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
+        StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         decoder.feed(body, into);
         decoder.end(into);
         IngestRequest r = into.build();

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * CSV decoded as chunks arrive: a header row of column names, then one record per row, framed and
- * split by {@link CsvGrammar}, that is as PostgreSQL's {@code COPY ... FROM STDIN (FORMAT csv,
- * HEADER true)} reads them (a byte-order mark at the start is skipped).
+ * CSV's records: a header row of column names, then one record per row, framed and split by
+ * {@link CsvGrammar}, that is as PostgreSQL's {@code COPY ... FROM STDIN (FORMAT csv, HEADER true)}
+ * reads them (a byte-order mark at the start is skipped).
  *
  * <p>An unquoted empty field is NULL and a quoted empty field ({@code ""}) is the empty string.
  * Columns the header leaves out take their DEFAULT. A cell of a json/jsonb column is the JSON
@@ -21,38 +21,24 @@ import java.util.Set;
  * left open at the end of the body, invalid UTF-8) is refused on its own with COPY's SQLSTATE and
  * its line. A header naming an unknown, generated or repeated column refuses the whole body.
  */
-public final class CsvStreamDecoder implements StreamDecoder {
+final class CsvRecords implements RecordDecoder {
     /** Where in the body the decoder is. */
     private enum State { HEADER, RECORDS }
 
     private final TableSchema table;
-    private final LineBuffer buffer;
     private final int maxRecords;
-    private final CsvGrammar grammar = new CsvGrammar();
     private State state = State.HEADER;
     private int[] columnOfField; // set by the header
-    private long line = 1; // the line the next record starts on
 
-    /**
-     * @param maxRecordBytes the longest record (line) accepted
-     * @param maxRecords     the most records a body may hold; more is {@link BodyException#tooManyRecords}
-     */
-    public CsvStreamDecoder(TableSchema table, long maxRecordBytes, int maxRecords) {
+    /** @param maxRecords the most records a body may hold; more is {@link BodyException#tooManyRecords} */
+    CsvRecords(TableSchema table, int maxRecords) {
         this.table = table;
         this.maxRecords = maxRecords;
-        this.buffer = new LineBuffer(maxRecordBytes);
     }
 
     @Override
-    public void feed(byte[] chunk, RecordSink into) throws BodyException {
-        buffer.append(chunk);
-        decode(false, into);
-        buffer.checkRecordSize();
-    }
-
-    @Override
-    public void end(RecordSink into) throws BodyException {
-        decode(true, into);
+    public void decode(FramedRecord record, RecordSink into) throws BodyException {
+        record(CsvGrammar.row(record), record.line(), into);
     }
 
     @Override
@@ -66,23 +52,7 @@ public final class CsvStreamDecoder implements StreamDecoder {
         return false;
     }
 
-    /** Decodes the complete records in the buffer (all of it at the end of the body) and drops them. */
-    private void decode(boolean eof, RecordSink into) throws BodyException {
-        byte[] b = buffer.bytes();
-        int start = 0;
-        while (true) {
-            CsvGrammar.Framing framing = grammar.frame(b, start, buffer.length(), eof);
-            if (framing != CsvGrammar.Framing.RECORD) {
-                break; // NEED_MORE, or END at the end of the body
-            }
-            record(grammar.row(b), into);
-            line += CsvGrammar.lineBreaks(b, start, grammar.end());
-            start = grammar.end();
-        }
-        buffer.consume(start);
-    }
-
-    private void record(CsvGrammar.Row row, RecordSink into) throws BodyException {
+    private void record(CsvGrammar.Row row, long line, RecordSink into) throws BodyException {
         List<String> fields = row.fields();
         if (state == State.HEADER) {
             if (row.refused()) {

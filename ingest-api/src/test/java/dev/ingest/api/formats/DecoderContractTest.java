@@ -1,0 +1,377 @@
+package dev.ingest.api.formats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingest.api.load.Chunk;
+import dev.ingest.api.load.ChunkReader;
+import dev.ingest.api.load.Chunking;
+import dev.ingest.api.load.RecordTap;
+import dev.ingest.engine.ColumnKind;
+import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.RecordSink;
+import dev.ingest.engine.TableSchema;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract every decoder and framer keeps, TCK style, over one corpus per format: a body
+ * decodes to the same records (values), refusals (index, SQLSTATE, message with its line) and
+ * body refusal however it arrives (whole, byte by byte, in two at every offset); and the chunks
+ * {@code ingest load} cuts from a file, itself read whole, byte by byte or in two at every offset,
+ * decode on the service's decoders to the records of the whole file, at the file's lines; and so
+ * do the records scheduled imports decode as the chunker frames them.
+ */
+class DecoderContractTest {
+    /** A real table: text, json, bigint, a generated column, and a column left to its default. */
+    static final TableSchema TABLE = new TableSchema("public", "t", List.of(
+            new ColumnSchema("a", "text", ColumnKind.TEXT, null, true, false, true),
+            new ColumnSchema("b", "text", ColumnKind.TEXT, null, true, false, true),
+            new ColumnSchema("j", "jsonb", ColumnKind.JSON, null, true, false, true),
+            new ColumnSchema("n", "bigint", ColumnKind.BIGINT, null, true, true, true),
+            new ColumnSchema("g", "text", ColumnKind.TEXT, null, true, true, false)));
+    /** The most records a body may hold in these bodies; the corpus has a case past it. */
+    static final int MAX_RECORDS = 10;
+    /** Above this, a body is cut at every 4999th offset rather than at every one (CsvCorpus's huge fields). */
+    private static final int SMALL = 20_000;
+    private static final Pattern LINE = Pattern.compile("^line (\\d+)");
+
+    /** One input of a format, and what it decodes to when that is pinned here (else null). */
+    record Case(Format format, String name, byte[] body, List<String> expected) {
+        @Override
+        public String toString() {
+            return format + ": " + name;
+        }
+    }
+
+    static Stream<Case> corpus() {
+        List<Case> all = new ArrayList<>(ndjson());
+        all.addAll(csv());
+        for (CsvCorpus.Case c : CsvCorpus.all()) {
+            all.add(new Case(Format.CSV, c.name(), c.body(), null)); // pinned against COPY by CsvCopyDifferentialIT
+        }
+        return all.stream();
+    }
+
+    static Stream<Case> files() {
+        return Stream.concat(corpus().filter(c -> !decode(c.format(), List.of(c.body()), Integer.MAX_VALUE).get(0).startsWith("body refused")),
+                json().stream());
+    }
+
+    private static List<Case> ndjson() {
+        return List.of(
+                nd("good records, every kind of value", List.of("{\"a\":\"x\",\"b\":null,\"j\":{\"k\": [1, \"\\u00e9\"]},\"n\":42}\n", "{\"n\":-0}\n",
+                        "{\"j\":\"s\\\"\"}\n"),
+                        "0 [x, null, JsonText[json={\"k\": [1, \"\\u00e9\"]}], 42, ABSENT]", "1 [ABSENT, ABSENT, ABSENT, JsonNumber[text=-0], ABSENT]",
+                        "2 [ABSENT, ABSENT, JsonText[json=\"s\\\"\"], ABSENT, ABSENT]", "content=true unknown=false"),
+                nd("blank lines, white space and CRLF", List.of("\n", "  {\"a\":\"1\"}  \r\n", "\r\n", "\t\n", "{\"a\":\"2\"}\r\n"),
+                        "0 [1, ABSENT, ABSENT, ABSENT, ABSENT]", "1 [2, ABSENT, ABSENT, ABSENT, ABSENT]", "content=true unknown=false"),
+                nd("refused records of every kind, at their lines", List.of("{\"a\":1\n", "[1]\n", "{\"zz\":1}\n", "{\"g\":\"x\"}\n",
+                        "{\"a\":\"1\",\"a\":\"2\"}\n", "{\"a\":\"\\u0000\"}\n", "{\"a\":\"\\ud800\"}\n", "{\"a\":\"1\"} 2\n", "\n", "{\"a\":\"ok\"}\n"),
+                        "0 refused 22P02 line 1, column 7: malformed JSON: Unexpected end-of-input: expected close marker for Object (start marker at [line: 1, column: 1])"
+                                + " raw={\"a\":1",
+                        "1 refused 22P02 line 2, column 1: a record must be a JSON object, found an array raw=[1]",
+                        "2 refused 42703 line 3: table \"t\" has no column \"zz\" raw={\"zz\":1}",
+                        "3 refused 428C9 line 4: column \"g\" of table \"t\" is generated by the database and cannot be written raw={\"g\":\"x\"}",
+                        "4 refused 22P02 line 5, column 15: duplicate key \"a\" raw={\"a\":\"1\",\"a\":\"2\"}",
+                        "5 refused 22P05 line 6, column 6: column \"a\": unsupported Unicode escape sequence: \\u0000 cannot be converted to text"
+                                + " raw={\"a\":\"\\u0000\"}",
+                        "6 refused 22P02 line 7, column 6: column \"a\": invalid input syntax for type json: Unicode low surrogate must follow a high surrogate"
+                                + " raw={\"a\":\"\\ud800\"}",
+                        "7 refused 22P02 line 8, column 11: unexpected content after the record's object raw={\"a\":\"1\"} 2",
+                        "8 [ok, ABSENT, ABSENT, ABSENT, ABSENT]", "content=true unknown=true"),
+                nd("multi-byte and invalid UTF-8", List.of("{\"a\":\"日本 😀 é\"}\n", bytes("{\"a\":\"x", 0xC0, 0xAF, "\"}\n"),
+                        bytes("{\"a\":\"", 0xED, 0xA0, 0x80, "\"}\n"), "{\"a\":\"€\"}"),
+                        "0 [日本 😀 é, ABSENT, ABSENT, ABSENT, ABSENT]",
+                        "1 refused 22021 line 2, column 8: invalid byte sequence for encoding \"UTF8\": 0xc0 0xaf; send the text as UTF-8"
+                                + " raw={\"a\":\"x\uFFFD\uFFFD\"}",
+                        "2 refused 22021 line 3, column 7: invalid byte sequence for encoding \"UTF8\": 0xed 0xa0 0x80; send the text as UTF-8"
+                                + " raw={\"a\":\"\uFFFD\"}",
+                        "3 [€, ABSENT, ABSENT, ABSENT, ABSENT]", "content=true unknown=false"),
+                nd("no trailing newline, a lone CR", List.of("{\"a\":\"1\"}\n", "{\"a\":\"x\ry\"}"),
+                        "0 [1, ABSENT, ABSENT, ABSENT, ABSENT]", "1 refused 22P02 line 2, column 8: malformed JSON: Illegal unquoted character ((CTRL-CHAR, code 13)):"
+                                + " has to be escaped using backslash to be included in string value raw={\"a\":\"x\ry\"}",
+                        "content=true unknown=false"),
+                nd("only blank lines", List.of("\n", " \r\n", "\n"), "content=false unknown=false"),
+                nd("more records than a body may hold", List.of("{}\n".repeat(MAX_RECORDS), "{}\n"),
+                        "body refused: too_many_records the body holds more than " + MAX_RECORDS + " records"));
+    }
+
+    private static List<Case> csv() {
+        return List.of(
+                cs("a header, good records, json and defaults", List.of("a,j,n\n", "x,\"{\"\"k\"\": 1}\",7\n", ",,\n", "\"\",\"\"\"s\"\"\",\n"),
+                        "0 [x, ABSENT, JsonText[json={\"k\": 1}], 7, ABSENT]", "1 [null, ABSENT, null, null, ABSENT]",
+                        "2 [, ABSENT, JsonText[json=\"s\"], null, ABSENT]", "content=true unknown=false"),
+                cs("refused records of every kind, at their lines", List.of("a,b\n", "1\n", "1,2,3\n", "\"x\ny\",1\n", "1,2\r\n",
+                        bytes("1,", 0xC3, 0x28, "\n"), bytes("1,", 0, "\n"), "3,\"open\n"),
+                        "0 refused 22P04 line 2: missing data for column \"b\" (the row has 1 field, the header 2) raw=[1]",
+                        "1 refused 22P04 line 3: extra data after last expected column (the row has 3 fields, the header 2) raw=[1, 2, 3]",
+                        "2 [x\ny, 1, ABSENT, ABSENT, ABSENT]",
+                        "3 refused 22P04 line 6: unquoted carriage return found in data; use a quoted CSV field to represent a carriage return"
+                                + " raw=[1, 2\r]",
+                        "4 refused 22021 line 7: invalid byte sequence for encoding \"UTF8\": 0xc3 0x28; send the text as UTF-8 raw=[1, \uFFFD(]",
+                        "5 refused 22021 line 8: invalid byte sequence for encoding \"UTF8\": 0x00 raw=[1, \0]",
+                        "6 refused 22P04 line 9: unterminated CSV quoted field raw=[3, open\n]", "content=true unknown=false"),
+                cs("a header naming an unknown column", List.of("a,zz\n", "1,2\n"),
+                        "body refused: unknown_column table \"t\" has no column \"zz\" (line 1)"),
+                cs("a header naming a generated column", List.of("a,g\n", "1,2\n"),
+                        "body refused: column_not_writable column \"g\" of table \"t\" is generated by the database and cannot be written (line 1)"),
+                cs("a header naming a column twice", List.of("a,a\n", "1,2\n"),
+                        "body refused: duplicate_column the header names column \"a\" twice (line 1)"),
+                cs("a malformed header", List.of(bytes("a,", 0xFF, "\n"), "1,2\n"),
+                        "body refused: malformed_body the CSV header row is malformed: invalid byte sequence for encoding \"UTF8\": 0xff; send the text as UTF-8 (line 1)"),
+                cs("more records than a body may hold", List.of("a\n", "1\n".repeat(MAX_RECORDS), "1\n"),
+                        "body refused: too_many_records the body holds more than " + MAX_RECORDS + " records"));
+    }
+
+    /** JSON files for the loader: arrays of objects over several lines, with values the service refuses per record. */
+    private static List<Case> json() {
+        return List.of(
+                new Case(Format.JSON, "an array over many lines", "[\n  {\"a\": \"1\",\n   \"j\": {\"x\": [1,\n 2]}},\n  {\"b\": \"日本\"}\n]\n"
+                        .getBytes(StandardCharsets.UTF_8), null),
+                new Case(Format.JSON, "refused values and invalid UTF-8", join(List.of("[{\"a\": \"\\u0000\"}, {\"a\": \"\\udc00\"},\n",
+                        bytes("{\"a\": \"", 0xC0, 0xAF, "\"},"), "\n{\"n\": 1.5e3}]")), null),
+                new Case(Format.JSON, "one object, no trailing newline", "{\"a\": \"é\", \"b\": null}".getBytes(StandardCharsets.UTF_8), null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void everyCutOfTheBodyDecodesAsTheWhole(Case c) {
+        List<String> whole = decode(c.format(), List.of(c.body()));
+        if (c.expected() != null) {
+            assertThat(whole).as("whole").containsExactlyElementsOf(c.expected());
+        }
+        if (c.body().length < SMALL) {
+            List<byte[]> bytes = new ArrayList<>();
+            for (byte b : c.body()) {
+                bytes.add(new byte[] {b});
+            }
+            assertThat(decode(c.format(), bytes)).as("byte by byte").isEqualTo(whole);
+        }
+        for (List<byte[]> two : cuts(c.body())) {
+            assertThat(decode(c.format(), two)).as("cut at " + two.get(0).length).isEqualTo(whole);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void theChunksTheLoaderCutsDecodeOnTheServiceAsTheWholeFile(Case c) throws IOException {
+        List<String> whole = wholeFile(c);
+        List<List<byte[]>> deliveries = new ArrayList<>(cuts(c.body()));
+        if (c.body().length < SMALL) {
+            List<byte[]> bytes = new ArrayList<>();
+            for (byte b : c.body()) {
+                bytes.add(new byte[] {b});
+            }
+            deliveries.add(bytes);
+        }
+        for (int chunkBytes : new int[] {1, 7, 64, 1 << 20}) {
+            for (List<byte[]> delivery : deliveries) {
+                String as = "chunks of " + chunkBytes + " bytes, the file read in " + delivery.size() + " pieces";
+                assertThat(chunked(c.format(), delivery, chunkBytes)).as(as).isEqualTo(whole);
+                assertThat(tapped(c.format(), delivery, chunkBytes)).as("decoded as framed, " + as).isEqualTo(whole);
+            }
+        }
+    }
+
+    /** What a body decodes to, in order: each record, or the refusal of the body; then what the decoder saw. */
+    static List<String> decode(Format format, List<byte[]> pieces) {
+        return decode(format, pieces, MAX_RECORDS);
+    }
+
+    private static List<String> decode(Format format, List<byte[]> pieces, int maxRecords) {
+        Recorder into = new Recorder(0);
+        StreamDecoder decoder = format.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+        Optional<String> refused = feed(decoder, pieces, into);
+        if (refused.isPresent()) {
+            return List.of(refused.get());
+        }
+        into.out.add("content=" + decoder.sawContent() + " unknown=" + decoder.sawUnknownColumn());
+        return into.out;
+    }
+
+    /** Feeds a body's pieces and its end to {@code decoder}; the body's refusal, if it is refused. */
+    static Optional<String> feed(StreamDecoder decoder, List<byte[]> pieces, RecordSink into) {
+        try {
+            for (byte[] p : pieces) {
+                decoder.feed(p, into);
+            }
+            decoder.end(into);
+            return Optional.empty();
+        } catch (BodyException e) {
+            return Optional.of("body refused: " + e.code() + " " + e.getMessage());
+        }
+    }
+
+    /** A file that arrives in the given pieces, one a read. */
+    private static InputStream arriving(List<byte[]> pieces) {
+        return new SequenceInputStream(Collections.enumeration(pieces.stream().map(ByteArrayInputStream::new).toList()));
+    }
+
+    /**
+     * The whole file as the service decodes a POST of it, lines named in the file: a JSON document
+     * by the whole-body decoder (its refusals name no line: compared by index and SQLSTATE).
+     * Indexes, values and refusals are the file's, whatever the decoder saw per chunk.
+     */
+    private static List<String> wholeFile(Case c) {
+        if (c.format() == Format.JSON) {
+            Recorder into = new Recorder(0);
+            try {
+                JsonRecordDecoder.decode(c.body(), into, TABLE, Integer.MAX_VALUE);
+            } catch (BodyException e) {
+                throw new AssertionError(c + " is no JSON file the loader sends", e);
+            }
+            // The loader sends each element on a line of its own, its line feeds (between tokens:
+            // JSON strings hold none) made spaces, which a json column's text then has too.
+            return into.out.stream().map(r -> withoutMessage(r).replace('\n', ' ')).toList();
+        }
+        List<String> whole = new ArrayList<>(decode(c.format(), List.of(c.body()), Integer.MAX_VALUE));
+        whole.remove(whole.size() - 1); // what the decoder saw: per chunk, not per file
+        return whole;
+    }
+
+    /** The file's records as the service decodes the loader's chunks of it, indexes and lines counted in the file. */
+    private static List<String> chunked(Format format, List<byte[]> delivery, int chunkBytes) throws IOException {
+        List<String> out = new ArrayList<>();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1).reader();
+        int index = 0;
+        for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
+            Recorder into = new Recorder(index);
+            StreamDecoder decoder = format.sentAs().decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
+            try {
+                decoder.feed(chunk.body(), into);
+                decoder.end(into);
+            } catch (BodyException e) {
+                throw new AssertionError("a chunk of a file the service takes whole is refused", e);
+            }
+            assertThat(into.next - index).as("records of the chunk").isEqualTo(chunk.records());
+            for (String r : into.out) {
+                out.add(format == Format.JSON ? withoutMessage(r) : inFileLines(r, chunk, index));
+            }
+            index += chunk.records();
+        }
+        return out;
+    }
+
+    /**
+     * The file's records as scheduled imports decode them: as the chunker frames them (a file is
+     * framed once), into one request a chunk, at the file's lines.
+     */
+    private static List<String> tapped(Format format, List<byte[]> delivery, int chunkBytes) throws IOException {
+        RecordDecoder records = format.sentAs().records(TABLE, Integer.MAX_VALUE);
+        Recorder[] current = {new Recorder(0)};
+        RecordTap tap = record -> {
+            try {
+                records.decode(record, current[0]);
+            } catch (BodyException e) {
+                throw new AssertionError("a record of a file the service takes whole refuses the file", e);
+            }
+        };
+        List<String> out = new ArrayList<>();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1, tap).reader();
+        int index = 0;
+        for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
+            assertThat(current[0].next - index).as("records of the chunk").isEqualTo(chunk.records());
+            current[0].out.forEach(r -> out.add(format == Format.JSON ? withoutMessage(r) : r));
+            index += chunk.records();
+            current[0] = new Recorder(index);
+        }
+        return out;
+    }
+
+    /** A refusal's message names the chunk's line: named in the file instead, as the loader reports it. */
+    private static String inFileLines(String record, Chunk chunk, int firstIndex) {
+        String[] p = record.split(" ", 4);
+        if (!p[1].equals("refused")) {
+            return record;
+        }
+        Matcher m = LINE.matcher(p[3]);
+        assertThat(m.find()).as(record).isTrue();
+        int index = Integer.parseInt(p[0]);
+        return p[0] + " refused " + p[2] + " line " + chunk.line(index - firstIndex) + p[3].substring(m.end());
+    }
+
+    private static String withoutMessage(String record) {
+        String[] p = record.split(" ", 4);
+        return p[1].equals("refused") ? p[0] + " refused " + p[2] : record;
+    }
+
+    /** The body in two at every offset (every 4999th for a large one). */
+    private static List<List<byte[]>> cuts(byte[] body) {
+        List<List<byte[]>> out = new ArrayList<>();
+        int step = body.length < SMALL ? 1 : 4999;
+        for (int cut = 0; cut <= body.length; cut += step) {
+            out.add(List.of(Arrays.copyOfRange(body, 0, cut), Arrays.copyOfRange(body, cut, body.length)));
+        }
+        return out;
+    }
+
+    /** Records what a decoder gives it, in order: {@code index values} or {@code index refused sqlstate message raw=...}. */
+    static final class Recorder implements RecordSink {
+        final List<String> out = new ArrayList<>();
+        int next;
+
+        Recorder(int firstIndex) {
+            next = firstIndex;
+        }
+
+        @Override
+        public RecordSink add(Object[] values) {
+            out.add(next++ + " " + Arrays.toString(values));
+            return this;
+        }
+
+        @Override
+        public RecordSink refuse(String sqlstate, String message, Object raw) {
+            out.add(next++ + " refused " + sqlstate + " " + message + " raw=" + raw);
+            return this;
+        }
+
+        @Override
+        public int nextIndex() {
+            return next;
+        }
+    }
+
+    private static Case nd(String name, List<?> lines, String... expected) {
+        return new Case(Format.NDJSON, name, join(lines), List.of(expected));
+    }
+
+    private static Case cs(String name, List<?> lines, String... expected) {
+        return new Case(Format.CSV, name, join(lines), List.of(expected));
+    }
+
+    private static byte[] join(List<?> pieces) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object o : pieces) {
+            out.writeBytes(o instanceof byte[] b ? b : ((String) o).getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** Text and raw bytes (ints) as one byte array. */
+    private static byte[] bytes(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object o : parts) {
+            if (o instanceof Integer i) {
+                out.write(i);
+            } else {
+                out.writeBytes(((String) o).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+}
