@@ -3,7 +3,7 @@ package dev.ingest.api.cli;
 import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.server.auth.ApiKeys;
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.server.auth.TableList;
+import dev.ingest.api.common.TableList;
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.db.DatabaseProbe;
 import dev.ingest.api.db.DatabaseUrl;

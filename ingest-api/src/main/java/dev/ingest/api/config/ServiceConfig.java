@@ -277,7 +277,7 @@ public record ServiceConfig(
     /** A comma-separated list of names from the environment; null when unset or blank. */
     private static List<String> names(String value) {
         String v = blankToNull(value);
-        return v == null ? null : dev.ingest.api.server.auth.TableList.split(List.of(v));
+        return v == null ? null : dev.ingest.api.common.TableList.split(List.of(v));
     }
 
     /** HTTPS with a PEM certificate (chain) and its PEM private key. */

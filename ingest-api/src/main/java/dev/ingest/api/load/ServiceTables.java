@@ -2,6 +2,7 @@ package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.api.common.TableDefinition;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

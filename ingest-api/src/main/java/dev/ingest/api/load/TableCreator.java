@@ -1,6 +1,7 @@
 package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ingest.api.common.TableDefinition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.ingest.api.server;
 
 import dev.ingest.api.server.auth.Auth;
-import dev.ingest.api.server.auth.TableName;
-import dev.ingest.api.load.TableDefinition;
+import dev.ingest.api.common.TableDefinition;
+import dev.ingest.api.common.TableName;
 import dev.ingest.engine.Catalog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

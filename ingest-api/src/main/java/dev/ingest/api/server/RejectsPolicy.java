@@ -1,6 +1,6 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.server.auth.TableName;
+import dev.ingest.api.common.TableName;
 import dev.ingest.engine.TableSchema;
 import java.util.ArrayList;
 import java.util.List;

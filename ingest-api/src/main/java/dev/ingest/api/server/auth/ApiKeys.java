@@ -1,6 +1,7 @@
 package dev.ingest.api.server.auth;
 
 import dev.ingest.api.common.Sha256;
+import dev.ingest.api.common.TableName;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,6 @@
 package dev.ingest.api.server.auth;
 
+import dev.ingest.api.common.TableName;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.ingest.api.server.auth;
+package dev.ingest.api.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ingest.api.server.auth;
+package dev.ingest.api.common;
 
 import dev.ingest.engine.TableSchema;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ingest.api.server.auth;
+package dev.ingest.api.common;
 
 import java.util.ArrayList;
 import java.util.List;
