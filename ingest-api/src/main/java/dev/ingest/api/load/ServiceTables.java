@@ -2,6 +2,8 @@ package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingest.api.common.TableDefinition;
 import java.io.IOException;
 import java.net.URI;
@@ -74,10 +76,10 @@ final class ServiceTables {
     static HttpResponse<String> create(HttpClient http, String baseUrl, String token, TableDefinition table)
             throws IOException, InterruptedException {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         // The table as the service parses names: quoted parts, so that dots and quotes in them stay in the name.
         body.put("table", TableDefinition.quote(table.schema()) + "." + TableDefinition.quote(table.name()));
-        com.fasterxml.jackson.databind.node.ArrayNode columns = body.putArray("columns");
+        ArrayNode columns = body.putArray("columns");
         table.columns().forEach(c -> columns.addObject().put("name", c.name()).put("type", c.type()));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/tables")).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")

@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,7 +93,7 @@ final class TableSampler {
                     columns.computeIfAbsent(e.getKey(), k -> new ColumnTypeInference()).json(e.getValue());
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ChunkReader.MalformedInputException("malformed JSON in the sample: " + e.getOriginalMessage());
         }
         if (columns.isEmpty()) {

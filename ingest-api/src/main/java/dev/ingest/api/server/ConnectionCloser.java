@@ -25,6 +25,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -94,7 +95,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
 
     /** Installs a closer on the connection; called once per connection, before it reads. */
     static void install(HttpConnection connection) {
-        if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection server)) {
+        if (!(connection instanceof HttpServerConnection server)) {
             return;
         }
         ChannelHandlerContext handler = server.channelHandlerContext();
@@ -107,7 +108,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
 
     /** Why the body of the request could not be read whole, or null when it could. */
     static String framingError(HttpServerRequest request) {
-        if (request.connection() instanceof io.vertx.core.http.impl.HttpServerConnection server) {
+        if (request.connection() instanceof HttpServerConnection server) {
             return server.channelHandlerContext().channel().attr(FRAMING_ERROR).get();
         }
         return null;

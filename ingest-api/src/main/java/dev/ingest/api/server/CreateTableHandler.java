@@ -15,6 +15,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code POST /v1/tables}: creates a table from column names and types, for
@@ -48,7 +49,7 @@ final class CreateTableHandler implements Handler<RoutingContext> {
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             refuse(ctx, 415, "unsupported_media_type", "send the table definition as application/json");
             return;
         }

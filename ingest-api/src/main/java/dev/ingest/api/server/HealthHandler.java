@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready}: writes are succeeding (the
@@ -17,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * client, so no event loop blocks; concurrent probes share one check. Thread-safe.
  */
 final class HealthHandler {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HealthHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
     static final long CHECK_TIMEOUT_MILLIS = 800;
     private static final String READY_QUERY =
             "SELECT count(*) FROM ingest.flyway_schema_history WHERE success";
@@ -53,7 +56,7 @@ final class HealthHandler {
         }).onFailure(e -> {
             // Where the database is stays in the log; the answer says what is wrong.
             log.warn("readiness: database unavailable: {}", e.getMessage());
-            Responses.error(ctx, 503, "not_ready", e instanceof java.util.concurrent.TimeoutException
+            Responses.error(ctx, 503, "not_ready", e instanceof TimeoutException
                     ? "the database did not answer within " + CHECK_TIMEOUT_MILLIS + " ms" : "the database is unavailable");
         });
     }

@@ -4,11 +4,14 @@ import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.api.server.metrics.ServiceMetrics;
 import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +23,7 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
-            long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout, PeerTimeouts peers, RejectsPolicy rejects) {
+            long maxBodyBytes, int maxRecords, Duration requestTimeout, PeerTimeouts peers, RejectsPolicy rejects) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool, engine.health());
 
@@ -80,7 +83,7 @@ public final class HttpApi {
      * Prepares each new HTTP connection: how it ends after a refusal, a broken request or the
      * client's half-close (see {@link ConnectionCloser}).
      */
-    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections() {
+    public static Handler<HttpConnection> connections() {
         return ConnectionCloser::install;
     }
 

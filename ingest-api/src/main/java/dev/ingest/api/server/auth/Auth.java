@@ -1,16 +1,21 @@
 package dev.ingest.api.server.auth;
 
 import dev.ingest.api.common.TableName;
+import dev.ingest.engine.Catalog;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Token authentication against {@code ingest.api_keys}: {@code Authorization: Bearer TOKEN}, or
@@ -42,7 +47,7 @@ public final class Auth {
     private final boolean exposed;
     private final AuthMode mode;
     private final double ratePerSecond;
-    private final Map<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile Map<String, Grant> keys = Map.of();
     // Set once a key has been seen, never cleared: authentication does not switch itself off.
     private volatile boolean keysInUse;
@@ -125,7 +130,7 @@ public final class Auth {
         if (grant == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer").putHeader("Connection", "close");
             ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .end(new io.vertx.core.json.JsonObject().put("error", "unauthorized")
+                    .end(new JsonObject().put("error", "unauthorized")
                             .put("message", header == null ? "this service needs an API key: Authorization: Bearer TOKEN "
                                     + "(or Basic, with the token as the password)"
                                     : "the API key is not valid (unknown or revoked; a key created in the last "
@@ -139,7 +144,7 @@ public final class Auth {
                 long retryAfter = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
                 ctx.response().putHeader("Retry-After", Long.toString(retryAfter)).setStatusCode(429)
                         .putHeader("Content-Type", "application/json")
-                        .end(new io.vertx.core.json.JsonObject().put("error", "rate_limited")
+                        .end(new JsonObject().put("error", "rate_limited")
                                 .put("message", "this API key may make " + ratePerSecond + " requests per second")
                                 .put("retry_after_seconds", retryAfter).encode());
                 return;
@@ -164,8 +169,8 @@ public final class Auth {
         }
         String credentials;
         try {
-            credentials = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            credentials = new String(Base64.getDecoder().decode(header.substring(6).trim()),
+                    StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null; // not base64: no credentials
         }
@@ -214,7 +219,7 @@ public final class Auth {
      * Whether the request may use the table of this name as the catalog resolves it; a name the
      * catalog does not know (a job's table not created yet) only with a key granted every table.
      */
-    public static boolean allowed(RoutingContext ctx, dev.ingest.engine.Catalog catalog, String table) {
+    public static boolean allowed(RoutingContext ctx, Catalog catalog, String table) {
         return catalog.find(table).map(t -> allowed(ctx, t)).orElse(allowedEverything(ctx));
     }
 

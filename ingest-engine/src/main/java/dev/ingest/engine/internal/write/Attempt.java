@@ -1,7 +1,10 @@
 package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.Rejection;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,19 +19,19 @@ import java.util.UUID;
 final class Attempt {
     final UUID batchId = UUID.randomUUID();
     final Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
-    final Set<IngestRequest> duplicates = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    final Set<IngestRequest> duplicates = Collections.newSetFromMap(new IdentityHashMap<>());
     /** What the statements of upsert requests did, per request. */
     final Map<IngestRequest, Written> written = new IdentityHashMap<>();
 
     void wrote(RowGroup g, Written w) {
         statements++;
-        if (g.onConflict != dev.ingest.engine.OnConflict.ERROR) {
+        if (g.onConflict != OnConflict.ERROR) {
             written.merge(g.owners.get(0), w, Written::plus);
         }
     }
     /** Records the database refused, for {@link #refused}'s lists, in the order found. */
     void refuse(IngestRequest r, Rejection rejection) {
-        refused.computeIfAbsent(r, k -> new java.util.ArrayList<>()).add(rejection);
+        refused.computeIfAbsent(r, k -> new ArrayList<>()).add(rejection);
         refusals++;
     }
 

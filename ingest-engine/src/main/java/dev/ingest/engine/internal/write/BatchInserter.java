@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
@@ -159,7 +160,7 @@ final class BatchInserter {
      * marker is written only if the table still has the columns the rows were made for (see
      * {@link Bookkeeping#markCommitted(Connection, java.util.UUID, dev.ingest.engine.TableSchema)}).
      */
-    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt, dev.ingest.engine.TableSchema table)
+    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt, TableSchema table)
             throws SQLException {
         for (IngestRequest r : live) {
             if (r.idempotencyKey() != null) {
