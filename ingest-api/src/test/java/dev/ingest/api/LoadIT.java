@@ -118,7 +118,7 @@ class LoadIT {
 
         int load(Path... files) {
             Loader.Options options = new Loader.Options(url, "events", format, concurrency, chunkBytes, token, resume, rejects,
-                    maxErrors, dir.resolve("state"), loadId, "", retryFor, false);
+                    maxErrors, dir.resolve("state"), loadId, "", retryFor, false, Loader.TableCreation.NONE, 0);
             Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), stdin,
                     new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), System::nanoTime);
             return loader.run(Arrays.stream(files).map(p -> p == null ? "-" : p.toString()).toList());

@@ -121,7 +121,7 @@ class LoadJsonFidelityIT {
 
     private int load(Path file, Path rejects, ByteArrayOutputStream err) {
         Loader.Options options = new Loader.Options(f.uri("").toString(), "loaded", null, 2, 1024, null, false, rejects, -1,
-                dir.resolve("state"), null, "", Duration.ofSeconds(60), false);
+                dir.resolve("state"), null, "", Duration.ofSeconds(60), false, Loader.TableCreation.NONE, 0);
         Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
                 InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
                 new PrintStream(err, true, UTF_8), System::nanoTime);

@@ -143,7 +143,7 @@ class TenancyIT {
     /** One run of {@code ingest load} of {@code file} into {@code t} with {@code token}: its exit code, and its stderr in {@code err}. */
     private static int load(ServiceFixture f, Path file, String token, ByteArrayOutputStream err) {
         Loader.Options options = new Loader.Options(f.uri("").toString(), "t", null, 2, 64 * 1024, token, false, null, -1,
-                file.resolveSibling("state"), null, "", Duration.ofSeconds(30), false);
+                file.resolveSibling("state"), null, "", Duration.ofSeconds(30), false, Loader.TableCreation.NONE, 0);
         Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
                 InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),
                 new PrintStream(err, true, UTF_8), System::nanoTime);

@@ -24,7 +24,7 @@ final class ServiceTables {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One ingestible table: {@code schema.name} and the columns a load may write. */
-    record Table(String qualifiedName, String name, List<String> writableColumns) {
+    record Table(String qualifiedName, List<String> writableColumns) {
     }
 
     private final List<Table> tables;
@@ -52,7 +52,7 @@ final class ServiceTables {
                     columns.add(c.path("name").asText());
                 }
             }
-            tables.add(new Table(t.path("schema").asText() + "." + t.path("name").asText(), t.path("name").asText(), columns));
+            tables.add(new Table(t.path("schema").asText() + "." + t.path("name").asText(), columns));
         }
         return new ServiceTables(tables);
     }
