@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One attempt at writing a batch: its marker id, the records the database refused, and the
+ * One attempt at writing a batch: its marker id, the records the database rejected, and the
  * requests left out because their idempotency key was taken. Kept until the writer knows whether
  * the attempt committed, since a connection can fail while its COMMIT is in flight.
  */
@@ -29,14 +29,14 @@ final class Attempt {
             written.merge(g.owners.get(0), w, Written::plus);
         }
     }
-    /** Records the database refused, for {@link #refused}'s lists, in the order found. */
-    void refuse(IngestRequest r, Rejection rejection) {
+    /** Records the database rejected, for {@link #refused}'s lists, in the order found. */
+    void reject(IngestRequest r, Rejection rejection) {
         refused.computeIfAbsent(r, k -> new ArrayList<>()).add(rejection);
-        refusals++;
+        rejections++;
     }
 
-    /** Records refused by {@link #refuse} so far. */
-    int refusals;
+    /** Records rejected by {@link #reject} so far. */
+    int rejections;
     /** Statements sent for rows (fast path, isolation and probes), to show what isolation costs. */
     int statements;
     /** Records written to the dead-letter table. */
