@@ -14,7 +14,9 @@ import dev.ingest.engine.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -137,10 +139,10 @@ class AuthIT {
 
     private static HttpResponse<String> basic(ServiceFixture f, String table, String userColonPassword) throws Exception {
         return f.post("/v1/tables/" + table + "/records", "application/json", "{\"v\": 1}".getBytes(UTF_8), "Authorization",
-                "Basic " + java.util.Base64.getEncoder().encodeToString(userColonPassword.getBytes(UTF_8)));
+                "Basic " + Base64.getEncoder().encodeToString(userColonPassword.getBytes(UTF_8)));
     }
 
-    private static <T> T call(java.util.concurrent.Callable<T> c) {
+    private static <T> T call(Callable<T> c) {
         try {
             return c.call();
         } catch (Exception e) {

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.Stream;
@@ -152,7 +154,7 @@ class BadInputIT {
         byte[] bad = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
         for (String type : new String[] {NDJSON, CSV}) {
             f.db.execute("TRUNCATE t");
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
             if (type.equals(CSV)) {
                 body.writeBytes("s\nok\n".getBytes(UTF_8));
                 body.writeBytes(new byte[] {'b', (byte) 0xC3, (byte) 0x28, '\n'});
@@ -206,7 +208,7 @@ class BadInputIT {
 
     @Test
     void tablesAndColumnsWithHostileNamesAreQuotedNotExecuted() throws Exception {
-        String table = java.net.URLEncoder.encode("we\"ird; DROP TABLE t; --", UTF_8).replace("+", "%20");
+        String table = URLEncoder.encode("we\"ird; DROP TABLE t; --", UTF_8).replace("+", "%20");
         HttpResponse<String> r = f.post("/v1/tables/" + table + "/records", JSON,
                 "{\"col\\\"umn; --\": \"'); DROP TABLE t; --\"}".getBytes(UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +107,7 @@ class CommandErrorsIT {
     void importsWithoutATokenSayHowToGiveOne() throws Exception {
         try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
             AuthIT.ingest("keys", "create", "--name", "ops", "--tables", "*", "--database-url", f.db.url());
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             CommandRun run;
             do {
                 assertThat(System.nanoTime()).as("waiting until the key turns authentication on").isLessThan(deadline);

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +62,7 @@ class CreateTableIT {
                 + "'::regclass AND attnum > 0 AND NOT attisdropped")) {
             r.next();
             return r.getString(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,8 +3,10 @@ package dev.ingest.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.formats.CsvCorpus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -87,7 +89,7 @@ class CsvCopyDifferentialIT {
         if (r.statusCode() != 200 && r.statusCode() != 422) {
             refused.add("HTTP " + r.statusCode() + " " + r.body());
         } else {
-            for (Object o : ServiceFixture.json(r).getJsonArray("rejected", new io.vertx.core.json.JsonArray())) {
+            for (Object o : ServiceFixture.json(r).getJsonArray("rejected", new JsonArray())) {
                 JsonObject j = (JsonObject) o;
                 refused.add(j.getInteger("index") + " " + j.getString("sqlstate"));
             }
@@ -166,7 +168,7 @@ class CsvCopyDifferentialIT {
         try {
             conn.unwrap(PGConnection.class).getCopyAPI().copyIn(
                     "COPY oracle (" + c.columns() + ") FROM STDIN (FORMAT csv, HEADER true)", new ByteArrayInputStream(body));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

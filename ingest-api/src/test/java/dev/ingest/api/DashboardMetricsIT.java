@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ class DashboardMetricsIT {
         assertThat(names).as("metric names in the dashboard").contains("ingest_records_accepted_total", "ingest_commit_seconds_bucket");
         try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int CHECK (v >= 0))")) {
             assertThat(f.postJson("t", "[{\"v\": 1}, {\"v\": -1}]").statusCode()).isEqualTo(200);
-            byte[] keyed = "[{\"v\": 2}]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] keyed = "[{\"v\": 2}]".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 2; i++) {
                 assertThat(f.post("/v1/tables/t/records", "application/json", keyed, "Idempotency-Key", "k").statusCode()).isEqualTo(200);
             }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -23,9 +24,11 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -91,7 +94,7 @@ class DifferentialTypesIT {
         }
 
         boolean agrees(Outcome o) {
-            return accepted == o.accepted && (accepted ? java.util.Objects.equals(text, o.text) : sqlstate.equals(o.sqlstate));
+            return accepted == o.accepted && (accepted ? Objects.equals(text, o.text) : sqlstate.equals(o.sqlstate));
         }
 
         @Override
@@ -366,7 +369,7 @@ class DifferentialTypesIT {
             refused.put(rej.getInteger("index"), rej.getString("sqlstate") + " " + rej.getString("message"));
         }
         Map<Integer, String> stored = new HashMap<>();
-        Set<Integer> present = new java.util.HashSet<>();
+        Set<Integer> present = new HashSet<>();
         for (List<String> row : f.rows("SELECT id, v::text FROM t" + k)) {
             present.add(Integer.parseInt(row.get(0)));
             stored.put(Integer.parseInt(row.get(0)), row.get(1));
@@ -442,7 +445,7 @@ class DifferentialTypesIT {
             try {
                 c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY o" + k + " (id, v) FROM STDIN (FORMAT csv)",
                         new ByteArrayInputStream(bytes));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v::text FROM o" + k)) {

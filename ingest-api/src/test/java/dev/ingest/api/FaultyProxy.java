@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -86,7 +87,7 @@ final class FaultyProxy implements AutoCloseable {
                 case TOO_MANY_REQUESTS -> {
                     exchange.getResponseHeaders().add("Retry-After", "1");
                     exchange.getResponseHeaders().add("Content-Type", "application/json");
-                    byte[] answer = "{\"error\":\"busy\",\"message\":\"injected\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    byte[] answer = "{\"error\":\"busy\",\"message\":\"injected\"}".getBytes(StandardCharsets.UTF_8);
                     exchange.sendResponseHeaders(429, answer.length);
                     exchange.getResponseBody().write(answer);
                 }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +12,16 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -100,10 +107,10 @@ class HttpEdgesIT {
     void refusalsByAuthenticationCloseTheConnectionWhileTheClientKeepsSending() throws Exception {
         try (ServiceFixture auth = ServiceFixture.start("CREATE TABLE t (v int)", "CREATE TABLE u (v int)")) {
             String token = AuthIT.ingest("keys", "create", "--name", "edges", "--tables", "t", "--database-url", auth.db.url());
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (auth.postJson("t", "{}").statusCode() != 401) { // the service reads new keys every 2 s
                 assertThat(System.nanoTime()).isLessThan(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
             long before = auth.db.queryLong("SELECT count(*) FROM t"); // posted while waiting for authentication to turn on
             byte[] body = ndjson(0, 70_000);
@@ -254,7 +261,7 @@ class HttpEdgesIT {
         int n = 20_000;
         byte[] plain = type.equals("text/csv") ? csv(n) : ndjson(0, n);
         byte[] whole = gzip(plain);
-        byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 3 / 4);
+        byte[] cut = Arrays.copyOf(whole, whole.length * 3 / 4);
         try (RawClient c = new RawClient()) {
             c.post(type, "gzip", cut);
             Answer a = c.answer();
@@ -281,7 +288,7 @@ class HttpEdgesIT {
         }
         byte[] whole = gzip(json.append(']').toString().getBytes(UTF_8));
         try (RawClient c = new RawClient()) {
-            c.post("application/json", "gzip", java.util.Arrays.copyOf(whole, whole.length - 20));
+            c.post("application/json", "gzip", Arrays.copyOf(whole, whole.length - 20));
             Answer a = c.answer();
             assertThat(a.status).as(a.body).isEqualTo(400);
             assertThat(a.json().getString("error")).isEqualTo("truncated_body");
@@ -409,12 +416,12 @@ class HttpEdgesIT {
 
     @Test
     void aMethodNotAllowedSaysWhichAre() throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         for (String[] k : new String[][] {{"GET", "/v1/tables/t/records", "POST"}, {"DELETE", "/health/live", "GET, HEAD"},
                 {"PUT", "/v1/tables", "GET, POST"}, {"GET", "/v1/imports/nightly/run", "POST"}}) {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(f.uri(k[1]))
-                    .method(k[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(f.uri(k[1]))
+                    .method(k[0], HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(k[0] + " " + k[1]).isEqualTo(405);
             assertThat(r.headers().firstValue("Allow")).as(k[0] + " " + k[1]).hasValue(k[2]);
             assertThat(ServiceFixture.json(r).getString("error")).isEqualTo("method_not_allowed");
@@ -506,7 +513,7 @@ class HttpEdgesIT {
         RawClient(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(60_000);
-            in = new java.io.BufferedInputStream(socket.getInputStream());
+            in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
         }
 

@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
@@ -8,9 +9,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -167,12 +172,12 @@ class IdempotencyIT {
         String body = "[" + RecordsIT.event(20, "r") + "]";
         assertThat(post("events", "application/json", body, "restart-1").statusCode()).isEqualTo(200);
         ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, f.db.url(), null),
-                java.util.Map.of(), dev.ingest.api.config.ConfigFile.EMPTY);
+                Map.of(), ConfigFile.EMPTY);
         try (IngestService second = IngestService.start(config)) {
-            HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))
+            HttpResponse<String> again = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))
                     .header("Content-Type", "application/json").header("Idempotency-Key", "restart-1")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).isEqualTo(200);
             assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         }

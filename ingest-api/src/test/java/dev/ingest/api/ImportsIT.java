@@ -12,12 +12,17 @@ import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +30,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.util.PSQLException;
 
 /** Scheduled imports against a real database: exactly once per file, across runs, restarts and replicas. */
 @Timeout(180)
@@ -165,10 +174,10 @@ class ImportsIT {
                 + "2,\"two\r\nlines \"\"quoted\"\"\"\r\n3,\"a\"b\r\n" + open);
         String blankState;
         String openState;
-        try (java.sql.Connection c = db.connect()) {
-            var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        try (Connection c = db.connect()) {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
             String sql = "COPY items_copy (id, name) FROM STDIN (FORMAT csv, HEADER true)";
-            copy.copyIn(sql, new java.io.ByteArrayInputStream((header + good).getBytes(StandardCharsets.UTF_8)));
+            copy.copyIn(sql, new ByteArrayInputStream((header + good).getBytes(StandardCharsets.UTF_8)));
             blankState = copyState(copy, sql, header + blank);
             openState = copyState(copy, sql, header + open);
         }
@@ -182,11 +191,11 @@ class ImportsIT {
         }
     }
 
-    private static String copyState(org.postgresql.copy.CopyManager copy, String sql, String body) throws Exception {
+    private static String copyState(CopyManager copy, String sql, String body) throws Exception {
         try {
-            copy.copyIn(sql, new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+            copy.copyIn(sql, new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
             return null;
-        } catch (org.postgresql.util.PSQLException e) {
+        } catch (PSQLException e) {
             return e.getSQLState();
         }
     }
@@ -340,7 +349,7 @@ class ImportsIT {
         db.execute(TABLE);
         Files.writeString(dir.resolve("x.csv"), csv(0, 5));
         int closed;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
         try (ServiceFixture f = start(db, job("good", dir + "/*.csv", null), job("bad", "http://127.0.0.1:" + closed + "/x.csv", null))) {
@@ -356,10 +365,10 @@ class ImportsIT {
     }
 
     /** Standard output of {@code command}, which must exit 0. */
-    private static String captured(java.util.function.IntSupplier command) {
-        java.io.PrintStream saved = System.out;
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+    private static String captured(IntSupplier command) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             assertThat(command.getAsInt()).isZero();
         } finally {

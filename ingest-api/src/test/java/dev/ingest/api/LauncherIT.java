@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,7 +62,7 @@ class LauncherIT {
     /** Runs {@code scripts/ingest ARGS}; its standard output, after asserting it exited 0. */
     private static String runScript(String javaOpts, String... args) throws Exception {
         Path script = Path.of("..", "scripts", "ingest").toAbsolutePath().normalize();
-        List<String> command = new java.util.ArrayList<>(List.of(script.toString()));
+        List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
         Path err = Files.createTempFile("ingest-launcher", ".err");
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
@@ -89,7 +92,7 @@ class LauncherIT {
         }
         Process p = pb.start();
         try {
-            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> seen = new CopyOnWriteArrayList<>();
             CompletableFuture<Matcher> found = CompletableFuture.supplyAsync(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
                     for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -100,7 +103,7 @@ class LauncherIT {
                         }
                     }
                     return null;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return null;
                 }
             });

@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,10 +53,10 @@ class LimitsIT {
     void aKeyOverItsRateGets429WithRetryAfter() throws Exception {
         try (ServiceFixture f = ServiceFixture.start(c -> c.withLimits(Duration.ofSeconds(60), 1), "CREATE TABLE t (v int)")) {
             String token = AuthIT.ingest("keys", "create", "--name", "busy", "--tables", "t", "--database-url", f.db.url());
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (f.postJson("nowhere", "{}").statusCode() != 401) { // the service reads new keys every 2 s
                 assertThat(System.nanoTime()).isLessThan(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
             int ok = 0;
             HttpResponse<String> limited = null;

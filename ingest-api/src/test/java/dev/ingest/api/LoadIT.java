@@ -18,17 +18,24 @@ import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
 
 /** {@code ingest load} against a real service and database, with the network made unreliable where it matters. */
 @Timeout(180)
@@ -111,10 +118,10 @@ class LoadIT {
 
         int load(Path... files) {
             Loader.Options options = new Loader.Options(url, "events", format, concurrency, chunkBytes, token, resume, rejects,
-                    maxErrors, dir.resolve("state"), loadId, "", retryFor, false);
+                    maxErrors, dir.resolve("state"), loadId, "", retryFor, false, Loader.TableCreation.NONE, 0);
             Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), stdin,
                     new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), System::nanoTime);
-            return loader.run(java.util.Arrays.stream(files).map(p -> p == null ? "-" : p.toString()).toList());
+            return loader.run(Arrays.stream(files).map(p -> p == null ? "-" : p.toString()).toList());
         }
 
         String out() {
@@ -140,7 +147,7 @@ class LoadIT {
     void severalMegabytesOfCsvNdjsonAndJsonArriveComplete() throws Exception {
         Path csv = write("events.csv", csv(0, 20_000));
         Path ndjson = write("events.ndjson.gz", ndjson(20_000, 40_000));
-        String array = "[\n" + String.join(",\n", java.util.stream.LongStream.range(40_000, 45_000)
+        String array = "[\n" + String.join(",\n", LongStream.range(40_000, 45_000)
                 .mapToObj(LoadIT::ndjsonLine).toList()) + "\n]\n";
         Path json = write("events.json", array);
         assertThat(Files.size(csv)).isGreaterThan(2_000_000);
@@ -188,7 +195,7 @@ class LoadIT {
         assertExactly(3000, sum(0, 3000));
 
         List<JsonObject> rejected = Files.readAllLines(run.rejects).stream().map(JsonObject::new)
-                .sorted(java.util.Comparator.comparingLong(o -> o.getLong("line"))).toList();
+                .sorted(Comparator.comparingLong(o -> o.getLong("line"))).toList();
         assertThat(rejected).extracting(o -> o.getLong("line")).containsExactly(lines - 3, lines - 2, lines - 1, lines);
         assertThat(rejected).extracting(o -> o.getString("sqlstate")).containsExactly("23505", "22P02", "22007", "22P04");
         assertThat(rejected.get(1).getString("record")).isEqualTo("not-a-uuid,2026-01-01T00:00:00Z,s,k,2,2,");
@@ -220,18 +227,18 @@ class LoadIT {
         assertThat(lines.get(0).getString("kept")).isEqualTo("from the hour before");
         assertThat(lines.subList(1, 3)).extracting(o -> o.getString("input")).containsExactly(first.toString(), second.toString());
         assertThat(lines.subList(1, 3)).allMatch(o -> o.getString("sqlstate").equals("22P02") && !o.getString("run").isBlank()
-                && java.time.Instant.parse(o.getString("run_started")) != null);
+                && Instant.parse(o.getString("run_started")) != null);
         assertThat(lines.get(1).getString("run")).isNotEqualTo(lines.get(2).getString("run"));
         assertExactly(20, sum(0, 20));
     }
 
     /** COPY of {@code body} into {@code table (columns)}, with a header; null when COPY takes it, else its SQLSTATE. */
     static String copy(ServiceFixture f, String table, String columns, String body) throws Exception {
-        try (java.sql.Connection c = f.db.connect()) {
-            c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY " + table + " (" + columns
-                    + ") FROM STDIN (FORMAT csv, HEADER true)", new java.io.ByteArrayInputStream(body.getBytes(UTF_8)));
+        try (Connection c = f.db.connect()) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " (" + columns
+                    + ") FROM STDIN (FORMAT csv, HEADER true)", new ByteArrayInputStream(body.getBytes(UTF_8)));
             return null;
-        } catch (org.postgresql.util.PSQLException e) {
+        } catch (PSQLException e) {
             return e.getSQLState();
         }
     }
@@ -285,7 +292,7 @@ class LoadIT {
                 .isEqualTo(f.rows("SELECT event_id, source, kind, user_id FROM events_copy" + query))
                 .hasSize(400);
         List<JsonObject> rejected = Files.readAllLines(run.rejects).stream().map(JsonObject::new)
-                .sorted(java.util.Comparator.comparingLong(o -> o.getLong("line"))).toList();
+                .sorted(Comparator.comparingLong(o -> o.getLong("line"))).toList();
         assertThat(rejected).extracting(o -> o.getLong("line") + " " + o.getString("sqlstate"))
                 .containsExactly(blankLine + " " + blankState, openLine + " " + openState);
     }

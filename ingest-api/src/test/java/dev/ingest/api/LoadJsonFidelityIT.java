@@ -7,6 +7,7 @@ import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -120,9 +121,9 @@ class LoadJsonFidelityIT {
 
     private int load(Path file, Path rejects, ByteArrayOutputStream err) {
         Loader.Options options = new Loader.Options(f.uri("").toString(), "loaded", null, 2, 1024, null, false, rejects, -1,
-                dir.resolve("state"), null, "", Duration.ofSeconds(60), false);
+                dir.resolve("state"), null, "", Duration.ofSeconds(60), false, Loader.TableCreation.NONE, 0);
         Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
-                java.io.InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+                InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
                 new PrintStream(err, true, UTF_8), System::nanoTime);
         return loader.run(List.of(file.toString()));
     }

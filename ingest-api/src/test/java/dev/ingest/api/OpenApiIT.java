@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.engine.testing.StoppableServer;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -537,7 +539,7 @@ class OpenApiIT {
 
         /** The answer on {@code socket}; {@code head}: to a HEAD request, whose answer has no body whatever its Content-Length. */
         private static Answer read(InputStream socket, boolean head) throws IOException {
-            InputStream in = new java.io.BufferedInputStream(socket);
+            InputStream in = new BufferedInputStream(socket);
             String statusLine = line(in);
             assertThat(statusLine).as("an answer, not a closed connection").isNotNull();
             Map<String, String> headers = new LinkedHashMap<>();
@@ -569,7 +571,7 @@ class OpenApiIT {
             Answer posted = post("/v1/tables/t/records?rejects=keep", "application/json",
                     "[{\"id\": " + nextId() + ", \"v\": 1}, {\"id\": " + nextId() + ", \"v\": \"x\"}]", admin);
             assertThat(posted.status()).as(posted.body()).isEqualTo(200);
-            String basic = java.util.Base64.getEncoder().encodeToString(("ingest:" + admin).getBytes(UTF_8));
+            String basic = Base64.getEncoder().encodeToString(("ingest:" + admin).getBytes(UTF_8));
             Answer page = raw(service, "GET /v1/rejects?table=t&limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + basic
                     + "\r\nConnection: close\r\n\r\n", new byte[0]);
             assertThat(page.body()).as("the kept reject is listed").contains("\"sqlstate\":\"22P02\"");

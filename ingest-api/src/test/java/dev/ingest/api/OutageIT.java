@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.engine.testing.StoppableServer;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -70,7 +71,7 @@ class OutageIT {
             await("the writers to see the database gone",
                     () -> !ServiceFixture.json(get(f, "/v1/stats")).getBoolean("database_reachable"));
             // Answers say what happened, not where the database is: its address stays in the log.
-            String port = ":" + java.net.URI.create(pg.url()).getPort();
+            String port = ":" + URI.create(pg.url()).getPort();
             HttpResponse<String> keyed = f.post("/v1/tables/items/records", "application/json", records(5_000_000, 1).getBytes(UTF_8),
                     "Idempotency-Key", "during-the-outage");
             assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(503);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,7 +44,7 @@ class QueuedIT {
             barrier(f, "barrier");
 
             assertThat(f.rows("SELECT code, qty FROM items WHERE code <> 'barrier' ORDER BY code"))
-                    .containsExactly(List.of("a", "1"), java.util.Arrays.asList("d", null));
+                    .containsExactly(List.of("a", "1"), Arrays.asList("d", null));
             assertThat(f.rows("SELECT table_name, record_index, sqlstate, record->>'code', record->>'qty' FROM ingest.rejects ORDER BY record_index"))
                     .containsExactly(List.of("public.items", "1", "23514", "b", "-1"), List.of("public.items", "2", "22P02", "c", "many"));
             JsonArray tables = ServiceFixture.json(f.get("/v1/stats")).getJsonArray("tables");

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,7 @@ class ReadinessIT {
             HttpResponse<String> committed = waiting.get(60, TimeUnit.SECONDS);
             assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
             await("ready again once writes succeed", () -> ready(f).statusCode() == 200);
-            assertThat(f.rows("SELECT v FROM t ORDER BY v")).containsExactly(java.util.List.of("1"), java.util.List.of("2"));
+            assertThat(f.rows("SELECT v FROM t ORDER BY v")).containsExactly(List.of("1"), List.of("2"));
         }
     }
 

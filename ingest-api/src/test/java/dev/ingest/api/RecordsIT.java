@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,9 +87,9 @@ class RecordsIT {
         HttpResponse<String> r = f.postJson("typed", "[{\"t\": null, \"jb\": null}, {}, {\"status\": \"given\"}]");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(f.rows("SELECT t, jb::text, status, created IS NOT NULL FROM typed ORDER BY id")).containsExactly(
-                java.util.Arrays.asList(null, null, "fresh", "t"),
-                java.util.Arrays.asList(null, null, "fresh", "t"),
-                java.util.Arrays.asList(null, null, "given", "t"));
+                Arrays.asList(null, null, "fresh", "t"),
+                Arrays.asList(null, null, "fresh", "t"),
+                Arrays.asList(null, null, "given", "t"));
     }
 
     @Test
@@ -154,9 +158,9 @@ class RecordsIT {
 
     @Test
     void gzipBodiesAreDecompressed() throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
-            gz.write((event(1, "gz") + "\n" + event(2, "gz") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write((event(1, "gz") + "\n" + event(2, "gz") + "\n").getBytes(StandardCharsets.UTF_8));
         }
         HttpResponse<String> r = f.post("/v1/tables/events/records", "application/x-ndjson", out.toByteArray(),
                 "Content-Encoding", "gzip");

@@ -1,18 +1,23 @@
 package dev.ingest.api;
 
 import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
 
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -34,7 +39,7 @@ final class ServiceFixture implements AutoCloseable {
         db.execute(ddl);
         ServiceConfig config = ConfigResolver.resolve(
                 new ConfigResolver.Flags("127.0.0.1", 0, db.url(), null), Map.of(),
-                dev.ingest.api.config.ConfigFile.EMPTY);
+                ConfigFile.EMPTY);
         return new ServiceFixture(db, IngestService.start(customize.apply(config)));
     }
 
@@ -46,9 +51,9 @@ final class ServiceFixture implements AutoCloseable {
     /** The DDL of the example {@code events} table that the embedded database starts with. */
     static String eventsTable() {
         try (var in = ServiceFixture.class.getResourceAsStream("/examples/events.sql")) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -73,11 +78,11 @@ final class ServiceFixture implements AutoCloseable {
     }
 
     HttpResponse<String> postJson(String table, String json) throws IOException, InterruptedException {
-        return post("/v1/tables/" + table + "/records", "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return post("/v1/tables/" + table + "/records", "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<String> postNdjson(String table, String ndjson) throws IOException, InterruptedException {
-        return post("/v1/tables/" + table + "/records", "application/x-ndjson", ndjson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return post("/v1/tables/" + table + "/records", "application/x-ndjson", ndjson.getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -92,10 +97,10 @@ final class ServiceFixture implements AutoCloseable {
     /** Rows of a query as lists of column values (as strings, null for SQL NULL). */
     List<List<String>> rows(String sql) throws Exception {
         try (var c = db.connect(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
-            List<List<String>> out = new java.util.ArrayList<>();
+            List<List<String>> out = new ArrayList<>();
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
-                List<String> row = new java.util.ArrayList<>();
+                List<String> row = new ArrayList<>();
                 for (int i = 1; i <= n; i++) {
                     row.add(rs.getString(i));
                 }
@@ -106,7 +111,7 @@ final class ServiceFixture implements AutoCloseable {
     }
 
     static Path tempDir(String prefix) throws IOException {
-        return java.nio.file.Files.createTempDirectory(prefix);
+        return Files.createTempDirectory(prefix);
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -201,7 +202,7 @@ class SessionSettingsIT {
         List<String> stored = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            for (Map.Entry<String, String> cell : new java.util.TreeMap<>(records.get(i)).entrySet()) {
+            for (Map.Entry<String, String> cell : new TreeMap<>(records.get(i)).entrySet()) {
                 String column = cell.getKey();
                 String label = table + "." + column + " '" + cell.getValue() + "' -> ";
                 expected.add(label + single(oracle, "SELECT (?::" + TYPES.get(column) + ")::text", cell.getValue()));

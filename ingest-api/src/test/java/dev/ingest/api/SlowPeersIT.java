@@ -6,15 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.api.config.PeerTimeouts;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -81,12 +86,12 @@ class SlowPeersIT {
                 sent.writeBytes(body);
             }
             OutputStream out = s.getOutputStream();
-            java.util.concurrent.CompletableFuture<Void> writing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     out.write(sent.toByteArray());
                     out.flush(); // ...and never read
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
 
@@ -118,7 +123,7 @@ class SlowPeersIT {
             }
             assertThat(complete).as("complete answers received of the " + taken + " requests taken").isLessThan((int) taken);
 
-            List<List<String>> expected = new java.util.ArrayList<>();
+            List<List<String>> expected = new ArrayList<>();
             for (long v = 1; v <= taken; v++) {
                 expected.add(List.of(Long.toString(v)));
             }
@@ -158,12 +163,12 @@ class SlowPeersIT {
             Map<String, String> headers = new TreeMap<>();
             for (String h = line(in); !h.isEmpty(); h = line(in)) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), h.substring(colon + 1).trim());
+                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
             }
             int length = Integer.parseInt(headers.get("content-length"));
             byte[] body = in.readNBytes(length);
             if (body.length < length) {
-                throw new java.io.EOFException("the answer ended after " + body.length + " of " + length + " bytes");
+                throw new EOFException("the answer ended after " + body.length + " of " + length + " bytes");
             }
             return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, UTF_8));
         }

@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,8 +41,8 @@ class StreamingIT {
             assertThat(ServiceFixture.json(r).getLong("accepted")).isEqualTo(4);
             assertThat(f.rows("SELECT id, t, n::text, j::text, tags::text, b::text, d FROM c ORDER BY id")).containsExactly(
                     List.of("1", "plain", "1.5", "{\"k\": [1, 2]}", "{a,b}", "true", "dflt"),
-                    java.util.Arrays.asList("2", "comma, quote \" and\nnewline", null, "null", "{}", "false", "dflt"),
-                    java.util.Arrays.asList("3", "", "-0.25", null, null, null, "dflt"),
+                    Arrays.asList("2", "comma, quote \" and\nnewline", null, "null", "{}", "false", "dflt"),
+                    Arrays.asList("3", "", "-0.25", null, null, null, "dflt"),
                     List.of("4", "日本語 ✓", "1000", "\"s\"", "{\"x y\",NULL}", "true", "dflt"));
         }
     }
@@ -52,7 +54,7 @@ class StreamingIT {
             StringBuilder csv = new StringBuilder("event_id,ts,source,kind,user_id,value,payload\n");
             StringBuilder nd = new StringBuilder();
             for (int i = 0; i < n; i++) {
-                csv.append(java.util.UUID.nameUUIDFromBytes(("csv" + i).getBytes())).append(",2026-01-01T00:00:00Z,csv,k")
+                csv.append(UUID.nameUUIDFromBytes(("csv" + i).getBytes())).append(",2026-01-01T00:00:00Z,csv,k")
                         .append(i % 5).append(',').append(i).append(',').append(i * 0.25)
                         .append(",\"{\"\"i\"\": ").append(i).append(", \"\"note\"\": \"\"a, b\"\"}\"\n");
                 nd.append(RecordsIT.event(i, "nd")).append('\n');
@@ -82,7 +84,7 @@ class StreamingIT {
             HttpResponse<String> nd = f.post("/v1/tables/g/records", "application/x-ndjson", "{\"a\": 3, \"c\": \"y\"}\n".getBytes(UTF_8));
             assertThat(nd.statusCode()).as(nd.body()).isEqualTo(200);
             assertThat(f.rows("SELECT a, b, c FROM g ORDER BY a")).containsExactly(
-                    java.util.Arrays.asList("1", null, null), java.util.Arrays.asList("2", "x", null), java.util.Arrays.asList("3", null, "y"));
+                    Arrays.asList("1", null, null), Arrays.asList("2", "x", null), Arrays.asList("3", null, "y"));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.ingest.api.config.ServiceConfig;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.config.ImportJob;
@@ -15,8 +16,18 @@ import dev.ingest.api.load.Source;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +35,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,11 +69,11 @@ class TenancyIT {
     }
 
     private static HttpResponse<String> get(ServiceFixture f, String path, String token) throws Exception {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(f.uri(path)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(f.uri(path)).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return java.net.http.HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String values(int from, int to) {
@@ -130,12 +142,12 @@ class TenancyIT {
     }
 
     /** One run of {@code ingest load} of {@code file} into {@code t} with {@code token}: its exit code, and its stderr in {@code err}. */
-    private static int load(ServiceFixture f, java.nio.file.Path file, String token, java.io.ByteArrayOutputStream err) {
+    private static int load(ServiceFixture f, Path file, String token, ByteArrayOutputStream err) {
         Loader.Options options = new Loader.Options(f.uri("").toString(), "t", null, 2, 64 * 1024, token, false, null, -1,
-                file.resolveSibling("state"), null, "", java.time.Duration.ofSeconds(30), false);
-        Loader loader = new Loader(options, java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build(),
-                java.io.InputStream.nullInputStream(), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
-                new java.io.PrintStream(err, true, UTF_8), System::nanoTime);
+                file.resolveSibling("state"), null, "", Duration.ofSeconds(30), false, Loader.TableCreation.NONE, 0);
+        Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(err, true, UTF_8), System::nanoTime);
         return loader.run(List.of(file.toString()));
     }
 
@@ -145,29 +157,29 @@ class TenancyIT {
             String[] keys = twoKeys(f);
             String a = keys[0];
             String b = keys[1];
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ingest-tenancy");
-            java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a.ndjson"), lines(0, 1000));
+            Path dir = Files.createTempDirectory("ingest-tenancy");
+            Path file = Files.writeString(dir.resolve("a.ndjson"), lines(0, 1000));
             // The loader's first chunk key, as anyone who knows the file's path, size and mtime can work it out.
             String chunkKey = "ingest-load-" + Source.of(file.toString(), null).digest() + "-0";
 
             // Another tenant posts first under that key: it is its own key, the load is not affected.
             assertThat(post(f, "t", "application/x-ndjson", lines(-1, 0), b, chunkKey).statusCode()).isEqualTo(200);
-            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
             assertThat(load(f, file, a, err)).as(err.toString(UTF_8)).isEqualTo(Loader.OK);
             assertThat(f.db.queryLong("SELECT count(*) FROM t WHERE v >= 0")).isEqualTo(1000);
             assertThat(f.db.queryLong("SELECT count(DISTINCT v) FROM t WHERE v >= 0")).isEqualTo(1000);
 
             // Under the same key (a client of the same tenant reusing it): the load fails loudly, it never counts the chunk as loaded.
-            java.nio.file.Path second = java.nio.file.Files.writeString(dir.resolve("b.ndjson"), lines(5000, 6000));
+            Path second = Files.writeString(dir.resolve("b.ndjson"), lines(5000, 6000));
             String secondKey = "ingest-load-" + Source.of(second.toString(), null).digest() + "-0";
             assertThat(post(f, "t", "application/x-ndjson", lines(-2, -1), a, secondKey).statusCode()).isEqualTo(200);
-            java.io.ByteArrayOutputStream err2 = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream err2 = new ByteArrayOutputStream();
             assertThat(load(f, second, a, err2)).as(err2.toString(UTF_8)).isEqualTo(Loader.FAILED);
             assertThat(err2.toString(UTF_8)).contains("idempotency_key_reused");
             assertThat(f.db.queryLong("SELECT count(*) FROM t")).isEqualTo(1002);
-            try (java.util.stream.Stream<java.nio.file.Path> written = java.nio.file.Files.walk(dir)) {
-                for (java.nio.file.Path p : written.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.delete(p);
+            try (Stream<Path> written = Files.walk(dir)) {
+                for (Path p : written.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }
@@ -239,7 +251,7 @@ class TenancyIT {
         }
         ServiceConfig exposed = ConfigResolver.resolve(new ConfigResolver.Flags("0.0.0.0", 0, db.url(), null),
                 Map.of("INGEST_AUTH", "off"), ConfigFile.EMPTY);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestService.start(exposed))
+        assertThatThrownBy(() -> IngestService.start(exposed))
                 .hasMessageContaining("auth: off").hasMessageContaining("loopback");
         assertThat(db.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
     }

@@ -2,14 +2,17 @@ package dev.ingest.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.ingest.engine.testing.StoppableServer;
 import dev.ingest.engine.testing.TestDatabase;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,7 +91,7 @@ class FailureIT {
         return (DataSource) Proxy.newProxyInstance(FailureIT.class.getClassLoader(), new Class<?>[] {DataSource.class}, dataSource);
     }
 
-    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+    private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
         try {
             return m.invoke(target, args);
         } catch (InvocationTargetException e) {
@@ -101,7 +105,7 @@ class FailureIT {
         db.execute("CREATE TABLE churn (v bigint)");
         AtomicBoolean loading = new AtomicBoolean(true);
         AtomicInteger kills = new AtomicInteger();
-        try (IngestEngine e = IngestEngine.start(config(db).retryBackoffMax(java.time.Duration.ofMillis(200)).build())) {
+        try (IngestEngine e = IngestEngine.start(config(db).retryBackoffMax(Duration.ofMillis(200)).build())) {
             TableSchema t = e.catalog().find("churn").orElseThrow();
             ExecutorService pool = Executors.newFixedThreadPool(5);
             try {
@@ -114,7 +118,7 @@ class FailureIT {
                                 kills.addAndGet(rs.getInt(1));
                             }
                             Thread.onSpinWait();
-                            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                         }
                     }
                     return null;
@@ -144,7 +148,7 @@ class FailureIT {
                 // Stop the server once the load is well under way, and start it again.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (submitted.get() < 60 && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
                 pg.stop();
                 assertThat(e.health().isUp() || submitted.get() < 360).isTrue();
@@ -180,13 +184,13 @@ class FailureIT {
 
                 pg.stop();
                 // No pooled connection is left, so the next attempt fails asking the pool for one.
-                ((com.zaxxer.hikari.HikariDataSource) e.dataSource()).getHikariPoolMXBean().softEvictConnections();
+                ((HikariDataSource) e.dataSource()).getHikariPoolMXBean().softEvictConnections();
                 IngestRequest second = request(t, 100, 5);
                 assertThat(e.submit(second)).isEqualTo(Admission.ACCEPTED);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (e.health().isUp()) {
                     assertThat(System.nanoTime()).as("the writer to notice the outage").isLessThan(deadline);
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 pg.resume();
                 assertThat(second.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
@@ -218,7 +222,7 @@ class FailureIT {
                     for (int r = 0; r < requests; r++) {
                         IngestRequest req = request(t, (me * requests + r) * rows, rows);
                         while (e.submit(req) == Admission.QUEUE_FULL) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                         }
                         submitted.incrementAndGet();
                         n += req.result().get(180, TimeUnit.SECONDS).accepted();

@@ -6,7 +6,9 @@ import dev.ingest.engine.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,11 +148,11 @@ class IngestEngineIT {
         try (Connection c = db.connect(); var ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?, ?, ?, ?)")) {
             ps.setInt(1, id);
             for (int i = 0; i < literals.length; i++) {
-                ps.setObject(i + 2, literals[i], java.sql.Types.OTHER);
+                ps.setObject(i + 2, literals[i], Types.OTHER);
             }
             ps.executeUpdate();
             return null;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return e.getSQLState();
         }
     }
@@ -284,7 +287,7 @@ class IngestEngineIT {
                 .add(item(t, "p", 1L, null)).add(withStatus).add(allDefaults).build());
         // the record with no columns violates NOT NULL on code: isolated, the others stay
         assertThat(result.accepted()).isEqualTo(2);
-        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(org.assertj.core.groups.Tuple.tuple(2, "23502"));
+        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(Tuple.tuple(2, "23502"));
         assertThat(db.queryLong("SELECT count(*) FROM items WHERE status = 'shipped'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT count(*) FROM items WHERE status = 'new'")).isEqualTo(1);
     }

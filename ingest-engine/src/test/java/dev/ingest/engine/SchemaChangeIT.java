@@ -8,9 +8,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(120)
 class SchemaChangeIT {
     private static TestDatabase.Database db;
-    private static final Map<WriterMode, IngestEngine> engines = new java.util.EnumMap<>(WriterMode.class);
+    private static final Map<WriterMode, IngestEngine> engines = new EnumMap<>(WriterMode.class);
 
     @BeforeAll
     static void start() throws Exception {
@@ -160,7 +162,7 @@ class SchemaChangeIT {
                 .build());
 
         assertThat(result.accepted()).isEqualTo(1);
-        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(org.assertj.core.groups.Tuple.tuple(0, "42703"));
+        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(Tuple.tuple(0, "42703"));
         assertThat(column("SELECT id || ':' || kept FROM " + name + " WHERE id > 0 ORDER BY id")).containsExactly("2:b");
     }
 
@@ -178,7 +180,7 @@ class SchemaChangeIT {
                 .add(record(before, 2))
                 .build());
 
-        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(org.assertj.core.groups.Tuple.tuple(0, "42703"));
+        assertThat(result.rejected()).extracting(Rejection::index, Rejection::sqlstate).containsExactly(Tuple.tuple(0, "42703"));
         assertThat(column("SELECT id || ':' || coalesce(new_name, 'null') FROM " + name + " WHERE id > 0 ORDER BY id"))
                 .containsExactly("2:null");
     }

@@ -7,21 +7,27 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
@@ -59,9 +65,9 @@ final class LoadGenerator {
     Outcome smallWithWrk(URI uri, Path script, int clients, Duration duration, int runId) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + clients, "-d" + duration.toSeconds() + "s", "--timeout", "30s",
                 "-s", script.toString(), uri.toString(), "--", Integer.toString(runId)).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("WRK requests=(\\d+) seconds=([\\d.]+) non2xx=(\\d+) errors=(\\d+) "
+        Matcher m = Pattern.compile("WRK requests=(\\d+) seconds=([\\d.]+) non2xx=(\\d+) errors=(\\d+) "
                 + "p50=([\\d.]+) p90=([\\d.]+) p99=([\\d.]+) p999=([\\d.]+) max=([\\d.]+)").matcher(output);
         if (!m.find()) {
             throw new IllegalStateException("unexpected wrk output: " + output);
@@ -93,7 +99,7 @@ final class LoadGenerator {
         return closedLoop(clients, recorder -> {
             long rows = 0;
             while (System.nanoTime() < deadline) {
-                byte[] body = workload.jsonObject(sequence.getAndIncrement()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] body = workload.jsonObject(sequence.getAndIncrement()).getBytes(StandardCharsets.UTF_8);
                 rows += post(uri, "application/json", body, recorder);
             }
             return rows;
@@ -118,7 +124,7 @@ final class LoadGenerator {
             for (Future<Long> f : results) {
                 try {
                     rows += f.get(30, TimeUnit.MINUTES);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     failures++;
                     System.err.println("client failed: " + e.getCause());
                 }
@@ -207,8 +213,8 @@ final class LoadGenerator {
         record Sample(double seconds, long batchLimit, long lastBatchRows, long queued, long budgetUsed, long heapAfterGc) {
         }
 
-        private final List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         private final long start = System.nanoTime();
 
         Sampler(ServiceProcess service, long periodMillis) {

@@ -15,10 +15,14 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -233,15 +237,15 @@ public final class PerfRun implements Callable<Integer> {
             long first = 10_000_000_000L;
             LoadGenerator.Overload o;
             List<LoadGenerator.Sampler.Sample> samples;
-            List<Long> live = java.util.Collections.synchronizedList(new ArrayList<>());
-            var probe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            List<Long> live = Collections.synchronizedList(new ArrayList<>());
+            var probe = Executors.newSingleThreadScheduledExecutor();
             probe.scheduleWithFixedDelay(() -> {
                 try {
                     live.add(service.liveHeapBytes());
                 } catch (IOException | InterruptedException e) {
                     log("live heap probe failed: %s", e);
                 }
-            }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+            }, 5, 5, TimeUnit.SECONDS);
             try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 250)) {
                 o = load.overload(service.uri("/v1/tables/events/records"), workload, first, BODY_RECORDS, bodiesPerSecond,
                         Duration.ofSeconds(overloadSeconds), OVERLOAD_IN_FLIGHT);
@@ -319,7 +323,7 @@ public final class PerfRun implements Callable<Integer> {
     }
 
     /** Rows of acknowledged overload bodies that are not in the table (must be 0). */
-    private static long missingAckedRows(DatabaseUrl db, long first, java.util.Set<Long> acked) throws SQLException {
+    private static long missingAckedRows(DatabaseUrl db, long first, Set<Long> acked) throws SQLException {
         try (Connection c = connect(db); Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE acked (body bigint PRIMARY KEY)");
             try (var ps = c.prepareStatement("INSERT INTO acked VALUES (?)")) {

@@ -8,7 +8,7 @@ import dev.ingest.api.common.TableList;
 import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
-import dev.ingest.engine.internal.schema.Migrations;
+import dev.ingest.engine.ServiceSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,7 +106,7 @@ public final class KeysCommand implements Runnable {
 
         private static <T> T run(DatabaseUrl url, KeysWork<T> work) throws Exception {
             PGSimpleDataSource ds = url.dataSource();
-            Migrations.apply(ds);
+            ServiceSchema.migrate(ds);
             return work.run(new ApiKeys(ds));
         }
     }

@@ -3,6 +3,7 @@ package dev.ingest.api.config;
 import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.CronStyle;
 import dev.ingest.api.formats.Format;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -106,7 +107,7 @@ public record ImportJob(String name, String cron, ZoneId zone, String source, St
             if (e.source().startsWith("http://") || e.source().startsWith("https://")) {
                 try {
                     URI.create(e.source()).toURL();
-                } catch (IllegalArgumentException | java.net.MalformedURLException ex) {
+                } catch (IllegalArgumentException | MalformedURLException ex) {
                     throw new IllegalArgumentException(where + "invalid source URL \"" + redacted(e.source()) + "\"");
                 }
             }

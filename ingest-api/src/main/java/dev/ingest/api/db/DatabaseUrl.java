@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A PostgreSQL location, parsed from either {@code postgresql://user:pass@host:port/db?k=v} (libpq
@@ -88,8 +89,8 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     }
 
     /** A plain (unpooled) pgjdbc data source for this URL and its credentials: for short tasks such as key admin and probes. */
-    public org.postgresql.ds.PGSimpleDataSource dataSource() {
-        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    public PGSimpleDataSource dataSource() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(jdbcUrl());
         if (user != null) {
             ds.setUser(user);

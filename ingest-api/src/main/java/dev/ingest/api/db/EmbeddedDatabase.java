@@ -5,6 +5,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private EmbeddedDatabase(EmbeddedPostgres postgres) {
         this.postgres = postgres;
-        this.url = new DatabaseUrl("localhost", postgres.getPort(), "postgres", "postgres", null, java.util.Map.of());
+        this.url = new DatabaseUrl("localhost", postgres.getPort(), "postgres", "postgres", null, Map.of());
     }
 
     /**
@@ -57,7 +59,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (IllegalStateException e) {
             // zonky holds a lock on <data>/epg-lock while its PostgreSQL runs: "could not lock" when
             // another process holds it, OverlappingFileLockException when this one does.
-            if (String.valueOf(e.getMessage()).startsWith("could not lock") || e instanceof java.nio.channels.OverlappingFileLockException) {
+            if (String.valueOf(e.getMessage()).startsWith("could not lock") || e instanceof OverlappingFileLockException) {
                 throw new UserError("another ingest serve (or ingest keys) already uses the data directory "
                         + directory.toAbsolutePath().normalize() + " (its PostgreSQL listens on port " + port
                         + "); stop it, or give this one its own directory with --data-dir (INGEST_DATA_DIR)", e);

@@ -1,6 +1,7 @@
 package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
@@ -174,7 +175,7 @@ final class ColumnTypeInference {
         try (var parser = TableSampler.JSON.createParser(t)) {
             JsonNode node = TableSampler.JSON.readTree(parser);
             return node != null && (node.isObject() || node.isArray()) && parser.nextToken() == null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

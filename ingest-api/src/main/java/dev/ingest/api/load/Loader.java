@@ -60,13 +60,6 @@ public final class Loader {
     public record Options(String url, String table, Format format, int concurrency, int chunkBytes, String token,
             boolean resume, Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor,
             boolean terminal, TableCreation tableCreation, int sampleRows) {
-        /** Loads into a table that exists. */
-        public Options(String url, String table, Format format, int concurrency, int chunkBytes, String token, boolean resume,
-                Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor, boolean terminal) {
-            this(url, table, format, concurrency, chunkBytes, token, resume, rejects, maxErrors, stateDir, loadId, query, retryFor,
-                    terminal, TableCreation.NONE, 0);
-        }
-
         public Options {
             Objects.requireNonNull(tableCreation, "tableCreation");
             if (tableCreation != TableCreation.NONE && sampleRows < 1) {

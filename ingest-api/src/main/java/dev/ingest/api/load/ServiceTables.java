@@ -2,6 +2,9 @@ package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingest.api.common.TableDefinition;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +24,7 @@ final class ServiceTables {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One ingestible table: {@code schema.name} and the columns a load may write. */
-    record Table(String qualifiedName, String name, List<String> writableColumns) {
+    record Table(String qualifiedName, List<String> writableColumns) {
     }
 
     private final List<Table> tables;
@@ -49,7 +52,7 @@ final class ServiceTables {
                     columns.add(c.path("name").asText());
                 }
             }
-            tables.add(new Table(t.path("schema").asText() + "." + t.path("name").asText(), t.path("name").asText(), columns));
+            tables.add(new Table(t.path("schema").asText() + "." + t.path("name").asText(), columns));
         }
         return new ServiceTables(tables);
     }
@@ -73,10 +76,10 @@ final class ServiceTables {
     static HttpResponse<String> create(HttpClient http, String baseUrl, String token, TableDefinition table)
             throws IOException, InterruptedException {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         // The table as the service parses names: quoted parts, so that dots and quotes in them stay in the name.
         body.put("table", TableDefinition.quote(table.schema()) + "." + TableDefinition.quote(table.name()));
-        com.fasterxml.jackson.databind.node.ArrayNode columns = body.putArray("columns");
+        ArrayNode columns = body.putArray("columns");
         table.columns().forEach(c -> columns.addObject().put("name", c.name()).put("type", c.type()));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/tables")).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")

@@ -2,9 +2,11 @@ package dev.ingest.api.load;
 
 import dev.ingest.api.formats.Format;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ingest.api.common.TableDefinition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 
@@ -86,9 +88,9 @@ final class TableCreator {
                 }
             }
         } catch (IOException e) {
-            String fatal = RefusalAdvice.unreachable(java.net.URI.create(options.url()), e);
+            String fatal = RefusalAdvice.unreachable(URI.create(options.url()), e);
             err.println("ingest load: cannot create table " + table.qualifiedName() + ": "
-                    + (fatal != null ? fatal : RefusalAdvice.describe(java.net.URI.create(options.url()), e)));
+                    + (fatal != null ? fatal : RefusalAdvice.describe(URI.create(options.url()), e)));
             return Loader.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

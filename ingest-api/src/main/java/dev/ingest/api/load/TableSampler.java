@@ -1,9 +1,11 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.formats.Format;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.api.common.TableDefinition;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.common.TableName;
 import dev.ingest.api.formats.CsvGrammar;
 import java.io.IOException;
@@ -92,7 +94,7 @@ final class TableSampler {
                     columns.computeIfAbsent(e.getKey(), k -> new ColumnTypeInference()).json(e.getValue());
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ChunkReader.MalformedInputException("malformed JSON in the sample: " + e.getOriginalMessage());
         }
         if (columns.isEmpty()) {

@@ -27,6 +27,8 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -106,7 +108,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
      * @param linger      after an early refusal, how long the body is discarded before closing
      */
     static void install(HttpConnection connection, long lingerBytes, Duration linger) {
-        if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection server)) {
+        if (!(connection instanceof HttpServerConnection server)) {
             return;
         }
         ChannelHandlerContext handler = server.channelHandlerContext();
@@ -119,7 +121,7 @@ final class ConnectionCloser extends ChannelDuplexHandler {
 
     /** Why the body of the request could not be read whole, or null when it could. */
     static String framingError(HttpServerRequest request) {
-        if (request.connection() instanceof io.vertx.core.http.impl.HttpServerConnection server) {
+        if (request.connection() instanceof HttpServerConnection server) {
             return server.channelHandlerContext().channel().attr(FRAMING_ERROR).get();
         }
         return null;

@@ -3,8 +3,8 @@ package dev.ingest.api.server;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.answer.Answer;
 import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.common.TableDefinition;
 import dev.ingest.api.common.TableName;
-import dev.ingest.api.load.TableDefinition;
 import dev.ingest.engine.Catalog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -17,6 +17,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code POST /v1/tables}: creates a table from column names and types, for
@@ -50,7 +51,7 @@ final class CreateTableHandler implements Handler<RoutingContext> {
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             refuse(ctx, Answers.unsupportedMediaType("send the table definition as application/json"));
             return;
         }

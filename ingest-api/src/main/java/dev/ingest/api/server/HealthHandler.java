@@ -8,7 +8,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready}: writes are succeeding (the
@@ -19,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * client, so no event loop blocks; concurrent probes share one check. Thread-safe.
  */
 final class HealthHandler {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HealthHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
     private static final String READY_QUERY =
             "SELECT count(*) FROM ingest.flyway_schema_history WHERE success";
 
@@ -56,7 +59,7 @@ final class HealthHandler {
         }).onFailure(e -> {
             // Where the database is stays in the log; the answer says what is wrong.
             log.warn("readiness: database unavailable: {}", e.getMessage());
-            Answers.notReady(e instanceof java.util.concurrent.TimeoutException
+            Answers.notReady(e instanceof TimeoutException
                     ? "the database did not answer within " + timeoutMillis + " ms" : "the database is unavailable").send(ctx);
         });
     }

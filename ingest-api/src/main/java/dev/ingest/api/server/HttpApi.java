@@ -7,11 +7,14 @@ import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.api.server.metrics.ServiceMetrics;
 import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +84,7 @@ public final class HttpApi {
      * Prepares each new HTTP connection: how it ends after a refusal, a broken request or the
      * client's half-close (see {@link ConnectionCloser}).
      */
-    public static io.vertx.core.Handler<io.vertx.core.http.HttpConnection> connections(HttpConfig http) {
+    public static Handler<HttpConnection> connections(HttpConfig http) {
         return connection -> ConnectionCloser.install(connection, http.closeLingerBytes(), http.closeLinger());
     }
 

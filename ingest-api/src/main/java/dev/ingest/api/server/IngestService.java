@@ -11,11 +11,15 @@ import dev.ingest.api.db.PlainSessionDefaults;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.config.AuthMode;
 import dev.ingest.api.server.metrics.ServiceMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.EnumSet;
 import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.engine.IngestEngine;
@@ -29,6 +33,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +171,7 @@ public final class IngestService implements AutoCloseable {
             // NIO reports a java.net.BindException, the native transports an IOException that says so.
             for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
                 String m = String.valueOf(t.getMessage());
-                if (t instanceof java.net.BindException || m.contains("Address already in use")) {
+                if (t instanceof BindException || m.contains("Address already in use")) {
                     throw new UserError("port " + config.port() + " on " + config.host() + " is already in use (another ingest serve, "
                             + "or another program); stop it, or choose another port with --port (INGEST_PORT, port:)", e.getCause());
                 }
@@ -181,8 +186,8 @@ public final class IngestService implements AutoCloseable {
 
     private static boolean loopback(String host) {
         try {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -240,13 +245,13 @@ public final class IngestService implements AutoCloseable {
         log.info("stopped");
     }
 
-    private static void await(io.vertx.core.Future<?> future, long millis, String what) {
+    private static void await(Future<?> future, long millis, String what) {
         try {
             future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("{} interrupted", what);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             log.warn("{} did not complete cleanly: {}", what, e.toString());
         }
     }

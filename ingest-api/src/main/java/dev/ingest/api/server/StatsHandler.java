@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.Locale;
 
 /**
  * {@code GET /v1/stats}: the engine's counters as JSON (memory budget, heap, and per table: queued
@@ -33,7 +34,7 @@ final class StatsHandler implements Handler<RoutingContext> {
             }
             tables.add(new JsonObject()
                     .put("table", t.table())
-                    .put("writer_mode", t.writerMode().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("writer_mode", t.writerMode().name().toLowerCase(Locale.ROOT))
                     .put("writers", t.writers())
                     .put("queued_requests", t.queuedRequests())
                     .put("batch_limit_rows", t.batchLimit())

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.common.TableDefinition;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,9 +14,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,10 +103,10 @@ class TableSamplerIT {
         List<String[]> rows = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             String[] r = {Integer.toString(i), i % 3 == 0 ? Integer.toString(i) : i + ".25", i % 2 == 0 ? "true" : "false",
-                "2026-01-01T00:00:" + String.format("%02d", i % 60) + "Z", new java.util.UUID(1, i).toString(),
+                "2026-01-01T00:00:" + String.format("%02d", i % 60) + "Z", new UUID(1, i).toString(),
                 "{\"n\": " + i + "}", i == 7 ? "" : "note " + i, null};
             rows.add(r);
-            csv.append(String.join(",", java.util.Arrays.stream(r).map(v -> v == null ? "" : csvField(v)).toList())).append('\n');
+            csv.append(String.join(",", Arrays.stream(r).map(v -> v == null ? "" : csvField(v)).toList())).append('\n');
         }
         TableDefinition t = sample("mixed.csv", csv.toString(), 10_000);
         assertThat(t.columns()).extracting(c -> c.name() + " " + c.type()).containsExactly("id bigint", "Price numeric",

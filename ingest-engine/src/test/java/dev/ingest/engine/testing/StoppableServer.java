@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An embedded PostgreSQL server of a test's own, on a fixed port and data directory, that the test
@@ -59,7 +61,7 @@ public final class StoppableServer implements AutoCloseable {
 
     private void signal(String signal) throws IOException, InterruptedException {
         long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", signal, Long.toString(postmaster)));
+        List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
         ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> command.add(Long.toString(d.pid()))));
         int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
         if (exit != 0) {

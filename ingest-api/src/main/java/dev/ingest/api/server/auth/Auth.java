@@ -4,17 +4,22 @@ import dev.ingest.api.common.TableName;
 import dev.ingest.api.config.AuthConfig;
 import dev.ingest.api.config.AuthMode;
 import dev.ingest.api.server.answer.Answers;
+import dev.ingest.engine.Catalog;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Token authentication against {@code ingest.api_keys}: {@code Authorization: Bearer TOKEN}, or
@@ -46,7 +51,7 @@ public final class Auth {
     private final AuthMode mode;
     private final Duration refreshInterval;
     private final double ratePerSecond;
-    private final Map<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile Map<String, Grant> keys = Map.of();
     // Set once a key has been seen, never cleared: authentication does not switch itself off.
     private volatile boolean keysInUse;
@@ -163,8 +168,8 @@ public final class Auth {
         }
         String credentials;
         try {
-            credentials = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            credentials = new String(Base64.getDecoder().decode(header.substring(6).trim()),
+                    StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null; // not base64: no credentials
         }
@@ -213,7 +218,7 @@ public final class Auth {
      * Whether the request may use the table of this name as the catalog resolves it; a name the
      * catalog does not know (a job's table not created yet) only with a key granted every table.
      */
-    public static boolean allowed(RoutingContext ctx, dev.ingest.engine.Catalog catalog, String table) {
+    public static boolean allowed(RoutingContext ctx, Catalog catalog, String table) {
         return catalog.find(table).map(t -> allowed(ctx, t)).orElse(allowedEverything(ctx));
     }
 

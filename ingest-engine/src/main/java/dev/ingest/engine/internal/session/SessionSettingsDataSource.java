@@ -35,11 +35,6 @@ public final class SessionSettingsDataSource implements DataSource {
         this.defaults = Objects.requireNonNull(defaults, "defaults");
     }
 
-    /** The settings of the connection opened last, or null before the first. */
-    public SessionSettings current() {
-        return last.get();
-    }
-
     @Override
     public Connection getConnection() throws SQLException {
         return prepare(driver.getConnection());

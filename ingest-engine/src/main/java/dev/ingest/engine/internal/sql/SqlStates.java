@@ -9,9 +9,7 @@ import org.postgresql.util.ServerErrorMessage;
  * component that handles an {@link SQLException} asks here, so retry and isolation policies agree.
  */
 public final class SqlStates {
-    /** The SQLSTATE the engine reports when it refuses a value before the database sees it. */
-    public static final String INVALID_TEXT_REPRESENTATION = "22P02";
-    public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
+    /** The SQLSTATEs the engine reports when it rejects a value before the database sees it. */
     public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
     public static final String DATATYPE_MISMATCH = "42804";
     public static final String UNDEFINED_COLUMN = "42703";

@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
@@ -19,7 +20,7 @@ import java.util.List;
  * COPY or UNNEST insert; multi-row VALUES inserts within the parameter limit) and commits. If a statement fails on the data of some record ({@link SqlStates.Kind#DATA}), the
  * transaction is rolled back and the batch is written again with savepoints, each request's
  * records in slices of their own, and the records of failing slices are isolated by the
- * {@link RefusalIsolator}: duplicate keys found in one statement, other errors bisected, at most
+ * {@link RejectionIsolator}: duplicate keys found in one statement, other errors bisected, at most
  * an {@link IsolationBudget} of statements per request. Every good record is still committed in
  * the same single transaction. Other errors propagate to the caller, which
  * decides between retrying and failing (see {@link SqlStates#classify}).
@@ -94,7 +95,7 @@ final class BatchInserter {
         last = careful;
         try {
             List<IngestRequest> live = claimKeys(c, batch, careful);
-            RefusalIsolator isolator = new RefusalIsolator(c, careful);
+            RejectionIsolator isolator = new RejectionIsolator(c, careful);
             for (RowGroup g : RowGroup.of(live)) {
                 RowWriter w = writerFor(g);
                 // Slices never span two requests: each request's records are tried on their own,
@@ -159,7 +160,7 @@ final class BatchInserter {
      * marker is written only if the table still has the columns the rows were made for (see
      * {@link Bookkeeping#markCommitted(Connection, java.util.UUID, dev.ingest.engine.TableSchema)}).
      */
-    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt, dev.ingest.engine.TableSchema table)
+    private static void finish(Connection c, List<IngestRequest> live, Attempt attempt, TableSchema table)
             throws SQLException {
         for (IngestRequest r : live) {
             if (r.idempotencyKey() != null) {

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ final class Bookkeeping {
             ps.setInt(4, r.firstIndex());
             ps.setInt(5, r.endIndex());
             ps.setString(6, f == null ? null : f.request());
-            ps.setObject(7, f == null ? null : f.bodyBytes(), java.sql.Types.BIGINT);
+            ps.setObject(7, f == null ? null : f.bodyBytes(), Types.BIGINT);
             ps.setString(8, f == null ? null : f.bodySha256());
             return ps.executeUpdate() == 1;
         }

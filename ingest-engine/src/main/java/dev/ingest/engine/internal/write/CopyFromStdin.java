@@ -1,5 +1,6 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.internal.sql.Identifiers;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -23,7 +24,7 @@ final class CopyFromStdin implements RowWriter {
 
     /** COPY has no ON CONFLICT: groups with a conflict mode go to another writer. */
     static boolean supports(RowGroup group) {
-        return group.columns.length > 0 && group.onConflict == dev.ingest.engine.OnConflict.ERROR;
+        return group.columns.length > 0 && group.onConflict == OnConflict.ERROR;
     }
 
     @Override

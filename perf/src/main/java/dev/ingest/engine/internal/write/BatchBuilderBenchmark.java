@@ -5,6 +5,7 @@ import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
 import dev.ingest.engine.TableSchema;
+import dev.ingest.perf.jmh.ConversionBenchmark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public class BatchBuilderBenchmark {
 
     @Setup
     public void setUp() {
-        table = dev.ingest.perf.jmh.ConversionBenchmark.EVENTS;
+        table = ConversionBenchmark.EVENTS;
         batch = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             batch.add(IngestRequest.builder(table).add(new Object[] {RecordSink.ABSENT,

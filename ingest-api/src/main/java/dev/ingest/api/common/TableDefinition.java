@@ -1,4 +1,4 @@
-package dev.ingest.api.load;
+package dev.ingest.api.common;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;

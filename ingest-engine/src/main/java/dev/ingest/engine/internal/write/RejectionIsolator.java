@@ -13,12 +13,12 @@ import java.util.Map;
 
 /**
  * Writes the slices of a batch that failed on the fast path, each under a savepoint, and finds
- * the records the database refuses, within one transaction. The caller cuts slices at request
+ * the records the database rejects, within one transaction. The caller cuts slices at request
  * boundaries, so a request whose records are good costs one statement per slice and never waits
  * on another request's bisection beyond that request's {@link IsolationBudget}.
  *
- * <p>A slice that fails is resolved by, in order: a single record is refused with its error; a
- * request past its budget has the slice refused in one step; a unique violation is handed to the
+ * <p>A slice that fails is resolved by, in order: a single record is rejected with its error; a
+ * request past its budget has the slice rejected in one step; a unique violation is handed to the
  * {@link DuplicateKeyProbe}, which names the conflicting records in one statement (the rest are
  * written as one slice again); anything else is split in halves, each tried and resolved in turn.
  * With k bad records among n that costs O(k log n) statements, capped by the budget; the
@@ -29,18 +29,18 @@ import java.util.Map;
  *
  * <p>Not thread-safe: one per isolating transaction.
  */
-final class RefusalIsolator {
+final class RejectionIsolator {
     private final Connection c;
     private final Attempt attempt;
     private final DuplicateKeyProbe probe = new DuplicateKeyProbe();
     private final Map<IngestRequest, IsolationBudget> budgets = new IdentityHashMap<>();
 
-    RefusalIsolator(Connection c, Attempt attempt) {
+    RejectionIsolator(Connection c, Attempt attempt) {
         this.c = c;
         this.attempt = attempt;
     }
 
-    /** Writes {@code g.rows[from, to)}, which all belong to one request, isolating refused records. */
+    /** Writes {@code g.rows[from, to)}, which all belong to one request, isolating rejected records. */
     void write(RowWriter w, RowGroup g, int from, int to) throws SQLException {
         IsolationBudget budget = budgets.computeIfAbsent(g.owners.get(from), r -> IsolationBudget.forRows(r.rows().size()));
         SQLException failure = tryWrite(w, g, from, to, budget);
@@ -72,7 +72,7 @@ final class RefusalIsolator {
     private void tryThenResolve(RowWriter w, RowGroup g, int from, int to, SQLException enclosing, IsolationBudget budget)
             throws SQLException {
         if (budget.exhausted()) {
-            refuseUntried(g, from, to, enclosing, budget);
+            rejectUntried(g, from, to, enclosing, budget);
             return;
         }
         SQLException failure = tryWrite(w, g, from, to, budget);
@@ -85,11 +85,11 @@ final class RefusalIsolator {
     private void resolve(RowWriter w, RowGroup g, int from, int to, SQLException failure, IsolationBudget budget)
             throws SQLException {
         if (to - from == 1) {
-            refuse(g, from, SqlStates.stateOf(failure), SqlStates.describe(failure));
+            reject(g, from, SqlStates.stateOf(failure), SqlStates.describe(failure));
             return;
         }
         if (budget.exhausted()) {
-            refuseUntried(g, from, to, failure, budget);
+            rejectUntried(g, from, to, failure, budget);
             return;
         }
         if (DuplicateKeyProbe.applies(g, failure)) {
@@ -110,8 +110,8 @@ final class RefusalIsolator {
     /**
      * Refuses the records whose key is taken, writes the others, and then decides the records
      * that repeat an earlier record's key: when every other record was written, each repeat
-     * conflicts with a committed record and is refused; otherwise the earlier one may have been
-     * refused, so the repeats are tried again as a slice of their own (as body order would have it).
+     * conflicts with a committed record and is rejected; otherwise the earlier one may have been
+     * rejected, so the repeats are tried again as a slice of their own (as body order would have it).
      */
     private void resolveAround(RowWriter w, RowGroup g, int from, int to, SQLException failure,
             List<DuplicateKeyProbe.Hit> hits, IsolationBudget budget) throws SQLException {
@@ -122,10 +122,10 @@ final class RefusalIsolator {
             if (h.repeated()) {
                 repeats.add(h);
             } else {
-                refuse(g, h.position(), DuplicateKeyProbe.UNIQUE_VIOLATION, h.message());
+                reject(g, h.position(), DuplicateKeyProbe.UNIQUE_VIOLATION, h.message());
             }
         }
-        int refusedBefore = attempt.refusals;
+        int rejectedBefore = attempt.rejections;
         List<Integer> rest = new ArrayList<>(to - from - hits.size());
         for (int i = from; i < to; i++) {
             if (!hit[i - from]) {
@@ -139,9 +139,9 @@ final class RefusalIsolator {
         if (repeats.isEmpty()) {
             return;
         }
-        if (attempt.refusals == refusedBefore) {
+        if (attempt.rejections == rejectedBefore) {
             for (DuplicateKeyProbe.Hit h : repeats) {
-                refuse(g, h.position(), DuplicateKeyProbe.UNIQUE_VIOLATION, h.message());
+                reject(g, h.position(), DuplicateKeyProbe.UNIQUE_VIOLATION, h.message());
             }
             return;
         }
@@ -149,18 +149,18 @@ final class RefusalIsolator {
         tryThenResolve(w, again, 0, again.size(), failure, budget);
     }
 
-    private void refuse(RowGroup g, int position, String sqlstate, String message) {
-        attempt.refuse(g.owners.get(position), new Rejection(g.rows.get(position).index(), sqlstate, message));
+    private void reject(RowGroup g, int position, String sqlstate, String message) {
+        attempt.reject(g.owners.get(position), new Rejection(g.rows.get(position).index(), sqlstate, message));
     }
 
-    /** Past the budget: every record of the slice is refused in one step, with the slice's error. */
-    private void refuseUntried(RowGroup g, int from, int to, SQLException failure, IsolationBudget budget) {
+    /** Past the budget: every record of the slice is rejected in one step, with the slice's error. */
+    private void rejectUntried(RowGroup g, int from, int to, SQLException failure, IsolationBudget budget) {
         String message = "not tried alone: this request has more bad records than its isolation budget ("
                 + budget.limit() + " statements) can name one by one, and this record's part failed with: "
                 + SqlStates.describe(failure) + "; fix the bad records and resend this one";
         String sqlstate = SqlStates.stateOf(failure);
         for (int i = from; i < to; i++) {
-            refuse(g, i, sqlstate, message);
+            reject(g, i, sqlstate, message);
         }
     }
 }
