@@ -3,6 +3,8 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +44,8 @@ class CreateTableIT {
     private static String[] load(String table, Loader.TableCreation creation, int sampleRows, Path file) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Loader.Options options = new Loader.Options(f.uri("").toString(), table, null, 2, 64 * 1024, null, false,
+        ClientConfig client = ConfigResolver.client(f.uri("").toString(), null, Map.of());
+        Loader.Options options = new Loader.Options(client, table, null, 2, 64 * 1024, false,
                 dir.resolve(table + "-rejects.ndjson"), -1, dir.resolve("state"), null, "", Duration.ofSeconds(10), false, creation,
                 sampleRows);
         int code = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),

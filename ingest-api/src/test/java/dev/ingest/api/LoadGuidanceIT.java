@@ -3,6 +3,8 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.load.Loader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +61,9 @@ class LoadGuidanceIT {
     private static String[] load(String url, String table, String token, Path file, Loader.TableCreation creation) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Loader.Options options = new Loader.Options(url, table, null, 2, 64 * 1024, token, false, null, -1, dir.resolve("state"),
+        ClientConfig client = ConfigResolver.client(url, token, Map.of());
+        Loader.Options options = new Loader.Options(client, table, null, 2, 64 * 1024, false, null, -1,
+                dir.resolve("state"),
                 null, "", Duration.ofSeconds(2), false, creation, 100);
         int code = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
                 InputStream.nullInputStream(), new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), System::nanoTime)

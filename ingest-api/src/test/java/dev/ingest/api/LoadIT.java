@@ -6,6 +6,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.FaultyProxy.Fault;
+import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -117,7 +120,8 @@ class LoadIT {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int load(Path... files) {
-            Loader.Options options = new Loader.Options(url, "events", format, concurrency, chunkBytes, token, resume, rejects,
+            ClientConfig client = ConfigResolver.client(url, token, Map.of());
+            Loader.Options options = new Loader.Options(client, "events", format, concurrency, chunkBytes, resume, rejects,
                     maxErrors, dir.resolve("state"), loadId, "", retryFor, false, Loader.TableCreation.NONE, 0);
             Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), stdin,
                     new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), System::nanoTime);

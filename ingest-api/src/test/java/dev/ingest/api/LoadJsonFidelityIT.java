@@ -3,6 +3,8 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.load.Loader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -120,7 +122,8 @@ class LoadJsonFidelityIT {
     }
 
     private int load(Path file, Path rejects, ByteArrayOutputStream err) {
-        Loader.Options options = new Loader.Options(f.uri("").toString(), "loaded", null, 2, 1024, null, false, rejects, -1,
+        ClientConfig client = ConfigResolver.client(f.uri("").toString(), null, Map.of());
+        Loader.Options options = new Loader.Options(client, "loaded", null, 2, 1024, false, rejects, -1,
                 dir.resolve("state"), null, "", Duration.ofSeconds(60), false, Loader.TableCreation.NONE, 0);
         Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
                 InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true, UTF_8),

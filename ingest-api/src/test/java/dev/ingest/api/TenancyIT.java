@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.api.cli.Main;
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.config.ServiceConfig;
@@ -143,7 +144,8 @@ class TenancyIT {
 
     /** One run of {@code ingest load} of {@code file} into {@code t} with {@code token}: its exit code, and its stderr in {@code err}. */
     private static int load(ServiceFixture f, Path file, String token, ByteArrayOutputStream err) {
-        Loader.Options options = new Loader.Options(f.uri("").toString(), "t", null, 2, 64 * 1024, token, false, null, -1,
+        ClientConfig client = ConfigResolver.client(f.uri("").toString(), token, Map.of());
+        Loader.Options options = new Loader.Options(client, "t", null, 2, 64 * 1024, false, null, -1,
                 file.resolveSibling("state"), null, "", Duration.ofSeconds(30), false, Loader.TableCreation.NONE, 0);
         Loader loader = new Loader(options, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
                 InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),

@@ -131,8 +131,8 @@ public final class LoadCommand implements Callable<Integer> {
             if (retryForSeconds < 0) {
                 throw new IllegalArgumentException("--retry-for must not be negative");
             }
-            options = new Loader.Options(client.url(), table, format == null ? null : Format.parse(format), concurrency,
-                    parseSize(chunkSize), client.token(), resume, rejects, maxErrors, stateDir(), loadId, query.toString(),
+            options = new Loader.Options(client, table, format == null ? null : Format.parse(format), concurrency,
+                    parseSize(chunkSize), resume, rejects, maxErrors, stateDir(), loadId, query.toString(),
                     Duration.ofSeconds(retryForSeconds), System.console() != null && !noProgressBar,
                     printDdl ? Loader.TableCreation.PRINT_DDL : createTable ? Loader.TableCreation.CREATE : Loader.TableCreation.NONE,
                     sampleRows);

@@ -2,6 +2,7 @@ package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.RequestAnswerJson;
 import java.io.IOException;
@@ -22,17 +23,19 @@ import java.util.function.LongSupplier;
  * answer writes nothing twice (the service answers with what it stored). Honours
  * {@code Retry-After} on 429 and 503, waits out 409 (the same chunk still in progress), and backs
  * off exponentially on connection errors and other 5xx, for at most {@code retryFor} without any
- * answer that lets it go on. Other 4xx answers are failures of the whole load. Thread-safe.
+ * answer that lets it go on. Other 4xx answers are failures of the whole load. The timeout of an
+ * attempt and the bounds of the backoff are the {@link ClientConfig}'s. Thread-safe.
  */
 final class ChunkSender {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long BACKOFF_MIN_MILLIS = 250;
-    private static final long BACKOFF_MAX_MILLIS = 30_000;
 
     private final HttpClient http;
     private final URI endpoint;
     private final String contentType;
     private final String token;
+    private final Duration timeout;
+    private final long backoffMinMillis;
+    private final long backoffMaxMillis;
     private final Duration retryFor;
     private final Sleeper sleeper;
     private final RefusalAdvice advice;
@@ -70,19 +73,23 @@ final class ChunkSender {
     }
 
     /**
-     * @param query extra query parameters, e.g. {@code on_conflict=ignore}, or empty
+     * @param client the service, its token, the timeout of an attempt ({@code chunkTimeout}) and the backoff
+     * @param query  extra query parameters, e.g. {@code on_conflict=ignore}, or empty
      */
-    ChunkSender(HttpClient http, String baseUrl, String table, String query, String contentType, String token, Duration retryFor,
+    ChunkSender(HttpClient http, ClientConfig client, String table, String query, String contentType, Duration retryFor,
             Sleeper sleeper) {
         this.http = http;
-        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.endpoint = URI.create(base + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
+        this.endpoint = URI.create(ServiceTables.base(client) + "/v1/tables/"
+                + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/records" + (query.isEmpty() ? "" : "?" + query));
         this.contentType = contentType;
-        this.token = token;
+        this.token = client.token();
+        this.timeout = client.chunkTimeout();
+        this.backoffMinMillis = client.retryBackoffMin().toMillis();
+        this.backoffMaxMillis = client.retryBackoffMax().toMillis();
         this.retryFor = retryFor;
         this.sleeper = sleeper;
-        this.advice = new RefusalAdvice(http, base, table, token);
+        this.advice = new RefusalAdvice(http, client, table);
     }
 
     /**
@@ -94,14 +101,14 @@ final class ChunkSender {
      */
     Answer send(Chunk chunk, String key, BooleanSupplier stopping, Consumer<String> onRetry, LongSupplier clockMillis)
             throws LoadFailure, InterruptedException {
-        long backoff = BACKOFF_MIN_MILLIS;
+        long backoff = backoffMinMillis;
         long firstFailure = -1;
         while (true) {
             String problem;
             long wait;
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-                        .timeout(Duration.ofMinutes(10))
+                        .timeout(timeout)
                         .header("Content-Type", contentType)
                         .header("Idempotency-Key", key)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(chunk.body()));
@@ -124,7 +131,7 @@ final class ChunkSender {
                     wait = 1000; // this chunk is still being written by an earlier attempt
                 } else if (status >= 500) {
                     wait = backoff;
-                    backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
+                    backoff = Math.min(backoffMaxMillis, backoff * 2);
                 } else {
                     String what = status == 400 || status == 422 ? "the records at line " + chunk.firstLine() : "the load";
                     String fix = advice.forStatus(status, error);
@@ -139,7 +146,7 @@ final class ChunkSender {
                 }
                 problem = RefusalAdvice.describe(endpoint, e);
                 wait = backoff;
-                backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
+                backoff = Math.min(backoffMaxMillis, backoff * 2);
             }
             long now = clockMillis.getAsLong();
             if (firstFailure < 0) {

@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.FramedInput;
 import dev.ingest.api.formats.RecordFramer;
@@ -22,25 +23,30 @@ public final class Chunking {
     }
 
     /**
-     * Opens {@code in} (already decompressed) in chunks of about {@code chunkBytes} and at most
-     * {@link Loader#MAX_CHUNK_RECORDS} records, going on at {@code fromOffset} / {@code fromLine}
-     * (0 / 1 for the whole input). A CSV header is read first whatever the position, since every
-     * chunk carries it.
+     * As {@link #open(InputStream, Format, int, int, long, long, RecordTap)} with at most
+     * {@link ClientConfig#DEFAULTS}' {@code maxChunkRecords} records a chunk: for scheduled imports,
+     * whose configuration has no such setting (yet), so that they chunk as {@code ingest load} does.
      */
-    public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine) throws IOException {
-        return open(in, format, chunkBytes, fromOffset, fromLine, RecordTap.NONE);
-    }
-
-    /** As {@link #open(InputStream, Format, int, long, long)}, with {@code tap} seeing each record as it is framed. */
     public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine, RecordTap tap)
             throws IOException {
+        return open(in, format, chunkBytes, ClientConfig.DEFAULTS.maxChunkRecords(), fromOffset, fromLine, tap);
+    }
+
+    /**
+     * Opens {@code in} (already decompressed) in chunks of about {@code chunkBytes} and at most
+     * {@code maxRecords} records, going on at {@code fromOffset} / {@code fromLine} (0 / 1 for the
+     * whole input), with {@code tap} seeing each record as it is framed. A CSV header is read first
+     * whatever the position, since every chunk carries it.
+     */
+    public static Opened open(InputStream in, Format format, int chunkBytes, int maxRecords, long fromOffset, long fromLine,
+            RecordTap tap) throws IOException {
         int max = StreamDecoder.MAX_RECORD_BYTES;
         return switch (format) {
-            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes, tap), fromOffset, fromLine);
+            case JSON -> new Opened(new JsonChunkReader(in, fromOffset, chunkBytes, maxRecords, tap), fromOffset, fromLine);
             case NDJSON -> {
                 skip(in, fromOffset);
                 FramedInput input = new FramedInput(format.framer(), fromOffset, fromLine);
-                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, max, tap), fromOffset, fromLine);
+                yield new Opened(new LineChunkReader(in, input, null, chunkBytes, maxRecords, max, tap), fromOffset, fromLine);
             }
             case CSV -> {
                 RecordFramer framer = format.framer();
@@ -56,7 +62,8 @@ public final class Chunking {
                     line = fromLine;
                 }
                 FramedInput input = new FramedInput(framer, from, line);
-                yield new Opened(new LineChunkReader(header.rest(), input, header.row(), chunkBytes, max, tap), from, line);
+                yield new Opened(new LineChunkReader(header.rest(), input, header.row(), chunkBytes, maxRecords,
+                        max, tap), from, line);
             }
         };
     }

@@ -28,6 +28,7 @@ final class JsonChunkReader implements ChunkReader {
     private final JsonParser parser;
     private final JsonElements elements;
     private final int chunkBytes;
+    private final int maxRecords;
     private final long skipTo;
     private final RecordTap tap;
     private long lastEnd; // where the last element framed (sent or skipped) ends
@@ -38,11 +39,12 @@ final class JsonChunkReader implements ChunkReader {
      *               before (a resumed load) and are parsed over, not sent
      * @param tap    sees each element sent, as the line it is sent as, at the element's line in the file
      */
-    JsonChunkReader(InputStream in, long skipTo, int chunkBytes, RecordTap tap) throws IOException {
+    JsonChunkReader(InputStream in, long skipTo, int chunkBytes, int maxRecords, RecordTap tap) throws IOException {
         this.tap = tap;
         this.tape = new ElementTape(in);
         this.parser = FACTORY.createParser(tape);
         this.chunkBytes = chunkBytes;
+        this.maxRecords = maxRecords;
         this.skipTo = skipTo;
         try {
             this.elements = new JsonElements(parser);
@@ -71,7 +73,7 @@ final class JsonChunkReader implements ChunkReader {
         long end = 0;
         long endLine = 0;
         try {
-            while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
+            while ((out.size() < chunkBytes && n < maxRecords) || n == 0) {
                 JsonToken t = elements.next();
                 if (t == null) {
                     ended();

@@ -19,6 +19,7 @@ final class LineChunkReader implements ChunkReader {
     private final InputStream in;
     private final FramedInput input;
     private final int chunkBytes;
+    private final int maxRecords;
     private final int maxRecordBytes;
     private final byte[] header;
     private final RecordTap tap;
@@ -29,14 +30,17 @@ final class LineChunkReader implements ChunkReader {
      *                   fixed the file's line end for the records after it, as in COPY
      * @param header     the CSV header row (with its line break), or null for NDJSON
      * @param chunkBytes the size a chunk grows to before it is cut (a longer single record makes a longer chunk)
+     * @param maxRecords the most records a chunk holds, whatever its size
      * @param tap        sees each record as it is framed
      */
-    LineChunkReader(InputStream in, FramedInput input, byte[] header, int chunkBytes, int maxRecordBytes, RecordTap tap) {
+    LineChunkReader(InputStream in, FramedInput input, byte[] header, int chunkBytes, int maxRecords, int maxRecordBytes,
+            RecordTap tap) {
         this.in = in;
         this.tap = tap;
         this.input = input;
         this.header = header;
         this.chunkBytes = chunkBytes;
+        this.maxRecords = maxRecords;
         this.maxRecordBytes = maxRecordBytes;
     }
 
@@ -105,7 +109,7 @@ final class LineChunkReader implements ChunkReader {
         int n = 0;
         long offset = -1;
         long firstLine = 0;
-        while ((out.size() < chunkBytes && n < Loader.MAX_CHUNK_RECORDS) || n == 0) {
+        while ((out.size() < chunkBytes && n < maxRecords) || n == 0) {
             if (!pull(input, in, maxRecordBytes)) {
                 break;
             }

@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.api.formats.Format;
@@ -38,17 +39,13 @@ public final class Loader {
     public static final int REJECTED = 2;
 
     /**
-     * A chunk holds at most this many records: the most rejections the service lists in one
-     * answer, so that every rejected record can be written to the rejects file.
-     */
-    static final int MAX_CHUNK_RECORDS = 10_000;
-    private static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /**
      * What to load and how.
      *
+     * @param client     the service, its token and the client's tunables: timeouts, retry backoff, the
+     *                   checkpoint and progress intervals, and {@code maxChunkRecords}, which must not be more
+     *                   than the rejections the service lists in one answer, so that every rejected record
+     *                   can be written to the rejects file
      * @param format     null: from each file's name
-     * @param token      bearer token, or null
      * @param rejects    where refused records go, or null
      * @param maxErrors  refused records tolerated before the load stops; negative for no limit
      * @param loadId     names the load instead of the inputs' identity (needed to resume standard input)
@@ -57,7 +54,7 @@ public final class Loader {
      * @param tableCreation whether to create the table from the first input first (or only print its DDL)
      * @param sampleRows records of the first input its column types are inferred from
      */
-    public record Options(String url, String table, Format format, int concurrency, int chunkBytes, String token,
+    public record Options(ClientConfig client, String table, Format format, int concurrency, int chunkBytes,
             boolean resume, Path rejects, long maxErrors, Path stateDir, String loadId, String query, Duration retryFor,
             boolean terminal, TableCreation tableCreation, int sampleRows) {
         public Options {
@@ -65,7 +62,7 @@ public final class Loader {
             if (tableCreation != TableCreation.NONE && sampleRows < 1) {
                 throw new IllegalArgumentException("--sample-rows must be at least 1");
             }
-            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(client, "client");
             Objects.requireNonNull(table, "table");
             if (concurrency < 1) {
                 throw new IllegalArgumentException("--concurrency must be at least 1");
@@ -193,7 +190,7 @@ public final class Loader {
             result.failure = "cannot tell the format from the name; give --format csv, ndjson or json";
             return result;
         }
-        Path checkpointFile = Checkpoint.file(options.stateDir(), options.url(), options.table(), source);
+        Path checkpointFile = Checkpoint.file(options.stateDir(), options.client().url(), options.table(), source);
         Checkpoint earlier = Checkpoint.read(checkpointFile);
         if (earlier != null && !earlier.identity().equals(source.identity())) {
             earlier = null;
@@ -252,15 +249,15 @@ public final class Loader {
 
         Result run(Result result, boolean resuming) {
             long started = nanoClock.getAsLong();
-            ChunkSender sender = new ChunkSender(http, options.url(), options.table(), options.query(), format.sentAs().contentType(),
-                    options.token(), options.retryFor(), this::pause);
+            ChunkSender sender = new ChunkSender(http, options.client(), options.table(), options.query(),
+                    format.sentAs().contentType(), options.retryFor(), this::pause);
             ExecutorService senders = Executors.newFixedThreadPool(options.concurrency(), r -> {
                 Thread t = new Thread(r, "ingest-load-sender");
                 t.setDaemon(true);
                 return t;
             });
             Semaphore inFlight = new Semaphore(options.concurrency());
-            progress = Progress.of(options.terminal(), input, source.size(), err, nanoClock);
+            progress = Progress.of(options.terminal(), options.client().progressInterval(), input, source.size(), err, nanoClock);
             try (InputStream in = source.open(stdin, storedBytes)) {
                 if (resuming) {
                     err.println("ingest load: " + input + ": resuming at line " + committed.line() + " (" + committed.loaded()
@@ -332,8 +329,8 @@ public final class Loader {
         }
 
         private ChunkReader reader(InputStream in, boolean resuming) throws IOException {
-            Chunking.Opened opened = Chunking.open(in, format, chunkBytes, resuming ? committed.offset() : 0,
-                    resuming ? committed.line() : 1);
+            Chunking.Opened opened = Chunking.open(in, format, chunkBytes, options.client().maxChunkRecords(),
+                    resuming ? committed.offset() : 0, resuming ? committed.line() : 1, RecordTap.NONE);
             if (!resuming) {
                 // Nothing committed yet: the committed prefix ends where the first record starts.
                 committed = new Checkpoint(committed.identity(), committed.format(), chunkBytes, opened.offset(), opened.line(), 0, 0,
@@ -394,7 +391,7 @@ public final class Loader {
                 moved = true;
             }
             long now = nanoClock.getAsLong();
-            if (moved && now - lastCheckpoint >= CHECKPOINT_INTERVAL_NANOS) {
+            if (moved && now - lastCheckpoint >= options.client().checkpointInterval().toNanos()) {
                 lastCheckpoint = now;
                 saveCheckpoint();
             }

@@ -3,7 +3,6 @@ package dev.ingest.api.load;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -12,12 +11,10 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 /**
  * What a load shows while it runs: on a terminal, a live bar (bytes of the input read, with rows,
  * rows/s and rejected records beside it, and the ETA); elsewhere (cron, a pipe) a plain line every
- * few seconds. Called from the loader's threads; {@link #update} is cheap.
+ * {@code plainInterval} ({@code progressInterval} of the client's configuration). Called from the
+ * loader's threads; {@link #update} is cheap.
  */
 abstract class Progress implements AutoCloseable {
-    /** A plain line at most this often. */
-    static final long PLAIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
-
     /** The counters now: bytes of the input read (as stored), records committed, records refused. */
     abstract void update(long bytesRead, long loaded, long rejected);
 
@@ -27,8 +24,9 @@ abstract class Progress implements AutoCloseable {
     @Override
     public abstract void close();
 
-    static Progress of(boolean terminal, String name, long size, PrintStream err, LongSupplier nanoClock) {
-        return terminal ? new Bar(name, size, err) : new Plain(name, size, err, nanoClock);
+    static Progress of(boolean terminal, Duration plainInterval, String name, long size, PrintStream err,
+            LongSupplier nanoClock) {
+        return terminal ? new Bar(name, size, err) : new Plain(name, size, err, nanoClock, plainInterval.toNanos());
     }
 
     static String rate(double perSecond) {
@@ -117,20 +115,22 @@ abstract class Progress implements AutoCloseable {
         }
     }
 
-    /** A line every {@link #PLAIN_INTERVAL_NANOS}, for logs: no carriage returns, no colours. */
+    /** A line every {@code intervalNanos} at most, for logs: no carriage returns, no colours. */
     private static final class Plain extends Progress {
         private final String name;
         private final long size;
         private final PrintStream err;
         private final LongSupplier nanoClock;
+        private final long intervalNanos;
         private final long started;
         private long lastLine;
 
-        Plain(String name, long size, PrintStream err, LongSupplier nanoClock) {
+        Plain(String name, long size, PrintStream err, LongSupplier nanoClock, long intervalNanos) {
             this.name = name;
             this.size = size;
             this.err = err;
             this.nanoClock = nanoClock;
+            this.intervalNanos = intervalNanos;
             this.started = nanoClock.getAsLong();
             this.lastLine = started;
             err.println("ingest load: " + name + ": started" + (size >= 0 ? " (" + bytes(size) + ")" : ""));
@@ -139,7 +139,7 @@ abstract class Progress implements AutoCloseable {
         @Override
         synchronized void update(long bytesRead, long loaded, long rejected) {
             long now = nanoClock.getAsLong();
-            if (now - lastLine < PLAIN_INTERVAL_NANOS) {
+            if (now - lastLine < intervalNanos) {
                 return;
             }
             lastLine = now;

@@ -1,5 +1,6 @@
 package dev.ingest.api.load;
 
+import dev.ingest.api.config.ClientConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,21 +19,19 @@ import java.util.stream.Collectors;
  */
 final class RefusalAdvice {
     private final HttpClient http;
-    private final String url;
+    private final ClientConfig client;
     private final String table;
-    private final String token;
 
-    RefusalAdvice(HttpClient http, String url, String table, String token) {
+    RefusalAdvice(HttpClient http, ClientConfig client, String table) {
         this.http = http;
-        this.url = url;
+        this.client = client;
         this.table = table;
-        this.token = token;
     }
 
     /** Advice for a 4xx answer with its {@code error} code; empty when the service's own message is all there is to say. */
     String forStatus(int status, String error) {
         return switch (status) {
-            case 401 -> token == null
+            case 401 -> client.token() == null
                     ? "the service needs an API key: give its token with --token TOKEN or INGEST_TOKEN (an operator makes "
                             + "one with: ingest keys create --name NAME --tables " + table + ")"
                     : "check the token given (--token or INGEST_TOKEN), or have a key made with: "
@@ -45,14 +44,14 @@ final class RefusalAdvice {
     }
 
     private String tables() {
-        return ServiceTables.tryFetch(http, url, token).map(t -> t.tables().isEmpty()
+        return ServiceTables.tryFetch(http, client).map(t -> t.tables().isEmpty()
                 ? "this key may load no table there: create " + table + " (or let ingest load --create-table do it)"
                 : "tables this key may load: " + names(t.tables()) + " (or create " + table + ", e.g. with --create-table)")
-                .orElse("check --table against GET " + url + "/v1/tables");
+                .orElse("check --table against GET " + ServiceTables.base(client) + "/v1/tables");
     }
 
     private String columns() {
-        return ServiceTables.tryFetch(http, url, token).flatMap(t -> t.find(table))
+        return ServiceTables.tryFetch(http, client).flatMap(t -> t.find(table))
                 .map(t -> t.qualifiedName() + " has the columns " + String.join(", ", t.writableColumns())
                         + ": rename the file's column, or add it to the table (ALTER TABLE ... ADD COLUMN)")
                 .orElse("rename the file's column, or add it to the table (ALTER TABLE ... ADD COLUMN)");

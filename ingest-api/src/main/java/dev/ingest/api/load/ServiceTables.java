@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingest.api.common.TableDefinition;
+import dev.ingest.api.config.ClientConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * The tables a service lets this caller load ({@code GET /v1/tables}), as the loader's advice and
- * {@code --create-table} need them: their qualified names and writable columns.
+ * {@code --create-table} need them: their qualified names and writable columns. The requests'
+ * timeouts are the {@link ClientConfig}'s ({@code requestTimeout}, {@code createTableTimeout}).
  */
 final class ServiceTables {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,11 +35,11 @@ final class ServiceTables {
     }
 
     /** Asks the service; throws when it cannot be reached or does not answer 200 with the listing. */
-    static ServiceTables fetch(HttpClient http, String baseUrl, String token) throws IOException, InterruptedException {
-        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/tables")).timeout(Duration.ofSeconds(30)).GET();
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+    static ServiceTables fetch(HttpClient http, ClientConfig client) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(client) + "/v1/tables")).timeout(client.requestTimeout())
+                .GET();
+        if (client.token() != null) {
+            b.header("Authorization", "Bearer " + client.token());
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -58,9 +59,9 @@ final class ServiceTables {
     }
 
     /** The listing, or empty when it cannot be had (advice is best effort: it never hides the failure it explains). */
-    static Optional<ServiceTables> tryFetch(HttpClient http, String baseUrl, String token) {
+    static Optional<ServiceTables> tryFetch(HttpClient http, ClientConfig client) {
         try {
-            return Optional.of(fetch(http, baseUrl, token));
+            return Optional.of(fetch(http, client));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -73,21 +74,27 @@ final class ServiceTables {
      * Asks the service to create {@code table} ({@code POST /v1/tables}); returns its status and
      * JSON answer (201 created, 409 exists, else refused).
      */
-    static HttpResponse<String> create(HttpClient http, String baseUrl, String token, TableDefinition table)
+    static HttpResponse<String> create(HttpClient http, ClientConfig client, TableDefinition table)
             throws IOException, InterruptedException {
-        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         ObjectNode body = JSON.createObjectNode();
         // The table as the service parses names: quoted parts, so that dots and quotes in them stay in the name.
         body.put("table", TableDefinition.quote(table.schema()) + "." + TableDefinition.quote(table.name()));
         ArrayNode columns = body.putArray("columns");
         table.columns().forEach(c -> columns.addObject().put("name", c.name()).put("type", c.type()));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/tables")).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(client) + "/v1/tables"))
+                .timeout(client.createTableTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+        if (client.token() != null) {
+            b.header("Authorization", "Bearer " + client.token());
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The service's address without a trailing slash, for paths to follow. */
+    static String base(ClientConfig client) {
+        String url = client.url();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     List<Table> tables() {

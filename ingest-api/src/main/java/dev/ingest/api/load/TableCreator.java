@@ -44,7 +44,8 @@ final class TableCreator {
                 err.println("ingest load: " + input + ": cannot tell the format from the name; give --format csv, ndjson or json");
                 return Loader.FAILED;
             }
-            table = TableSampler.sample(source, format, options.table(), options.sampleRows(), stdin);
+            table = TableSampler.sample(source, format, options.table(), options.sampleRows(),
+                    options.client().maxSampleBytes(), stdin);
         } catch (IOException | IllegalArgumentException e) {
             err.println("ingest load: " + input + ": cannot infer the table: " + e.getMessage());
             return Loader.FAILED;
@@ -57,12 +58,12 @@ final class TableCreator {
     }
 
     private int create(TableDefinition table) {
-        if (ServiceTables.tryFetch(http, options.url(), options.token()).flatMap(t -> t.find(options.table())).isPresent()) {
+        if (ServiceTables.tryFetch(http, options.client()).flatMap(t -> t.find(options.table())).isPresent()) {
             err.println("ingest load: table " + options.table() + " exists; loading into it as it is");
             return Loader.OK;
         }
         try {
-            HttpResponse<String> r = ServiceTables.create(http, options.url(), options.token(), table);
+            HttpResponse<String> r = ServiceTables.create(http, options.client(), table);
             JsonNode answer = json(r.body());
             String message = answer.path("error").asText("?") + ": " + answer.path("message").asText(r.body());
             switch (r.statusCode()) {
@@ -80,7 +81,7 @@ final class TableCreator {
                     return Loader.OK;
                 }
                 default -> {
-                    String fix = new RefusalAdvice(http, options.url(), options.table(), options.token()).forStatus(r.statusCode(),
+                    String fix = new RefusalAdvice(http, options.client(), options.table()).forStatus(r.statusCode(),
                             answer.path("error").asText(""));
                     err.println("ingest load: the service did not create table " + table.qualifiedName() + ": HTTP " + r.statusCode()
                             + ": " + message + (r.statusCode() == 403 || fix.isEmpty() ? "" : "; " + fix));
@@ -88,9 +89,9 @@ final class TableCreator {
                 }
             }
         } catch (IOException e) {
-            String fatal = RefusalAdvice.unreachable(URI.create(options.url()), e);
+            String fatal = RefusalAdvice.unreachable(URI.create(options.client().url()), e);
             err.println("ingest load: cannot create table " + table.qualifiedName() + ": "
-                    + (fatal != null ? fatal : RefusalAdvice.describe(URI.create(options.url()), e)));
+                    + (fatal != null ? fatal : RefusalAdvice.describe(URI.create(options.client().url()), e)));
             return Loader.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,27 +24,29 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TableSampler {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** At most this much of the (decompressed) input is read for a CSV sample. */
-    private static final int MAX_SAMPLE_BYTES = 16 << 20;
 
     private TableSampler() {
     }
 
-    /** The definition of {@code table} (name or schema.name; bare names in {@code public}) for the first {@code rows} records. */
-    static TableDefinition sample(Source source, Format format, String table, int rows, InputStream stdin) throws IOException {
+    /**
+     * The definition of {@code table} (name or schema.name; bare names in {@code public}) for the
+     * first {@code rows} records, of a CSV sample of at most {@code maxBytes} of the (decompressed) input.
+     */
+    static TableDefinition sample(Source source, Format format, String table, int rows, int maxBytes, InputStream stdin)
+            throws IOException {
         TableName name = TableName.parse(table, "public");
         Map<String, ColumnTypeInference> columns;
         try (InputStream in = source.open(stdin, new AtomicLong())) {
-            columns = format == Format.CSV ? csv(in, rows) : json(in, rows);
+            columns = format == Format.CSV ? csv(in, rows, maxBytes) : json(in, rows);
         }
         List<TableDefinition.Column> defined = new ArrayList<>();
         columns.forEach((n, inference) -> defined.add(new TableDefinition.Column(n, inference.type())));
         return new TableDefinition(name.schema(), name.table(), defined);
     }
 
-    private static Map<String, ColumnTypeInference> csv(InputStream in, int rows) throws IOException {
-        byte[] b = in.readNBytes(MAX_SAMPLE_BYTES);
-        boolean eof = b.length < MAX_SAMPLE_BYTES || in.read() < 0;
+    private static Map<String, ColumnTypeInference> csv(InputStream in, int rows, int maxBytes) throws IOException {
+        byte[] b = in.readNBytes(maxBytes);
+        boolean eof = b.length < maxBytes || in.read() < 0;
         CsvGrammar grammar = new CsvGrammar();
         int pos = 0;
         if (grammar.frame(b, pos, b.length, eof) != CsvGrammar.Framing.RECORD) {

@@ -2,6 +2,7 @@ package dev.ingest.api.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.load.Chunk;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.Chunking;
@@ -246,7 +247,8 @@ class DecoderContractTest {
     /** The file's records as the service decodes the loader's chunks of it, indexes and lines counted in the file. */
     private static List<String> chunked(Format format, List<byte[]> delivery, int chunkBytes) throws IOException {
         List<String> out = new ArrayList<>();
-        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1).reader();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, ClientConfig.DEFAULTS.maxChunkRecords(), 0, 1,
+                RecordTap.NONE).reader();
         int index = 0;
         for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
             Recorder into = new Recorder(index);
@@ -281,7 +283,8 @@ class DecoderContractTest {
             }
         };
         List<String> out = new ArrayList<>();
-        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, 0, 1, tap).reader();
+        int maxRecords = ClientConfig.DEFAULTS.maxChunkRecords();
+        ChunkReader reader = Chunking.open(arriving(delivery), format, chunkBytes, maxRecords, 0, 1, tap).reader();
         int index = 0;
         for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
             assertThat(current[0].next - index).as("records of the chunk").isEqualTo(chunk.records());

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.FramedInput;
 import dev.ingest.api.formats.RecordFramer;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** How inputs are cut into chunks: at record boundaries, deterministically, resumably. */
 class ChunkReaderTest {
+    private static final int MAX_RECORDS = ClientConfig.DEFAULTS.maxChunkRecords();
+
     private static InputStream in(String text) {
         return new ByteArrayInputStream(text.getBytes(UTF_8));
     }
@@ -41,11 +44,13 @@ class ChunkReaderTest {
     private static List<Chunk> csv(String text, int chunkBytes) throws IOException {
         RecordFramer framer = Format.CSV.framer();
         LineChunkReader.Header h = LineChunkReader.readHeader(in(text), framer, 1 << 20, RecordTap.NONE);
-        return all(new LineChunkReader(h.rest(), new FramedInput(framer, h.offset(), h.line()), h.row(), chunkBytes, 1 << 20, RecordTap.NONE));
+        return all(new LineChunkReader(h.rest(), new FramedInput(framer, h.offset(), h.line()), h.row(), chunkBytes, MAX_RECORDS,
+                1 << 20, RecordTap.NONE));
     }
 
     private static LineChunkReader ndjson(InputStream in, long offset, long line, int chunkBytes, int maxRecordBytes) {
-        return new LineChunkReader(in, new FramedInput(Format.NDJSON.framer(), offset, line), null, chunkBytes, maxRecordBytes, RecordTap.NONE);
+        return new LineChunkReader(in, new FramedInput(Format.NDJSON.framer(), offset, line), null, chunkBytes, MAX_RECORDS,
+                maxRecordBytes, RecordTap.NONE);
     }
 
     @Test
@@ -91,9 +96,9 @@ class ChunkReaderTest {
 
     @Test
     void aChunkHoldsAtMostTheRecordLimit() throws IOException {
-        String text = "{}\n".repeat(Loader.MAX_CHUNK_RECORDS + 5);
+        String text = "{}\n".repeat(MAX_RECORDS + 5);
         List<Chunk> chunks = all(ndjson(in(text), 0, 1, 1 << 24, 1 << 20));
-        assertThat(chunks).extracting(Chunk::records).containsExactly(Loader.MAX_CHUNK_RECORDS, 5);
+        assertThat(chunks).extracting(Chunk::records).containsExactly(MAX_RECORDS, 5);
     }
 
     @Test
@@ -107,7 +112,7 @@ class ChunkReaderTest {
     void jsonArraysBecomeOneRecordPerLineWithTheElementsExactBytes() throws IOException {
         String text = "[\n  {\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"},\n  42,\n  {\"d\": \"\\u00e9\\n\\/\",\n"
                 + "   \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890},\r\n  \"s\\u00e9\" , true,\n  -0  \n]";
-        List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024, RecordTap.NONE));
+        List<Chunk> chunks = all(new JsonChunkReader(in(text), 0, 1024, MAX_RECORDS, RecordTap.NONE));
         // Only the line breaks between tokens become spaces, so that each element fits on its line.
         assertThat(records(chunks)).containsExactly("{\"a\": 1.10000000000000000001, \"b\": [1, {\"c\": null}], \"a\": \"dup\"}", "42",
                 "{\"d\": \"\\u00e9\\n\\/\",    \"e\": -0, \"f\": 1.0E+2,\t\"g\": 123456789012345678901234567890}", "\"s\\u00e9\"", "true", "-0");
@@ -115,7 +120,7 @@ class ChunkReaderTest {
         assertThat(chunks.get(0).line(2)).isEqualTo(4);
         assertThat(chunks.get(0).line(3)).isEqualTo(6);
 
-        List<Chunk> one = all(new JsonChunkReader(in("{\"x\":  \"\\u00e9\"}"), 0, 1024, RecordTap.NONE));
+        List<Chunk> one = all(new JsonChunkReader(in("{\"x\":  \"\\u00e9\"}"), 0, 1024, MAX_RECORDS, RecordTap.NONE));
         assertThat(records(one)).containsExactly("{\"x\":  \"\\u00e9\"}");
     }
 
@@ -123,7 +128,7 @@ class ChunkReaderTest {
     void bytesThatAreNotUtf8AreSentAsTheyAreForTheServiceToRefuse() throws IOException {
         byte[] overlong = {'[', '{', '"', 'c', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ',',
             '{', '"', 'c', '"', ':', '"', 'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b', (byte) 0xff, (byte) 0xe2, (byte) 0x82, '"', '}', ']'};
-        List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024, RecordTap.NONE));
+        List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024, MAX_RECORDS, RecordTap.NONE));
         assertThat(chunks).hasSize(1);
         assertThat(new String(chunks.get(0).body(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .isEqualTo(new String(overlong, 1, 10, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n"
@@ -133,7 +138,7 @@ class ChunkReaderTest {
     @Test
     void bytesOutsideAnyStringThatAreNotUtf8MakeTheFileMalformed() {
         byte[] between = {'[', '{', '"', 'c', '"', ':', '1', '}', ',', (byte) 0xff, '{', '"', 'c', '"', ':', '2', '}', ']'};
-        assertThatThrownBy(() -> all(new JsonChunkReader(new ByteArrayInputStream(between), 0, 1024, RecordTap.NONE)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(new ByteArrayInputStream(between), 0, 1024, MAX_RECORDS, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 1").hasMessageContaining("0xff");
     }
 
@@ -155,13 +160,14 @@ class ChunkReaderTest {
                 return super.read(buf, off, Math.min(len, 1 + turn++ % 7)); // short reads cut characters apart
             }
         };
-        List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096, RecordTap.NONE));
+        List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096, MAX_RECORDS, RecordTap.NONE));
         assertThat(chunks.size()).isGreaterThan(10);
         java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
         chunks.forEach(c -> sent.writeBytes(c.body()));
         assertThat(new String(sent.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .isEqualTo(new String(expected.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1));
-        List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096, RecordTap.NONE));
+        List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096, MAX_RECORDS,
+                RecordTap.NONE));
         assertThat(records(resumed)).isEqualTo(records(chunks.subList(5, chunks.size())));
     }
 
@@ -172,17 +178,17 @@ class ChunkReaderTest {
             b.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
         }
         String text = b.append(']').toString();
-        List<Chunk> whole = all(new JsonChunkReader(in(text), 0, 64, RecordTap.NONE));
-        List<Chunk> resumed = all(new JsonChunkReader(in(text), whole.get(1).end(), 64, RecordTap.NONE));
+        List<Chunk> whole = all(new JsonChunkReader(in(text), 0, 64, MAX_RECORDS, RecordTap.NONE));
+        List<Chunk> resumed = all(new JsonChunkReader(in(text), whole.get(1).end(), 64, MAX_RECORDS, RecordTap.NONE));
         assertThat(records(resumed)).isEqualTo(records(whole.subList(2, whole.size())));
         assertThat(resumed.get(0).offset()).isEqualTo(whole.get(2).offset());
     }
 
     @Test
     void malformedJsonSaysWhere() {
-        assertThatThrownBy(() -> all(new JsonChunkReader(in("[{\"a\": 1},\n{\"a\" 2}]"), 0, 1024, RecordTap.NONE)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("[{\"a\": 1},\n{\"a\" 2}]"), 0, 1024, MAX_RECORDS, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("line 2");
-        assertThatThrownBy(() -> all(new JsonChunkReader(in("\"just a string\""), 0, 1024, RecordTap.NONE)))
+        assertThatThrownBy(() -> all(new JsonChunkReader(in("\"just a string\""), 0, 1024, MAX_RECORDS, RecordTap.NONE)))
                 .isInstanceOf(ChunkReader.MalformedInputException.class).hasMessageContaining("expected a JSON array");
     }
 }

@@ -3,6 +3,7 @@ package dev.ingest.api.load;
 import dev.ingest.api.formats.Format;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.formats.CsvCorpus;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.StreamDecoder;
@@ -57,7 +58,8 @@ class CsvChunkingTest {
         List<String> whole = decode(c.body(), 0, null);
         whole.sort(null);
         for (int chunkBytes : new int[] {1, 7, 64, 1 << 20}) {
-            ChunkReader reader = Chunking.open(new ByteArrayInputStream(c.body()), Format.CSV, chunkBytes, 0, 1).reader();
+            ChunkReader reader = Chunking.open(new ByteArrayInputStream(c.body()), Format.CSV, chunkBytes,
+                    ClientConfig.DEFAULTS.maxChunkRecords(), 0, 1, RecordTap.NONE).reader();
             List<String> chunked = new ArrayList<>();
             int index = 0;
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.common.TableDefinition;
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class TableSamplerIT {
         Path p = dir.resolve(name);
         Files.writeString(p, text);
         return TableSampler.sample(Source.of(p.toString(), null), Format.fromFileName(name).orElseThrow(), "t", rows,
-                InputStream.nullInputStream());
+                ClientConfig.DEFAULTS.maxSampleBytes(), InputStream.nullInputStream());
     }
 
     /** The SQLSTATE of {@code select v::type}, or null when PostgreSQL takes the value. */
