@@ -10,6 +10,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,7 @@ class FailureIT {
     }
 
     private static IngestRequest request(TableSchema t, int first, int n) {
-        IngestRequest.Builder b = IngestRequest.builder(t);
+        RequestBuilder b = IngestRequest.builder(t);
         for (int i = 0; i < n; i++) {
             b.add(new Object[] {(long) (first + i)});
         }
@@ -56,8 +57,9 @@ class FailureIT {
                 List<CompletableFuture<IngestResult>> results = new ArrayList<>();
                 for (int r = 0; r < 10; r++) {
                     IngestRequest req = request(t, r * 100, 100);
-                    assertThat(e.submit(req)).isEqualTo(Admission.ACCEPTED);
-                    results.add(req.result());
+                    Submission s = e.submit(req);
+                    assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                    results.add(s.result());
                 }
                 for (CompletableFuture<IngestResult> f : results) {
                     assertThat(f.get(60, TimeUnit.SECONDS).accepted()).isEqualTo(100);
@@ -175,21 +177,23 @@ class FailureIT {
                     .writersPerTable(1).build())) {
                 TableSchema t = e.catalog().find("gap").orElseThrow();
                 IngestRequest first = request(t, 0, 1);
-                assertThat(e.submit(first)).isEqualTo(Admission.ACCEPTED);
-                assertThat(first.result().get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+                Submission firstIn = e.submit(first);
+                assertThat(firstIn.admission()).isEqualTo(Admission.ACCEPTED);
+                assertThat(firstIn.result().get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
 
                 pg.stop();
                 // No pooled connection is left, so the next attempt fails asking the pool for one.
                 ((com.zaxxer.hikari.HikariDataSource) e.dataSource()).getHikariPoolMXBean().softEvictConnections();
                 IngestRequest second = request(t, 100, 5);
-                assertThat(e.submit(second)).isEqualTo(Admission.ACCEPTED);
+                Submission secondIn = e.submit(second);
+                assertThat(secondIn.admission()).isEqualTo(Admission.ACCEPTED);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (e.health().isUp()) {
                     assertThat(System.nanoTime()).as("the writer to notice the outage").isLessThan(deadline);
                     java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 pg.resume();
-                assertThat(second.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
+                assertThat(secondIn.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
                 try (Connection c = pg.connect(); Statement s = c.createStatement();
                      var rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE v >= 100) FROM gap")) {
                     rs.next();
@@ -217,11 +221,10 @@ class FailureIT {
                     long n = 0;
                     for (int r = 0; r < requests; r++) {
                         IngestRequest req = request(t, (me * requests + r) * rows, rows);
-                        while (e.submit(req) == Admission.QUEUE_FULL) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                        }
+                        Submission s = e.submit(req, Duration.ofSeconds(180));
+                        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
                         submitted.incrementAndGet();
-                        n += req.result().get(180, TimeUnit.SECONDS).accepted();
+                        n += s.result().get(180, TimeUnit.SECONDS).accepted();
                     }
                     return n;
                 }));

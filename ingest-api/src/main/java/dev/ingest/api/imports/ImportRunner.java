@@ -17,6 +17,8 @@ import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.Submission;
 import dev.ingest.engine.TableSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,12 +29,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,8 +163,7 @@ final class ImportRunner {
                 }
                 String key = keyPrefix + chunk.offset();
                 IngestRequest request = decode(job, table, format, chunk, key, label, file);
-                submit(request);
-                inFlight.add(new Pending(request, key));
+                inFlight.add(new Pending(submit(request), key));
                 while (inFlight.size() >= CHUNKS_IN_FLIGHT) {
                     long[] r = outcome(inFlight.poll(), table);
                     accepted += r[0];
@@ -188,12 +189,12 @@ final class ImportRunner {
      */
     static final String SCOPE = "import";
 
-    private record Pending(IngestRequest request, String key) {
+    private record Pending(CompletableFuture<IngestResult> result, String key) {
     }
 
     private IngestRequest decode(ImportJob job, TableSchema table, Format format, Chunk chunk, String key, String label,
             SourceFiles.SourceFile file) throws ImportFailure {
-        IngestRequest.Builder b = IngestRequest.builder(table).idempotencyKey(SCOPE, key).deadLetter(true).source(label)
+        RequestBuilder b = IngestRequest.builder(table).idempotencyKey(SCOPE, key).deadLetter(true).source(label)
                 .onConflict(OnConflict.parse(job.onConflict()));
         StreamDecoder decoder = format == Format.CSV ? new CsvStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE)
                 : new NdjsonStreamDecoder(table, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
@@ -206,20 +207,18 @@ final class ImportRunner {
         return b.build();
     }
 
-    /** Queues the request, waiting for room in the memory budget as long as it takes. */
-    private void submit(IngestRequest request) throws Exception {
+    /**
+     * Queues the request, waiting for room in the memory budget or the queues as long as it takes
+     * (a second at a time, so that stopping is noticed); its result.
+     */
+    private CompletableFuture<IngestResult> submit(IngestRequest request) throws Exception {
         while (true) {
-            Admission a = engine.submit(request);
-            if (a == Admission.ACCEPTED) {
-                return;
+            Submission s = engine.submit(request, Duration.ofSeconds(1));
+            if (s.accepted()) {
+                return s.result();
             }
-            if (a == Admission.CLOSED || stopping) {
+            if (s.admission() == Admission.CLOSED || stopping) {
                 throw new ImportFailure("the service is stopping; the next run goes on");
-            }
-            try {
-                engine.budget().whenAvailable().get(1, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                // a writer queue rather than the budget was full: try again
             }
         }
     }
@@ -227,7 +226,7 @@ final class ImportRunner {
     private long[] outcome(Pending p, TableSchema table) throws Exception {
         IngestResult r;
         try {
-            r = p.request().result().get();
+            r = p.result().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IngestException ie) {
                 throw new ImportFailure("the database refused the records: " + ie.getMessage() + " (SQLSTATE " + ie.sqlstate() + ")");

@@ -1,7 +1,8 @@
 package dev.ingest.api.server;
 
-import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.SegmentOptions;
 import java.util.List;
 import java.util.function.IntPredicate;
 
@@ -12,7 +13,7 @@ import java.util.function.IntPredicate;
  * {@code ingest.rejects} too, and what to do once it is finished.
  * Event-loop confined.
  */
-final class RequestOptions {
+final class RequestOptions implements SegmentOptions {
     private final IdempotencyKeys keys;
     private final String scope;
     private final String key;
@@ -79,7 +80,8 @@ final class RequestOptions {
     }
 
     /** Sets the request's options on a segment's builder; skips records committed under its key. */
-    IngestRequest.Builder apply(IngestRequest.Builder builder) {
+    @Override
+    public RequestBuilder apply(RequestBuilder builder) {
         builder.onConflict(onConflict).deadLetter(ackQueued).keepRejects(ackQueued || keepRejects).source(source);
         if (key == null) {
             return builder;
@@ -93,6 +95,14 @@ final class RequestOptions {
             return false;
         };
         return builder.idempotencyKey(scope, key).skip(stored.isEmpty() ? i -> false : committed);
+    }
+
+    /** Binds a keyed segment to the body so far, as it is submitted. */
+    @Override
+    public void seal(RequestBuilder segment) {
+        if (key != null) {
+            segment.fingerprint(fingerprint.current());
+        }
     }
 
     /** The request is finished: its key is no longer in flight. Runs once. */

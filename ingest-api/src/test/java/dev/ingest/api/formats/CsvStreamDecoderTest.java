@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class CsvStreamDecoderTest {
 
     /** What a body decodes to: one line per record, or the body's refusal. */
     static List<String> decode(List<byte[]> pieces) {
-        IngestRequest.Builder into = IngestRequest.builder(TABLE);
+        RequestBuilder into = IngestRequest.builder(TABLE);
         CsvStreamDecoder decoder = new CsvStreamDecoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         try {
             for (byte[] p : pieces) {

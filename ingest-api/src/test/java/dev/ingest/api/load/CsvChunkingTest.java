@@ -9,6 +9,7 @@ import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import java.io.ByteArrayInputStream;
@@ -33,7 +34,7 @@ class CsvChunkingTest {
 
     /** Records as "index values" or "index refused sqlstate line message", indexes and lines counted in the file. */
     private static List<String> decode(byte[] body, int firstIndex, Chunk chunk) throws BodyException {
-        IngestRequest.Builder into = IngestRequest.builder(TABLE, firstIndex);
+        RequestBuilder into = IngestRequest.builder(TABLE, firstIndex);
         CsvStreamDecoder decoder = new CsvStreamDecoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         decoder.feed(body, into);
         decoder.end(into);

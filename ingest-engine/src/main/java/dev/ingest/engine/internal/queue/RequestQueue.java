@@ -1,6 +1,6 @@
 package dev.ingest.engine.internal.queue;
 
-import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.internal.admit.InFlight;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MpscArrayQueue;
@@ -13,7 +13,7 @@ import org.jctools.queues.MpscArrayQueue;
  * {@link #await} when idle and is unparked by the next offer, so an idle writer costs no CPU.
  */
 public final class RequestQueue {
-    private final MpscArrayQueue<IngestRequest> queue;
+    private final MpscArrayQueue<InFlight> queue;
     private volatile Thread consumer;
     private volatile boolean consumerWaiting;
 
@@ -27,7 +27,7 @@ public final class RequestQueue {
     }
 
     /** Adds a request; false iff the queue is full. Safe from any thread. */
-    public boolean offer(IngestRequest request) {
+    public boolean offer(InFlight request) {
         if (!queue.offer(request)) {
             return false;
         }
@@ -38,12 +38,12 @@ public final class RequestQueue {
     }
 
     /** Takes one request, or null when empty. Consumer thread only. */
-    public IngestRequest poll() {
+    public InFlight poll() {
         return queue.relaxedPoll();
     }
 
     /** The next request without taking it, or null when empty. Consumer thread only. */
-    public IngestRequest peek() {
+    public InFlight peek() {
         return queue.relaxedPeek();
     }
 

@@ -1,4 +1,4 @@
-package dev.ingest.engine;
+package dev.ingest.engine.internal.admit;
 
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A budget in bytes for records held by the engine (queued or being written), shared by all
- * tables: the memory bound of the service. Acquiring never blocks; it succeeds or says no, and
- * the caller answers 429 or pauses its input until {@link #whenAvailable()}.
+ * tables: the memory bound of the service. Owned by the engine alone, which reserves, trues up
+ * and releases on behalf of its callers. Acquiring never blocks; it succeeds or says no, and the
+ * engine refuses the request or pauses an upload until {@link #whenAvailable()}.
  *
  * <p>One request may exceed the whole budget: it is admitted when nothing else is held, so the
  * bound is {@code limit + the largest request}, and a large request cannot starve.
@@ -25,6 +26,7 @@ public final class MemoryBudget {
     private final LongSupplier nanoClock;
     private final AtomicLong used = new AtomicLong();
     private final Queue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
+    private final Queue<CompletableFuture<Void>> releaseWaiters = new ConcurrentLinkedQueue<>();
 
     // Drain rate: bytes released in the current window, and the smoothed rate of past windows.
     private final AtomicLong windowStart;
@@ -68,6 +70,10 @@ public final class MemoryBudget {
             throw new IllegalStateException("released more than acquired: used=" + u);
         }
         recordDrain(bytes);
+        CompletableFuture<Void> r;
+        while ((r = releaseWaiters.poll()) != null) {
+            r.complete(null);
+        }
         if (u < limit) {
             CompletableFuture<Void> w;
             while ((w = waiters.poll()) != null) {
@@ -87,6 +93,22 @@ public final class MemoryBudget {
             f.complete(null);
         }
         return f;
+    }
+
+    /**
+     * Completes at the next release, whether or not it makes room in the budget: every request the
+     * writers complete releases its bytes, so this is also when a writer queue has had room made.
+     * Register before trying, so that a release between the try and the wait is not missed.
+     */
+    public CompletableFuture<Void> whenReleased() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        releaseWaiters.add(f);
+        return f;
+    }
+
+    /** Drops a waiter of {@link #whenReleased()} that no longer waits (it timed out). */
+    public void forget(CompletableFuture<Void> waiter) {
+        releaseWaiters.remove(waiter);
     }
 
     public long used() {

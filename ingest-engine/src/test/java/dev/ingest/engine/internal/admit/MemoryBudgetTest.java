@@ -1,4 +1,4 @@
-package dev.ingest.engine;
+package dev.ingest.engine.internal.admit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
