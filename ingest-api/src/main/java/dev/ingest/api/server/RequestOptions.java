@@ -1,8 +1,13 @@
 package dev.ingest.api.server;
 
+import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.SegmentOptions;
+import dev.ingest.engine.UploadSession.SegmentOutcome;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntPredicate;
 
@@ -77,6 +82,30 @@ final class RequestOptions implements SegmentOptions {
     /** Answers stored under the key before this request arrived. */
     List<IdempotencyKeys.Stored> stored() {
         return stored;
+    }
+
+    /** A part of a keyed body's answer: stored before this attempt, or committed by it. */
+    private record Part(int firstIndex, JsonObject stored, IngestResult committed) {
+    }
+
+    /**
+     * The answer for the whole body: what was stored under the key before this attempt (read when
+     * it began) and what the attempt's segments committed, in body order, as any retry will answer.
+     */
+    UploadResult withStored(List<SegmentOutcome> committed) {
+        List<Part> parts = new ArrayList<>();
+        stored.forEach(s -> parts.add(new Part(s.firstIndex(), s.result(), null)));
+        committed.forEach(o -> parts.add(new Part(o.firstIndex(), null, o.result())));
+        parts.sort(Comparator.comparingInt(Part::firstIndex));
+        UploadResult all = new UploadResult();
+        for (Part p : parts) {
+            if (p.stored() != null) {
+                all.add(p.stored());
+            } else {
+                all.add(p.committed());
+            }
+        }
+        return all;
     }
 
     /** Sets the request's options on a segment's builder; skips records committed under its key. */

@@ -5,7 +5,6 @@ import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
-import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.UploadSession;
 import dev.ingest.engine.UploadSession.SegmentOutcome;
@@ -17,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -429,35 +427,14 @@ final class StreamingUpload {
             }
         }
         if (failure == null && options.keyed()) {
-            // The answer for the whole body: what was stored under the key before this attempt (read
-            // when it began) and what this attempt committed, in body order, as on any retry.
+            // Summed from what is known already, not read back from the database.
             if (!options.stored().isEmpty()) {
                 ctx.response().putHeader("Idempotent-Replayed", "true");
             }
-            respond(withStored(outcomes), null);
+            respond(options.withStored(outcomes), null);
             return;
         }
         respond(result, failure);
-    }
-
-    /** A part of a keyed body's answer: stored before this attempt, or committed by it. */
-    private record Part(int firstIndex, JsonObject stored, IngestResult committed) {
-    }
-
-    private UploadResult withStored(List<SegmentOutcome> outcomes) {
-        List<Part> parts = new ArrayList<>();
-        options.stored().forEach(s -> parts.add(new Part(s.firstIndex(), s.result(), null)));
-        outcomes.forEach(o -> parts.add(new Part(o.firstIndex(), null, o.result())));
-        parts.sort(Comparator.comparingInt(Part::firstIndex));
-        UploadResult all = new UploadResult();
-        for (Part p : parts) {
-            if (p.stored() != null) {
-                all.add(p.stored());
-            } else {
-                all.add(p.committed());
-            }
-        }
-        return all;
     }
 
     private void respond(UploadResult result, IngestException failure) {

@@ -50,6 +50,22 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void releaseWaitersAreWokenByAnyReleaseAndForgottenOnesAreNot() {
+        MemoryBudget b = new MemoryBudget(100, now::get);
+        b.tryAcquire(150);
+        b.forceAcquire(50);
+        CompletableFuture<Void> released = b.whenReleased();
+        CompletableFuture<Void> gaveUp = b.whenReleased();
+        b.forget(gaveUp);
+        CompletableFuture<Void> full = b.whenAvailable();
+        b.release(10); // still over the limit: no room, but a release
+        assertThat(released).isDone();
+        assertThat(gaveUp).isNotDone();
+        assertThat(full).isNotDone();
+        assertThat(b.whenReleased()).as("only later releases count").isNotDone();
+    }
+
+    @Test
     void retryAfterFollowsTheDrainRate() {
         MemoryBudget b = new MemoryBudget(1_000_000, now::get);
         assertThat(b.retryAfterSeconds(1000)).as("no rate measured yet").isEqualTo(1);
