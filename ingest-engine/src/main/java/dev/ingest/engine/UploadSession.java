@@ -52,6 +52,7 @@ public final class UploadSession {
     private IngestRequest waiting; // WAITING_FOR_QUEUE: a segment refused for queue room, holding its bytes
     private long waitingBytes;
     private CompletableFuture<Void> room; // WAITING_FOR_QUEUE: the next release after the refusal
+    private long refusedEstimate; // the estimate of the last decode refused for memory
 
     UploadSession(IngestEngine engine, MemoryBudget budget, DatabaseHealth health, TableSchema table, SegmentOptions options) {
         this.engine = engine;
@@ -73,6 +74,7 @@ public final class UploadSession {
     public <E extends Exception> Admission decode(long estimateBytes, Decoding<E> decoding) throws E {
         requireOpen();
         if (!budget.tryAcquire(estimateBytes)) {
+            refusedEstimate = estimateBytes;
             return health.isUp() ? Admission.BUDGET_FULL : Admission.DATABASE_DOWN;
         }
         reserved += estimateBytes;
@@ -162,11 +164,12 @@ public final class UploadSession {
 
     /**
      * Completes when the session may take more: when a segment waits for queue room, at the next
-     * release by the writers (then {@link #flush()} again); otherwise once the budget has room.
+     * release by the writers (then {@link #flush()} again); otherwise once the budget has room for
+     * the estimate last refused.
      * The room may be taken by others first: the next call may be refused again.
      */
     public CompletionStage<Void> whenWritable() {
-        return state == State.WAITING_FOR_QUEUE ? room : budget.whenAvailable();
+        return state == State.WAITING_FOR_QUEUE ? room : budget.whenAvailable(refusedEstimate);
     }
 
     /** The body index the next record will have. */

@@ -244,6 +244,31 @@ class AdmissionIT {
     }
 
     @Test
+    void aSessionRefusedForMemoryIsWokenWhenItsChunkFitsNotAtEveryRelease() throws Exception {
+        try (IngestEngine e = IngestEngine.start(config().memoryBudgetBytes(100_000).build())) {
+            TableSchema t = e.catalog().find("admitted").orElseThrow();
+            MemoryHold other = e.hold();
+            other.take(99_000);
+            UploadSession session = e.open(t, b -> b);
+            assertThat(session.decode(4096, sink -> sink.add(new Object[] {1L}))).isEqualTo(Admission.BUDGET_FULL);
+            CompletableFuture<Void> room = session.whenWritable().toCompletableFuture();
+            // 1,000 bytes free are no room for a 4,096-byte estimate: waking now, the upload would
+            // try again at once, be refused again and spin on its event loop until writers drain.
+            assertThat(room).isNotDone();
+            other.release(500);
+            assertThat(room).as("still no room for the estimate").isNotDone();
+            other.release(10_000);
+            assertThat(room).isDone();
+            assertThat(session.decode(4096, sink -> sink.add(new Object[] {1L}))).isEqualTo(Admission.ACCEPTED);
+            other.close();
+            assertThat(session.flush()).isEqualTo(Admission.ACCEPTED);
+            assertThat(session.finish().get(60, TimeUnit.SECONDS)).extracting(o -> o.result().accepted()).containsExactly(1);
+            assertThat(rows()).isEqualTo(1);
+            assertThat(e.stats().budgetUsedBytes()).isZero();
+        }
+    }
+
+    @Test
     void aSessionKeepsASegmentRefusedForQueueRoomAndOffersItAgain() throws Exception {
         List<CompletableFuture<IngestResult>> others = new ArrayList<>();
         try (IngestEngine e = IngestEngine.start(config().queueCapacity(1).build())) {
