@@ -53,11 +53,6 @@ public final class MemoryHold implements AutoCloseable {
         }
     }
 
-    /** What it holds now. */
-    public long bytes() {
-        return held;
-    }
-
     /** Gives back everything it holds; it may be used again after. */
     @Override
     public void close() {

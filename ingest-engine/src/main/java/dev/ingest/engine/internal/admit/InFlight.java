@@ -52,10 +52,6 @@ public final class InFlight {
         return request;
     }
 
-    public State state() {
-        return state;
-    }
-
     /** Whether it is answered (committed or failed). */
     public boolean done() {
         return state == State.COMMITTED || state == State.FAILED;
