@@ -317,9 +317,19 @@ final class StreamingUpload {
         Admission a = session.flush();
         switch (a) {
             case ACCEPTED -> finish();
-            case CLOSED -> fail(503, "shutting_down", "the service is shutting down");
+            case CLOSED -> refused(a);
             // The body has ended, so there is no input to pause: flush again when there is room.
             default -> session.whenWritable().thenRun(() -> context.runOnContext(v -> drain()));
+        }
+    }
+
+    /**
+     * The one place an {@link Admission} becomes an answer. Only {@link Admission#CLOSED} does: a
+     * full budget or queue pauses the stream instead.
+     */
+    private void refused(Admission why) {
+        if (why == Admission.CLOSED) {
+            fail(503, "shutting_down", "the service is shutting down");
         }
     }
 
@@ -344,7 +354,7 @@ final class StreamingUpload {
         switch (a) {
             case ACCEPTED -> {
             }
-            case CLOSED -> fail(503, "shutting_down", "the service is shutting down");
+            case CLOSED -> refused(a);
             default -> {
                 // The memory is reserved already, so only a writer queue is full: wait for room.
                 moveTo(State.PAUSED_FOR_QUEUE);
@@ -361,7 +371,7 @@ final class StreamingUpload {
             Admission a = session.flush();
             switch (a) {
                 case ACCEPTED -> resumeFrom(State.PAUSED_FOR_QUEUE);
-                case CLOSED -> fail(503, "shutting_down", "the service is shutting down");
+                case CLOSED -> refused(a);
                 default -> waitForQueue();
             }
         }));
