@@ -9,7 +9,6 @@ import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.admit.InFlight;
-import dev.ingest.engine.internal.admit.MemoryBudget;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.sql.SqlStates;
 import java.sql.Connection;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * gathers queued requests into a batch of at most {@link AdaptiveBatchSizer#limit()} rows
  * (waiting at most {@code linger} for more once it has some), writes the batch in one
  * transaction, and only then completes each request ({@link InFlight}, which releases its bytes
- * from the {@link MemoryBudget}). Requests that arrive while a commit is in flight form the next batch,
+ * from the memory budget). Requests that arrive while a commit is in flight form the next batch,
  * which is how many small concurrent requests come to share one commit. A request is never split:
  * one larger than the limit is a batch of its own.
  *
