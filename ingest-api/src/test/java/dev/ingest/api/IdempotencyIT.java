@@ -167,6 +167,37 @@ class IdempotencyIT {
         assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(7000);
     }
 
+    /** Lines {@code from..to} of a body whose lines at {@code bad} indexes are not JSON. */
+    private static String eventsWithBadLines(int from, int to, String source, int... bad) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            final int index = i;
+            b.append(java.util.Arrays.stream(bad).anyMatch(x -> x == index) ? "{not json" : RecordsIT.event(i, source)).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aResumedStreamIsAnsweredForTheWholeBodyInBodyOrder() throws Exception {
+        // The first attempt commits the first 2,500 records (one refused); the retry of the whole
+        // body writes the rest, whose refusals come before and after the stored ones.
+        assertThat(post("events", "application/x-ndjson", eventsWithBadLines(0, 2500, "o", 5), "order-1").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> whole = post("events", "application/x-ndjson", eventsWithBadLines(0, 7000, "o", 5, 4000, 6999),
+                "order-1");
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        assertThat(whole.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        JsonObject answer = new JsonObject(whole.body());
+        assertThat(answer.getLong("accepted")).isEqualTo(6997);
+        assertThat(answer.getJsonArray("rejected").stream().map(r -> ((JsonObject) r).getInteger("index")).toList())
+                .containsExactly(5, 4000, 6999);
+        HttpResponse<String> again = post("events", "application/x-ndjson", eventsWithBadLines(0, 7000, "o", 5, 4000, 6999),
+                "order-1");
+        assertThat(new JsonObject(again.body()).getJsonArray("rejected")).isEqualTo(answer.getJsonArray("rejected"));
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(6997);
+        assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(6997);
+    }
+
     @Test
     void theAnswerSurvivesARestartOfTheService() throws Exception {
         String body = "[" + RecordsIT.event(20, "r") + "]";

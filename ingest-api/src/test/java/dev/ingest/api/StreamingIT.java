@@ -113,9 +113,10 @@ class StreamingIT {
             CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient()
                     .sendAsync(upload, HttpResponse.BodyHandlers.ofString());
 
-            var budget = f.service.engine().budget();
+            var engine = f.service.engine();
             // The stuck upload holds most of the budget (it pauses once the next chunk no longer fits).
-            eventually(() -> budget.used() >= budget.limit() * 3 / 4, "the upload holds most of the budget");
+            eventually(() -> engine.stats().budgetUsedBytes() >= engine.stats().budgetLimitBytes() * 3 / 4,
+                    "the upload holds most of the budget");
             StringBuilder big = new StringBuilder("[");
             for (int i = 0; i < 2500; i++) {
                 big.append(i == 0 ? "" : ",").append(RecordsIT.event(-1 - i, "json"));
@@ -133,14 +134,14 @@ class StreamingIT {
             // and what the engine holds stays within the budget plus one segment.
             long peak = 0;
             for (int i = 0; i < 200; i++) {
-                peak = Math.max(peak, budget.used());
+                peak = Math.max(peak, engine.stats().budgetUsedBytes());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
             assertThat(response).isNotDone();
             assertThat(sent.get()).isLessThan(total / 2);
             // Decoded records are reserved before decoding: the budget holds, give or take the
             // truing-up of one chunk's estimate.
-            assertThat(peak).isLessThanOrEqualTo(budget.limit() + 256 * 1024);
+            assertThat(peak).isLessThanOrEqualTo(engine.stats().budgetLimitBytes() + 256 * 1024);
 
             blocker.rollback();
             HttpResponse<String> done = response.get(150, TimeUnit.SECONDS);
@@ -148,7 +149,7 @@ class StreamingIT {
             assertThat(new JsonObject(done.body()).getLong("accepted")).isEqualTo(n);
             assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(n);
             assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(n);
-            assertThat(budget.used()).isZero();
+            assertThat(engine.stats().budgetUsedBytes()).isZero();
         }
     }
 

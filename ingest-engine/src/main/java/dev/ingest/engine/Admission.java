@@ -1,19 +1,27 @@
 package dev.ingest.engine;
 
 /**
- * The answer of {@link IngestEngine#submit}: whether the request was taken, and if not, why. Being
- * full is a value, not an exception, so that the caller can answer 429 without stack traces on
- * the hot path.
+ * The engine's answer to a request for room (a {@linkplain IngestEngine#submit submission}, a
+ * {@linkplain UploadSession#flush() segment}, a {@linkplain MemoryHold#tryTake hold}): taken, or
+ * why not. Being full is a value, not an exception, so that the caller can answer 429 or pause
+ * its input without stack traces on the hot path.
  */
 public enum Admission {
-    /** Queued; the request's {@link IngestRequest#result()} completes after commit. */
+    /** Taken; a submitted request's result completes after commit. */
     ACCEPTED,
-    /** The memory budget holds as many records as it allows; try again later. */
+    /** The memory budget holds as many records as it may; try again when writers free some. */
     BUDGET_FULL,
-    /** The table's queue is full; try again later. */
+    /** The table's writer queues are full; try again later. */
     QUEUE_FULL,
-    /** Writes are failing and the engine holds as many records as it may until the database is back. */
+    /**
+     * The budget or the queues are full while the writers cannot reach the database: nothing
+     * drains until it is back.
+     */
     DATABASE_DOWN,
     /** The engine is shutting down and takes no new work. */
-    CLOSED
+    CLOSED;
+
+    public boolean accepted() {
+        return this == ACCEPTED;
+    }
 }

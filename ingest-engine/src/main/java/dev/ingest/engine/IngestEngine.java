@@ -2,6 +2,8 @@ package dev.ingest.engine;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ingest.engine.internal.admit.InFlight;
+import dev.ingest.engine.internal.admit.MemoryBudget;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.schema.Housekeeper;
 import dev.ingest.engine.internal.schema.Migrations;
@@ -15,11 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -31,14 +36,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ingestion engine: a catalog of ingestible tables and, per table, a lane of writer threads,
- * each draining its own bounded queue into batched writes. Held records are bounded by a
- * {@link MemoryBudget} shared by all tables.
+ * each draining its own bounded queue into batched writes. Held records are bounded by a memory
+ * budget in bytes shared by all tables, which the engine alone reserves, trues up and releases:
+ * callers see an {@link Admission} that says why when there is no room.
  *
  * <p>Typical use: {@link Catalog#resolve} the table, build an {@link IngestRequest}, {@link #submit}
- * it, and answer the client when {@link IngestRequest#result()} completes, which happens only
- * after the accepted records are committed.
+ * it, and answer the client when the {@link Submission#result()} completes, which happens only
+ * after the accepted records are committed. A thread that may wait uses
+ * {@link #submit(IngestRequest, Duration)}; a body decoded as it streams goes through an
+ * {@link UploadSession} ({@link #open}); bytes that are not records yet or any more (a body
+ * arriving, an answer being sent) are held with {@link #hold()}.
  *
- * <p>Thread-safe. {@link #submit} never blocks.
+ * <p>Thread-safe. {@link #submit(IngestRequest)} never blocks.
  */
 public final class IngestEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestEngine.class);
@@ -169,67 +178,128 @@ public final class IngestEngine implements AutoCloseable {
         return config;
     }
 
-    /** The memory budget that bounds held records; streaming callers wait on it to resume input. */
-    public MemoryBudget budget() {
-        return budget;
-    }
-
     /**
-     * Queues a request for its table's writers. Never blocks.
+     * Queues a request for its table's writers, taking its {@link IngestRequest#bytes()} from the
+     * memory budget. Never blocks. A request that needs no writer (nothing to write or store) is
+     * answered at once.
      *
-     * @return {@link Admission#ACCEPTED} when queued (its result will complete),
-     *         {@link Admission#QUEUE_FULL} when the memory budget or the queues are full, or
-     *         {@link Admission#CLOSED} after {@link #close()} began
+     * @return accepted, with the result to wait for; or refused with {@link Admission#BUDGET_FULL},
+     *         {@link Admission#QUEUE_FULL}, {@link Admission#DATABASE_DOWN} (either, while the writers
+     *         cannot reach the database) or {@link Admission#CLOSED} (after {@link #close()} began)
      */
-    public Admission submit(IngestRequest request) {
-        return submit(request, false);
-    }
-
-    /**
-     * Queues a request whose {@link IngestRequest#bytes()} the caller has already acquired from
-     * {@link #budget()} (a streaming decoder reserves memory before it decodes). On
-     * {@link Admission#ACCEPTED} the reservation passes to the engine, which releases it when the
-     * request completes; otherwise the caller still holds it. Never blocks.
-     */
-    public Admission submitReserved(IngestRequest request) {
-        return submit(request, true);
-    }
-
-    private Admission submit(IngestRequest request, boolean reserved) {
-        if (request.rows().isEmpty() && (request.idempotencyKey() == null || request.firstIndex() == request.endIndex())
-                && (!request.keepsRejects() || request.refusedEarly().isEmpty())) {
-            // Nothing reaches the database: answer at once, without a writer round trip. (A keyed
-            // request with refused records still goes to a writer, to store its answer, and so does
-            // a request that keeps its rejects, to store its refused records.)
-            if (reserved) {
-                budget.release(request.bytes());
-            }
-            request.result().complete(new IngestResult(0, request.refusedEarly()));
-            if (!request.refusedEarly().isEmpty()) {
-                listener.refusedEarly(request.table().qualifiedName(), request.refusedEarly().size());
-            }
-            return Admission.ACCEPTED;
+    public Submission submit(IngestRequest request) {
+        if (request.needsNoWriter()) {
+            return answeredAtOnce(request);
         }
         ReentrantReadWriteLock.ReadLock lock = admission.readLock();
         lock.lock();
         try {
             if (closed) {
-                return Admission.CLOSED;
+                return Submission.refused(Admission.CLOSED);
             }
-            if (!reserved && !budget.tryAcquire(request.bytes())) {
-                return Admission.QUEUE_FULL;
+            if (!budget.tryAcquire(request.bytes())) {
+                return Submission.refused(health.isUp() ? Admission.BUDGET_FULL : Admission.DATABASE_DOWN);
             }
-            Lane lane = lanes.computeIfAbsent(request.table().qualifiedName(), k -> startLane(k, request.table()));
-            if (lane.shortestQueue().offer(request)) {
-                return Admission.ACCEPTED;
-            }
-            if (!reserved) {
+            Submission s = enqueue(request, request.bytes());
+            if (!s.accepted()) {
                 budget.release(request.bytes());
             }
-            return Admission.QUEUE_FULL;
+            return s;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * As {@link #submit(IngestRequest)}, waiting up to {@code maxBlock} for room in the budget or
+     * the queues (like Kafka's {@code max.block.ms}): for threads that may block, such as
+     * scheduled imports.
+     *
+     * @return accepted, {@link Admission#CLOSED} at once, or the last refusal when no room came in time
+     * @throws InterruptedException when interrupted while waiting (nothing was queued)
+     */
+    public Submission submit(IngestRequest request, Duration maxBlock) throws InterruptedException {
+        long deadline = nanoClock.getAsLong() + maxBlock.toNanos();
+        while (true) {
+            // Registered before trying, so that room made between the try and the wait is not missed.
+            CompletableFuture<Void> released = budget.whenReleased();
+            Submission s = submit(request);
+            long left = deadline - nanoClock.getAsLong();
+            if (s.accepted() || s.admission() == Admission.CLOSED || left <= 0) {
+                budget.forget(released);
+                return s;
+            }
+            try {
+                released.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                budget.forget(released);
+                return s;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a release signal failed", e); // never completed exceptionally
+            }
+        }
+    }
+
+    /**
+     * Opens an upload of one body decoded as it streams, committed in segments: see
+     * {@link UploadSession}. {@code options} sets what each segment asks.
+     */
+    public UploadSession open(TableSchema table, SegmentOptions options) {
+        return new UploadSession(this, budget, health, table, options);
+    }
+
+    /** An empty hold on the memory budget, for bytes that are not records: see {@link MemoryHold}. */
+    public MemoryHold hold() {
+        return new MemoryHold(budget, health);
+    }
+
+    /**
+     * How long a client refused for lack of room should wait before sending {@code bytes} again,
+     * from how fast the writers drain the budget: between 1 and 60 seconds.
+     */
+    public int retryAfterSeconds(long bytes) {
+        return budget.retryAfterSeconds(bytes);
+    }
+
+    /**
+     * Queues a segment whose {@code reservedBytes} an {@link UploadSession} holds in the budget
+     * already. On acceptance the reservation passes to the request, which releases it when answered;
+     * otherwise the session still holds it.
+     */
+    Submission submitReserved(IngestRequest request, long reservedBytes) {
+        if (request.needsNoWriter()) {
+            budget.release(reservedBytes);
+            return answeredAtOnce(request);
+        }
+        ReentrantReadWriteLock.ReadLock lock = admission.readLock();
+        lock.lock();
+        try {
+            return closed ? Submission.refused(Admission.CLOSED) : enqueue(request, reservedBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the admission lock, with the budget taken. */
+    private Submission enqueue(IngestRequest request, long reservedBytes) {
+        Lane lane = lanes.computeIfAbsent(request.table().qualifiedName(), k -> startLane(k, request.table()));
+        InFlight inFlight = new InFlight(request, budget, reservedBytes);
+        if (lane.shortestQueue().offer(inFlight)) {
+            return new Submission(Admission.ACCEPTED, inFlight.result());
+        }
+        return Submission.refused(health.isUp() ? Admission.QUEUE_FULL : Admission.DATABASE_DOWN);
+    }
+
+    /**
+     * Nothing reaches the database: answered without a writer round trip. (A keyed request with
+     * refused records still goes to a writer, to store its answer, and so does a request that keeps
+     * its rejects, to store its refused records.)
+     */
+    private Submission answeredAtOnce(IngestRequest request) {
+        if (!request.refusedEarly().isEmpty()) {
+            listener.refusedEarly(request.table().qualifiedName(), request.refusedEarly().size());
+        }
+        return new Submission(Admission.ACCEPTED, CompletableFuture.completedFuture(new IngestResult(0, request.refusedEarly())));
     }
 
     /**
@@ -308,7 +378,7 @@ public final class IngestEngine implements AutoCloseable {
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
             queues[i] = new RequestQueue(config.queueCapacity());
-            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, catalog, budget, health,
+            writers[i] = new BatchWriter(key, table.columns().size(), mode, queues[i], dataSource, catalog, health,
                     writerSettings, nanoClock, () -> listener);
             threads[i] = new Thread(writers[i], "ingest-writer-" + key + "-" + i);
             threads[i].start();

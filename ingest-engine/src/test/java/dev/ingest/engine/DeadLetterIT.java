@@ -53,8 +53,9 @@ class DeadLetterIT {
     }
 
     private static IngestResult run(IngestRequest request) throws Exception {
-        assertThat(engine.submit(request)).isEqualTo(Admission.ACCEPTED);
-        return request.result().get(60, TimeUnit.SECONDS);
+        Submission s = engine.submit(request);
+        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+        return s.result().get(60, TimeUnit.SECONDS);
     }
 
     /** {@code record_index, sqlstate, record::text} of every dead letter, in index order. */
@@ -156,8 +157,9 @@ class DeadLetterIT {
 
         // Without dead letters the request fails as a whole, for its client to hear of.
         IngestRequest waited = IngestRequest.builder(doomed).add(one).build();
-        assertThat(engine.submit(waited)).isEqualTo(Admission.ACCEPTED);
-        assertThat(waited.result()).failsWithin(60, TimeUnit.SECONDS);
+        Submission waitedFor = engine.submit(waited);
+        assertThat(waitedFor.admission()).isEqualTo(Admission.ACCEPTED);
+        assertThat(waitedFor.result()).failsWithin(60, TimeUnit.SECONDS);
         assertThat(db.queryLong("SELECT count(*) FROM ingest.rejects")).isEqualTo(2);
     }
 
@@ -195,8 +197,9 @@ class DeadLetterIT {
 
         // Its client waits: it hears of the failure and may retry; nothing is kept for it.
         IngestRequest kept = IngestRequest.builder(gone).keepRejects(true).add(new Object[] {1L}).build();
-        assertThat(engine.submit(kept)).isEqualTo(Admission.ACCEPTED);
-        assertThat(kept.result()).failsWithin(60, TimeUnit.SECONDS);
+        Submission keptFor = engine.submit(kept);
+        assertThat(keptFor.admission()).isEqualTo(Admission.ACCEPTED);
+        assertThat(keptFor.result()).failsWithin(60, TimeUnit.SECONDS);
         assertThat(db.queryLong("SELECT count(*) FROM ingest.rejects")).isZero();
         assertThat(engine.stats().tables().stream().mapToLong(EngineStats.Table::queuedLost).sum()).isZero();
     }

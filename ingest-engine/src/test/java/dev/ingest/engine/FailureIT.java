@@ -39,7 +39,7 @@ class FailureIT {
     }
 
     private static IngestRequest request(TableSchema t, int first, int n) {
-        IngestRequest.Builder b = IngestRequest.builder(t);
+        RequestBuilder b = IngestRequest.builder(t);
         for (int i = 0; i < n; i++) {
             b.add(new Object[] {(long) (first + i)});
         }
@@ -60,8 +60,9 @@ class FailureIT {
                 List<CompletableFuture<IngestResult>> results = new ArrayList<>();
                 for (int r = 0; r < 10; r++) {
                     IngestRequest req = request(t, r * 100, 100);
-                    assertThat(e.submit(req)).isEqualTo(Admission.ACCEPTED);
-                    results.add(req.result());
+                    Submission s = e.submit(req);
+                    assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                    results.add(s.result());
                 }
                 for (CompletableFuture<IngestResult> f : results) {
                     assertThat(f.get(60, TimeUnit.SECONDS).accepted()).isEqualTo(100);
@@ -179,21 +180,23 @@ class FailureIT {
                     .writersPerTable(1).build())) {
                 TableSchema t = e.catalog().find("gap").orElseThrow();
                 IngestRequest first = request(t, 0, 1);
-                assertThat(e.submit(first)).isEqualTo(Admission.ACCEPTED);
-                assertThat(first.result().get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+                Submission firstIn = e.submit(first);
+                assertThat(firstIn.admission()).isEqualTo(Admission.ACCEPTED);
+                assertThat(firstIn.result().get(60, TimeUnit.SECONDS).accepted()).isEqualTo(1);
 
                 pg.stop();
                 // No pooled connection is left, so the next attempt fails asking the pool for one.
                 ((HikariDataSource) e.dataSource()).getHikariPoolMXBean().softEvictConnections();
                 IngestRequest second = request(t, 100, 5);
-                assertThat(e.submit(second)).isEqualTo(Admission.ACCEPTED);
+                Submission secondIn = e.submit(second);
+                assertThat(secondIn.admission()).isEqualTo(Admission.ACCEPTED);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (e.health().isUp()) {
                     assertThat(System.nanoTime()).as("the writer to notice the outage").isLessThan(deadline);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 pg.resume();
-                assertThat(second.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
+                assertThat(secondIn.result().get(120, TimeUnit.SECONDS).accepted()).isEqualTo(5);
                 try (Connection c = pg.connect(); Statement s = c.createStatement();
                      var rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE v >= 100) FROM gap")) {
                     rs.next();
@@ -221,11 +224,10 @@ class FailureIT {
                     long n = 0;
                     for (int r = 0; r < requests; r++) {
                         IngestRequest req = request(t, (me * requests + r) * rows, rows);
-                        while (e.submit(req) == Admission.QUEUE_FULL) {
-                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                        }
+                        Submission s = e.submit(req, Duration.ofSeconds(180));
+                        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
                         submitted.incrementAndGet();
-                        n += req.result().get(180, TimeUnit.SECONDS).accepted();
+                        n += s.result().get(180, TimeUnit.SECONDS).accepted();
                     }
                     return n;
                 }));

@@ -79,8 +79,9 @@ class IngestEngineIT {
     }
 
     private static IngestResult submitAndWait(IngestRequest request) throws Exception {
-        assertThat(engine.submit(request)).isEqualTo(Admission.ACCEPTED);
-        return request.result().get(60, TimeUnit.SECONDS);
+        Submission s = engine.submit(request);
+        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+        return s.result().get(60, TimeUnit.SECONDS);
     }
 
     @Test
@@ -133,8 +134,9 @@ class IngestEngineIT {
             TableSchema t = e.catalog().find(name).orElseThrow();
             for (int i = 0; i < cases.length; i++) {
                 IngestRequest request = IngestRequest.builder(t).add(new Object[] {i, cases[i][0], cases[i][1], cases[i][2], cases[i][3]}).build();
-                assertThat(e.submit(request)).isEqualTo(Admission.ACCEPTED);
-                IngestResult result = request.result().get(60, TimeUnit.SECONDS);
+                Submission s = e.submit(request);
+                assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                IngestResult result = s.result().get(60, TimeUnit.SECONDS);
                 String oracle = oracleInsert(name + "_oracle", i, cases[i]);
                 assertThat(result.rejected().isEmpty() ? null : result.rejected().get(0).sqlstate()).as("case %d", i).isEqualTo(oracle);
             }
@@ -178,7 +180,7 @@ class IngestEngineIT {
             TableSchema t = e.catalog().find("items").orElseThrow();
             for (int size : new int[] {1, 2, 7, 1000}) {
                 db.execute("TRUNCATE items", "INSERT INTO items (code) VALUES ('taken')");
-                IngestRequest.Builder b = IngestRequest.builder(t);
+                RequestBuilder b = IngestRequest.builder(t);
                 List<Integer> bad = new ArrayList<>();
                 for (int i = 0; i < size; i++) {
                     Object[] record;
@@ -200,8 +202,9 @@ class IngestEngineIT {
                     b.add(record);
                 }
                 IngestRequest request = b.build();
-                assertThat(e.submit(request)).isEqualTo(Admission.ACCEPTED);
-                IngestResult result = request.result().get(60, TimeUnit.SECONDS);
+                Submission s = e.submit(request);
+                assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                IngestResult result = s.result().get(60, TimeUnit.SECONDS);
                 assertThat(result.rejected()).as("mode %s size %d", mode, size).extracting(Rejection::index).isEqualTo(bad);
                 assertThat(result.accepted()).isEqualTo(size - bad.size());
                 assertThat(db.queryLong("SELECT count(*) FROM items WHERE code LIKE 'ok%'")).isEqualTo(size - bad.size());
@@ -236,8 +239,9 @@ class IngestEngineIT {
             List<CompletableFuture<IngestResult>> results = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 IngestRequest r = IngestRequest.builder(grouped).add(new Object[] {(long) i}).build();
-                assertThat(e.submit(r)).isEqualTo(Admission.ACCEPTED);
-                results.add(r.result());
+                Submission s = e.submit(r);
+                assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                results.add(s.result());
             }
             blocker.rollback(); // the first batch was stuck on the lock; all others queued behind it
             for (CompletableFuture<IngestResult> f : results) {
@@ -248,7 +252,7 @@ class IngestEngineIT {
             // At most one batch can be taken before the lock holds the writer; everything queued
             // behind it goes in the next one.
             assertThat(stats.batches()).as("50 requests share at most two commits").isBetween(1L, 2L);
-            assertThat(e.budget().used()).isZero();
+            assertThat(e.stats().budgetUsedBytes()).isZero();
         }
     }
 
@@ -265,7 +269,7 @@ class IngestEngineIT {
     @Test
     void aRequestLargerThanTheParameterLimitIsSplitIntoStatements() throws Exception {
         TableSchema t = items();
-        IngestRequest.Builder b = IngestRequest.builder(t);
+        RequestBuilder b = IngestRequest.builder(t);
         int n = 30_000; // 3 columns each: 90,000 parameters > 65,535
         for (int i = 0; i < n; i++) {
             b.add(item(t, "k" + i, (long) i, new BigDecimal(i + ".25")));
@@ -306,17 +310,14 @@ class IngestEngineIT {
                 acceptedPerThread.add(pool.submit(() -> {
                     int accepted = 0;
                     for (int r = 0; r < requestsPerThread; r++) {
-                        IngestRequest.Builder b = IngestRequest.builder(t);
+                        RequestBuilder b = IngestRequest.builder(t);
                         for (int i = 0; i < rowsPerRequest; i++) {
                             b.add(item(t, thread + "-" + r + "-" + i, 1L, null));
                         }
                         IngestRequest request = b.build();
-                        Admission admission;
-                        while ((admission = engine.submit(request)) == Admission.QUEUE_FULL) {
-                            Thread.onSpinWait();
-                        }
-                        assertThat(admission).isEqualTo(Admission.ACCEPTED);
-                        accepted += request.result().get(60, TimeUnit.SECONDS).accepted();
+                        Submission s = engine.submit(request, Duration.ofSeconds(60));
+                        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+                        accepted += s.result().get(60, TimeUnit.SECONDS).accepted();
                     }
                     return accepted;
                 }));
@@ -351,9 +352,10 @@ class IngestEngineIT {
             // The writer holds at most one batch while blocked, so the queue fills within a few offers.
             while (last == Admission.ACCEPTED && submitted < 1000) {
                 IngestRequest r = IngestRequest.builder(gated).add(new Object[] {"v" + submitted}).build();
-                last = gatedEngine.submit(r);
+                Submission s = gatedEngine.submit(r);
+                last = s.admission();
                 if (last == Admission.ACCEPTED) {
-                    accepted.add(r.result());
+                    accepted.add(s.result());
                 }
                 submitted++;
             }
@@ -375,8 +377,9 @@ class IngestEngineIT {
         List<CompletableFuture<IngestResult>> results = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             IngestRequest r = IngestRequest.builder(drained).add(new Object[] {UUID.randomUUID().toString()}).build();
-            assertThat(e.submit(r)).isEqualTo(Admission.ACCEPTED);
-            results.add(r.result());
+            Submission s = e.submit(r);
+            assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+            results.add(s.result());
         }
         e.close();
         for (CompletableFuture<IngestResult> f : results) {
@@ -384,6 +387,6 @@ class IngestEngineIT {
         }
         assertThat(db.queryLong("SELECT count(*) FROM drained")).isEqualTo(200);
         IngestRequest late = IngestRequest.builder(drained).add(new Object[] {UUID.randomUUID().toString()}).build();
-        assertThat(e.submit(late)).isEqualTo(Admission.CLOSED);
+        assertThat(e.submit(late).admission()).isEqualTo(Admission.CLOSED);
     }
 }

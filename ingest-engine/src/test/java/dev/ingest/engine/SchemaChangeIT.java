@@ -73,8 +73,9 @@ class SchemaChangeIT {
     }
 
     private static IngestResult write(IngestEngine engine, IngestRequest request) throws Exception {
-        assertThat(engine.submit(request)).isEqualTo(Admission.ACCEPTED);
-        return request.result().get(60, TimeUnit.SECONDS);
+        Submission s = engine.submit(request);
+        assertThat(s.admission()).isEqualTo(Admission.ACCEPTED);
+        return s.result().get(60, TimeUnit.SECONDS);
     }
 
     /** Enough one-row writes that pgjdbc has switched to a named server-side statement. */

@@ -6,6 +6,7 @@ import dev.ingest.api.formats.RecordDecoder;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.RecordTap;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import java.util.function.Supplier;
 
 /**
@@ -15,11 +16,11 @@ import java.util.function.Supplier;
  */
 final class ChunkRequests implements RecordTap {
     private final RecordDecoder records;
-    private final Supplier<IngestRequest.Builder> builders;
-    private IngestRequest.Builder current;
+    private final Supplier<RequestBuilder> builders;
+    private RequestBuilder current;
 
     /** @param builders a new, empty request for each chunk */
-    ChunkRequests(RecordDecoder records, Supplier<IngestRequest.Builder> builders) {
+    ChunkRequests(RecordDecoder records, Supplier<RequestBuilder> builders) {
         this.records = records;
         this.builders = builders;
         this.current = builders.get();
@@ -36,8 +37,8 @@ final class ChunkRequests implements RecordTap {
     }
 
     /** The request of the chunk just cut; the records framed from now on go to the next one. */
-    IngestRequest.Builder take() {
-        IngestRequest.Builder done = current;
+    RequestBuilder take() {
+        RequestBuilder done = current;
         current = builders.get();
         return done;
     }

@@ -15,6 +15,8 @@ import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.RequestAnswerJson;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.Submission;
 import dev.ingest.engine.TableSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,8 +168,7 @@ final class ImportRunner {
                 }
                 String key = keyPrefix + chunk.offset();
                 IngestRequest request = requests.take().idempotencyKey(SCOPE, key).build();
-                submit(request);
-                inFlight.add(new Pending(request, key));
+                inFlight.add(new Pending(submit(request), key));
                 while (inFlight.size() >= chunksInFlight) {
                     long[] r = outcome(inFlight.poll(), table);
                     accepted += r[0];
@@ -194,23 +194,21 @@ final class ImportRunner {
      */
     static final String SCOPE = "import";
 
-    private record Pending(IngestRequest request, String key) {
+    private record Pending(CompletableFuture<IngestResult> result, String key) {
     }
 
-    /** Queues the request, waiting for room in the memory budget as long as it takes. */
-    private void submit(IngestRequest request) throws Exception {
+    /**
+     * Queues the request, waiting for room in the memory budget or the queues as long as it takes
+     * (a second at a time, so that stopping is noticed); its result.
+     */
+    private CompletableFuture<IngestResult> submit(IngestRequest request) throws Exception {
         while (true) {
-            Admission a = engine.submit(request);
-            if (a == Admission.ACCEPTED) {
-                return;
+            Submission s = engine.submit(request, Duration.ofSeconds(1));
+            if (s.accepted()) {
+                return s.result();
             }
-            if (a == Admission.CLOSED || stopping) {
+            if (s.admission() == Admission.CLOSED || stopping) {
                 throw new ImportFailure("the service is stopping; the next run goes on");
-            }
-            try {
-                engine.budget().whenAvailable().get(1, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                // a writer queue rather than the budget was full: try again
             }
         }
     }
@@ -218,7 +216,7 @@ final class ImportRunner {
     private long[] outcome(Pending p, TableSchema table) throws Exception {
         IngestResult r;
         try {
-            r = p.request().result().get();
+            r = p.result().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IngestException ie) {
                 throw new ImportFailure("the database refused the records: " + ie.getMessage() + " (SQLSTATE " + ie.sqlstate() + ")");

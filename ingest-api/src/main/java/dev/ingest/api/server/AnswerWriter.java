@@ -1,6 +1,7 @@
 package dev.ingest.api.server;
 
-import dev.ingest.engine.MemoryBudget;
+import dev.ingest.engine.IngestEngine;
+import dev.ingest.engine.MemoryHold;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -13,13 +14,13 @@ import java.util.concurrent.TimeUnit;
  * rejections, megabytes), so that a client that does not read it holds neither unbounded
  * memory nor its connection for ever:
  * <ul>
- *   <li>the encoded answer counts against the engine's {@link MemoryBudget} until the socket
+ *   <li>the encoded answer counts against the engine's memory budget (a {@link MemoryHold}) until the socket
  *       has taken it (a slice at a time), so unread answers make the service refuse or pause new
  *       uploads (429, backpressure) instead of growing the heap;</li>
  *   <li>it is written in slices that respect the response's write queue, and when the peer has
  *       taken none of them for the write timeout the connection is closed and the rest dropped.</li>
  * </ul>
- * The answer's bytes are charged with {@link MemoryBudget#forceAcquire}: the records it reports
+ * The answer's bytes are charged with {@link MemoryHold#take}: the records it reports
  * on are committed, so it cannot be refused; the budget's admission of new requests is what keeps
  * the total bounded.
  *
@@ -32,35 +33,33 @@ final class AnswerWriter {
 
     private final RoutingContext ctx;
     private final HttpServerResponse response;
-    private final MemoryBudget budget;
+    private final MemoryHold held; // what of the answer the socket has not taken yet
     private final long timeoutNanos;
     private Buffer answer;
     private int sent; // bytes of answer handed to the response
-    private long held; // budget bytes still charged for this answer
     private long lastProgress;
     private long timer = -1;
     private State state = State.WRITING;
 
-    private AnswerWriter(RoutingContext ctx, MemoryBudget budget, Duration writeTimeout) {
+    private AnswerWriter(RoutingContext ctx, IngestEngine engine, Duration writeTimeout) {
         this.ctx = ctx;
         this.response = ctx.response();
-        this.budget = budget;
+        this.held = engine.hold();
         this.timeoutNanos = writeTimeout.toNanos();
     }
 
     /** Answers {@code status} with {@code body}; does nothing when the response is already ended or closed. */
-    static void send(RoutingContext ctx, int status, JsonObject body, MemoryBudget budget, Duration writeTimeout) {
+    static void send(RoutingContext ctx, int status, JsonObject body, IngestEngine engine, Duration writeTimeout) {
         HttpServerResponse r = ctx.response();
         if (r.ended() || r.closed()) {
             return;
         }
-        new AnswerWriter(ctx, budget, writeTimeout).start(status, body.toBuffer());
+        new AnswerWriter(ctx, engine, writeTimeout).start(status, body.toBuffer());
     }
 
     private void start(int status, Buffer encoded) {
         answer = encoded;
-        held = encoded.length();
-        budget.forceAcquire(held);
+        held.take(encoded.length());
         response.setStatusCode(status).putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", Integer.toString(encoded.length()));
         response.closeHandler(v -> finish()); // the peer went away, or we closed it: give everything back
@@ -95,7 +94,7 @@ final class AnswerWriter {
     /** The socket took a slice (or the write failed because the connection closed). */
     private void taken(int bytes, boolean last) {
         lastProgress = System.nanoTime();
-        release(bytes);
+        held.release(bytes);
         if (last) {
             finish();
         }
@@ -129,15 +128,7 @@ final class AnswerWriter {
             ctx.vertx().cancelTimer(timer);
             timer = -1;
         }
-        release(held);
+        held.close();
         answer = null;
-    }
-
-    private void release(long bytes) {
-        long n = Math.min(bytes, held);
-        if (n > 0) {
-            held -= n;
-            budget.release(n);
-        }
     }
 }

@@ -3,11 +3,15 @@ package dev.ingest.api.server;
 import dev.ingest.api.config.PeerTimeouts;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.JsonRecordDecoder;
+import dev.ingest.engine.Admission;
+import dev.ingest.engine.EngineStats;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
-import dev.ingest.engine.MemoryBudget;
+import dev.ingest.engine.MemoryHold;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.Submission;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -31,7 +35,7 @@ final class BufferedUpload {
 
     private final RoutingContext ctx;
     private final IngestEngine engine;
-    private final MemoryBudget budget;
+    private final MemoryHold raw; // the body's bytes as they arrive, until its records are submitted
     private final long maxBodyBytes;
     private final int maxRecords;
     private final java.time.Duration requestTimeout;
@@ -39,7 +43,6 @@ final class BufferedUpload {
     private final java.time.Duration writeTimeout;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
-    private long reserved;
     private boolean done;
 
     BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, int maxRecords,
@@ -49,7 +52,7 @@ final class BufferedUpload {
         this.maxRecords = maxRecords;
         this.ctx = ctx;
         this.engine = engine;
-        this.budget = engine.budget();
+        this.raw = engine.hold();
         this.table = table;
         this.maxBodyBytes = maxBodyBytes;
         this.options = options;
@@ -100,9 +103,9 @@ final class BufferedUpload {
             Responses.queued(ctx, r.records());
         } else if (r.allRejected()) {
             AnswerWriter.send(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
-                    budget, writeTimeout);
+                    engine, writeTimeout);
         } else {
-            AnswerWriter.send(ctx, 200, r.toJson(), budget, writeTimeout);
+            AnswerWriter.send(ctx, 200, r.toJson(), engine, writeTimeout);
         }
         options.finished();
     }
@@ -115,19 +118,11 @@ final class BufferedUpload {
             refuse(413, Responses.error("payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes"));
             return;
         }
-        if (!budget.tryAcquire(chunk.length())) {
-            int retryAfter = budget.retryAfterSeconds(body.length() + (long) chunk.length());
-            if (engine.health().isUp()) {
-                refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
-                        + budget.used() + " of " + budget.limit() + " bytes); retry later")
-                        .put("retry_after_seconds", retryAfter), retryAfter);
-            } else {
-                refuse(503, Responses.error("database_unavailable", "the database is unavailable and the service holds "
-                        + "as many records as it may until it is back").put("retry_after_seconds", retryAfter), retryAfter);
-            }
+        Admission room = raw.tryTake(chunk.length());
+        if (!room.accepted()) {
+            refused(room, body.length() + (long) chunk.length(), true);
             return;
         }
-        reserved += chunk.length();
         body.appendBuffer(chunk);
     }
 
@@ -151,10 +146,8 @@ final class BufferedUpload {
         if (done) {
             return; // answered meanwhile (the request timed out during a catalog refresh)
         }
-        IngestRequest.Builder builder = options.apply(IngestRequest.builder(table));
-        if (options.keyed()) {
-            builder.fingerprint(options.fingerprint().current());
-        }
+        RequestBuilder builder = options.apply(IngestRequest.builder(table));
+        options.seal(builder);
         try {
             JsonRecordDecoder.decode(body.getBytes(), builder, table, maxRecords);
         } catch (BodyException e) {
@@ -176,34 +169,53 @@ final class BufferedUpload {
         release(); // the raw body gives way to the converted records, which submit() accounts for
         done = true;
         IngestRequest request = builder.build();
-        switch (engine.submit(request)) {
-            case QUEUE_FULL -> {
-                int retryAfter = budget.retryAfterSeconds(request.bytes());
-                if (engine.health().isUp()) {
-                    Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
-                            + engine.queueDepth(table) + " requests waiting)", retryAfter);
-                } else {
-                    Responses.retryLater(ctx, 503, "database_unavailable", "the database is unavailable and the service "
-                            + "holds as many records as it may until it is back", retryAfter);
-                }
-                options.finished();
-            }
-            case CLOSED -> {
-                Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
-                options.finished();
-            }
-            case ACCEPTED -> {
-                if (options.ackQueued()) {
-                    // Refused records go to ingest.rejects with the batch; nobody waits for it.
-                    options.finished();
-                    Responses.queued(ctx, builder.count());
-                    return;
-                }
-                Future.fromCompletionStage(request.result(), ctx.vertx().getOrCreateContext())
-                        .onSuccess(this::answer)
-                        .onFailure(this::failed);
-            }
+        Submission submission = engine.submit(request);
+        if (!submission.accepted()) {
+            refused(submission.admission(), request.bytes(), false);
+            return;
         }
+        if (options.ackQueued()) {
+            // Refused records go to ingest.rejects with the batch; nobody waits for it.
+            options.finished();
+            Responses.queued(ctx, builder.count());
+            return;
+        }
+        Future.fromCompletionStage(submission.result(), ctx.vertx().getOrCreateContext())
+                .onSuccess(this::answer)
+                .onFailure(this::failed);
+    }
+
+    /**
+     * The one place that answers a refusal for lack of room: while the body arrives (its raw bytes
+     * did not fit; the connection is closed after the answer, the rest unread) or when its records
+     * were submitted.
+     */
+    private void refused(Admission why, long bytes, boolean whileReading) {
+        if (why == Admission.CLOSED) {
+            Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
+            options.finished();
+            return;
+        }
+        int retryAfter = engine.retryAfterSeconds(bytes);
+        String downMessage = "the database is unavailable and the service holds as many records as it may until it is back";
+        if (whileReading) {
+            if (why == Admission.DATABASE_DOWN) {
+                refuse(503, Responses.error("database_unavailable", downMessage).put("retry_after_seconds", retryAfter), retryAfter);
+            } else {
+                EngineStats stats = engine.stats();
+                refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
+                        + stats.budgetUsedBytes() + " of " + stats.budgetLimitBytes() + " bytes); retry later")
+                        .put("retry_after_seconds", retryAfter), retryAfter);
+            }
+            return;
+        }
+        if (why == Admission.DATABASE_DOWN) {
+            Responses.retryLater(ctx, 503, "database_unavailable", downMessage, retryAfter);
+        } else {
+            Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
+                    + engine.queueDepth(table) + " requests waiting)", retryAfter);
+        }
+        options.finished();
     }
 
     private static JsonObject describe(BodyException e) {
@@ -267,9 +279,6 @@ final class BufferedUpload {
     }
 
     private void release() {
-        if (reserved > 0) {
-            budget.release(reserved);
-            reserved = 0;
-        }
+        raw.close();
     }
 }

@@ -1,7 +1,14 @@
 package dev.ingest.api.server;
 
-import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.SegmentOptions;
+import dev.ingest.engine.UploadSession.SegmentOutcome;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntPredicate;
 
@@ -12,7 +19,7 @@ import java.util.function.IntPredicate;
  * {@code ingest.rejects} too, and what to do once it is finished.
  * Event-loop confined.
  */
-final class RequestOptions {
+final class RequestOptions implements SegmentOptions {
     private final IdempotencyKeys keys;
     private final String scope;
     private final String key;
@@ -78,8 +85,33 @@ final class RequestOptions {
         return stored;
     }
 
+    /** A part of a keyed body's answer: stored before this attempt, or committed by it. */
+    private record Part(int firstIndex, RequestAnswer stored, IngestResult committed) {
+    }
+
+    /**
+     * The answer for the whole body: what was stored under the key before this attempt (read when
+     * it began) and what the attempt's segments committed, in body order, as any retry will answer.
+     */
+    UploadResult withStored(List<SegmentOutcome> committed) {
+        List<Part> parts = new ArrayList<>();
+        stored.forEach(s -> parts.add(new Part(s.firstIndex(), s.result(), null)));
+        committed.forEach(o -> parts.add(new Part(o.firstIndex(), null, o.result())));
+        parts.sort(Comparator.comparingInt(Part::firstIndex));
+        UploadResult all = new UploadResult();
+        for (Part p : parts) {
+            if (p.stored() != null) {
+                all.add(p.stored());
+            } else {
+                all.add(p.committed());
+            }
+        }
+        return all;
+    }
+
     /** Sets the request's options on a segment's builder; skips records committed under its key. */
-    IngestRequest.Builder apply(IngestRequest.Builder builder) {
+    @Override
+    public RequestBuilder apply(RequestBuilder builder) {
         builder.onConflict(onConflict).deadLetter(ackQueued).keepRejects(ackQueued || keepRejects).source(source);
         if (key == null) {
             return builder;
@@ -93,6 +125,14 @@ final class RequestOptions {
             return false;
         };
         return builder.idempotencyKey(scope, key).skip(stored.isEmpty() ? i -> false : committed);
+    }
+
+    /** Binds a keyed segment to the body so far, as it is submitted. */
+    @Override
+    public void seal(RequestBuilder segment) {
+        if (key != null) {
+            segment.fingerprint(fingerprint.current());
+        }
     }
 
     /** The request is finished: its key is no longer in flight. Runs once. */

@@ -3,12 +3,12 @@ package dev.ingest.api.server;
 import dev.ingest.api.config.PeerTimeouts;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.StreamDecoder;
+import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
-import dev.ingest.engine.IngestRequest;
-import dev.ingest.engine.IngestResult;
-import dev.ingest.engine.MemoryBudget;
 import dev.ingest.engine.TableSchema;
+import dev.ingest.engine.UploadSession;
+import dev.ingest.engine.UploadSession.SegmentOutcome;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -17,61 +17,93 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One NDJSON or CSV upload, decoded as it arrives and committed in segments of about
- * {@value #SEGMENT_ROWS} records. The memory of decoded records is reserved from the engine's
- * {@link MemoryBudget} before a chunk is decoded (an estimate, trued up after) and handed to the
- * engine with the segment, so every decoded record is within the budget. When the budget is
- * used up the upload is paused (TCP backpressure reaches the client) instead of buffered, and
- * resumed when writers free room. The answer comes after the last segment is committed, or with
- * {@code ack=queued} once it is queued.
+ * {@value #SEGMENT_ROWS} records, through the engine's {@link UploadSession}, which reserves the
+ * memory of decoded records before a chunk is decoded (an estimate, trued up after), so every
+ * decoded record is within the budget. When the budget or the writer queue is full the upload is
+ * paused (TCP backpressure reaches the client) instead of buffered, and resumed when writers free
+ * room. The answer comes after the last segment is committed, or with {@code ack=queued} once it
+ * is queued.
  *
  * <p>A body from which no byte arrives for {@link PeerTimeouts#bodyIdle()} while the upload reads
  * is answered 408 once its submitted segments have committed, with their count; time the upload
  * is paused by its own backpressure does not count, since then the client is not the one idle.
  *
+ * <p>Where it is, is one {@link State}; {@link #moveTo} is the one place that changes it:
+ * <pre>
+ *   READING ----> PAUSED_FOR_MEMORY | PAUSED_FOR_QUEUE | REFRESHING_CATALOG ----> READING
+ *   READING ----> ENDING (the end of the body is decoded) ----> ANSWERING ----> DONE
+ *   ENDING -----> REFRESHING_CATALOG (then READING decodes the end again)
+ *   any --------> DONE (answered early: a bad body, a cut, an idle client, a client gone)
+ * </pre>
+ *
  * <p>Event-loop confined: every method runs on the request's context.
  */
 final class StreamingUpload {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamingUpload.class);
+    private static final Logger log = LoggerFactory.getLogger(StreamingUpload.class);
     static final int SEGMENT_ROWS = 2000;
     static final long SEGMENT_BYTES = 4L * 1024 * 1024;
     /** Decoded records take about this many times the bytes of their text (an upper estimate). */
     private static final long EXPANSION = 3;
-    private static final long QUEUE_RETRY_MILLIS = 5;
     /** Bytes kept to decode the start of the body again after a catalog refresh. */
     private static final long REPLAY_LIMIT = 64 * 1024;
+    /** Marks the end of the body in {@link #waiting}; compared by identity. */
+    private static final byte[] END = new byte[0];
+
+    /** Where the upload is. */
+    enum State {
+        /** Decoding what arrived; reading from the client when nothing waits. */
+        READING,
+        /** The budget has no room for the next chunk: input paused until writers free some. */
+        PAUSED_FOR_MEMORY,
+        /** A segment waits for room in a writer queue: input paused until it is taken. */
+        PAUSED_FOR_QUEUE,
+        /** The first records named a column the catalog did not know: input paused while it is read again. */
+        REFRESHING_CATALOG,
+        /** The end of the body is decoded; submitting the last segment. */
+        ENDING,
+        /** Every segment is submitted; waiting for them to commit, then answering. */
+        ANSWERING,
+        /** Answered (or answering for good): nothing more is read or submitted. */
+        DONE
+    }
+
+    private static final Map<State, EnumSet<State>> NEXT = Map.of(
+            State.READING, EnumSet.of(State.PAUSED_FOR_MEMORY, State.PAUSED_FOR_QUEUE, State.REFRESHING_CATALOG, State.ENDING,
+                    State.DONE),
+            State.PAUSED_FOR_MEMORY, EnumSet.of(State.READING, State.DONE),
+            State.PAUSED_FOR_QUEUE, EnumSet.of(State.READING, State.DONE),
+            State.REFRESHING_CATALOG, EnumSet.of(State.READING, State.DONE),
+            State.ENDING, EnumSet.of(State.REFRESHING_CATALOG, State.ANSWERING, State.DONE),
+            State.ANSWERING, EnumSet.of(State.DONE),
+            State.DONE, EnumSet.noneOf(State.class));
 
     private final RoutingContext ctx;
     private final HttpServerRequest request;
     private final Context context;
     private final IngestEngine engine;
-    private final MemoryBudget budget;
     private final Function<TableSchema, StreamDecoder> decoders;
     private final long maxBodyBytes;
     private final RequestOptions options;
     private final PeerTimeouts peers;
-    private final List<CompletableFuture<IngestResult>> segments = new ArrayList<>();
-    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded
+    private final UploadSession session;
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded; END once the body ended
 
-    private TableSchema table;
+    private State state = State.READING;
     private StreamDecoder decoder;
-    private IngestRequest.Builder current;
-    private long reserved; // budget bytes held for the records in current
-    private IngestRequest pending; // a segment waiting for room in a writer's queue (holds its bytes)
-    private List<byte[]> replay = new ArrayList<>(); // the body so far, until the first segment is submitted
+    private List<byte[]> replay = new ArrayList<>(); // the body so far while a catalog refresh may still come, else null
     private long replayBytes;
-    private boolean refreshed;
-    private boolean refreshing;
-    private boolean waitingForBudget;
     private long bytes;
-    private boolean ended;
-    private boolean endDecoded;
-    private boolean done;
     private long lastRead; // System.nanoTime() of the last byte, or of the last resume after a pause
 
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
@@ -82,25 +114,22 @@ final class StreamingUpload {
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
         this.engine = engine;
-        this.budget = engine.budget();
         this.decoders = decoders;
         this.maxBodyBytes = maxBodyBytes;
-        this.table = table;
         this.decoder = decoders.apply(table);
-        this.current = options.apply(IngestRequest.builder(table, 0));
+        this.session = engine.open(table, options);
     }
 
     void start() {
         new RequestBody(ctx).handler(this::chunk).failureHandler(this::cut).endHandler(v -> {
-            if (!done) {
-                ended = true;
+            if (!answered()) {
+                waiting.add(END);
                 drain();
             }
         });
         request.exceptionHandler(e -> {
-            if (!done) {
-                abandon(); // the client went away; submitted segments still commit
-                finishedWhenSubmittedComplete();
+            if (!answered()) {
+                abandon().whenComplete((o, x) -> context.runOnContext(v -> options.finished())); // the client went away
             }
         });
         lastRead = System.nanoTime();
@@ -108,18 +137,38 @@ final class StreamingUpload {
         request.resume();
     }
 
+    /** The one place the state changes: checks the transition, and pauses the input when entering a pause. */
+    private void moveTo(State next) {
+        if (!NEXT.get(state).contains(next)) {
+            throw new IllegalStateException("streaming upload cannot go from " + state + " to " + next);
+        }
+        state = next;
+        switch (next) {
+            case PAUSED_FOR_MEMORY, PAUSED_FOR_QUEUE, REFRESHING_CATALOG -> request.pause();
+            default -> {
+            }
+        }
+    }
+
+    private boolean answered() {
+        return state == State.ANSWERING || state == State.DONE;
+    }
+
+    private boolean bodyEnded() {
+        return waiting.peekLast() == END;
+    }
+
     private void watchIdle(long delayMillis) {
         ctx.vertx().setTimer(Math.max(1, delayMillis), t -> {
-            if (done || ended) {
+            if (answered() || state == State.ENDING || bodyEnded()) {
                 return;
             }
             long limit = peers.bodyIdle().toNanos();
-            boolean reading = pending == null && !refreshing && !waitingForBudget;
             long idle = System.nanoTime() - lastRead;
-            if (!reading) {
+            if (state != State.READING) {
                 watchIdle(peers.bodyIdle().toMillis()); // paused by us: lastRead restarts on resume
             } else if (idle < limit) {
-                watchIdle(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(limit - idle));
+                watchIdle(TimeUnit.NANOSECONDS.toMillis(limit - idle));
             } else {
                 idleTimedOut();
             }
@@ -128,27 +177,24 @@ final class StreamingUpload {
 
     /** No byte for the idle timeout: stop, let the submitted segments commit, then say how many records they hold. */
     private void idleTimedOut() {
-        abandon();
-        List<CompletableFuture<IngestResult>> submitted = List.copyOf(segments);
-        CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).handle((ok, e) -> null)
-                .thenRun(() -> context.runOnContext(v -> {
-                    options.finished();
-                    long committed = 0;
-                    for (CompletableFuture<IngestResult> s : submitted) {
-                        committed += s.isCompletedExceptionally() ? 0 : s.join().accepted();
-                    }
-                    // Closed once answered: the client may still send the rest, which nobody will read.
-                    ctx.response().putHeader("Connection", "close").endHandler(end -> ctx.request().connection().close());
-                    Responses.json(ctx, 408, Responses.error("body_timeout", "no byte of the body arrived for "
-                            + peers.bodyIdle().toSeconds() + " s; " + committed + " records of it were committed before, the rest "
-                            + (options.keyed() ? "were not: send it again with the same Idempotency-Key to write only the rest"
-                            : "were not"))
-                            .put("committed", committed));
-                }));
+        abandon().thenAccept(outcomes -> context.runOnContext(v -> {
+            options.finished();
+            long committed = 0;
+            for (SegmentOutcome o : outcomes) {
+                committed += o.failure() != null ? 0 : o.result().accepted();
+            }
+            // Closed once answered: the client may still send the rest, which nobody will read.
+            ctx.response().putHeader("Connection", "close").endHandler(end -> ctx.request().connection().close());
+            Responses.json(ctx, 408, Responses.error("body_timeout", "no byte of the body arrived for "
+                    + peers.bodyIdle().toSeconds() + " s; " + committed + " records of it were committed before, the rest "
+                    + (options.keyed() ? "were not: send it again with the same Idempotency-Key to write only the rest"
+                    : "were not"))
+                    .put("committed", committed));
+        }));
     }
 
     private void chunk(Buffer buffer) {
-        if (done) {
+        if (answered()) {
             return;
         }
         lastRead = System.nanoTime();
@@ -163,75 +209,76 @@ final class StreamingUpload {
 
     /**
      * Moves the upload on as far as it can: decodes waiting chunks while memory can be reserved,
-     * submits full segments, and at the end submits the last one and answers. Stops (paused) while
-     * waiting for memory, for queue room, or for a catalog refresh; each of those calls it again.
+     * submits full segments, and at the end submits the last one and answers. Returns when paused
+     * (waiting for memory, for queue room, or for a catalog refresh; each of those calls it again)
+     * or when it needs more of the body.
      */
     private void drain() {
-        while (!done && pending == null && !refreshing && !waitingForBudget) {
-            if (!waiting.isEmpty()) {
-                decodeNext();
-            } else if (!ended) {
+        while (state == State.READING || state == State.ENDING) {
+            if (state == State.ENDING) {
+                submitLast();
+                return;
+            }
+            byte[] next = waiting.peek();
+            if (next == null) {
                 lastRead = System.nanoTime(); // reading again (perhaps after a pause): the idle clock restarts
                 request.resume();
                 return;
-            } else if (!endDecoded) {
-                endDecoded = true;
-                try {
-                    decoder.end(current);
-                } catch (BodyException e) {
-                    bodyFailed(e);
-                    return;
-                }
-                trueUp();
-                if (!decoder.sawContent() && segments.isEmpty()) {
-                    fail(400, "malformed_body", "empty body: expected records");
-                    return;
-                }
+            }
+            if (next == END) {
+                decodeEnd();
             } else {
-                if (options.keyed() && options.fingerprint().pending()) {
-                    fail(422, "idempotency_key_reused", "the body is shorter than the one committed before under this "
-                            + "Idempotency-Key; " + RecordsHandler.KEY_REUSED);
-                    return;
-                }
-                submitCurrent();
-                if (!done && pending == null && !refreshing) {
-                    finish();
-                }
-                return;
+                decodeNext(next);
             }
         }
     }
 
-    private void decodeNext() {
-        byte[] data = waiting.peek();
-        long estimate = Math.max(1024, data.length * EXPANSION);
-        if (!budget.tryAcquire(estimate)) {
-            if (current.count() > 0) {
+    private void decodeNext(byte[] data) {
+        Admission room;
+        try {
+            room = session.decode(Math.max(1024, data.length * EXPANSION), sink -> {
+                if (options.keyed()) {
+                    // Checked before the chunk is decoded: a body that differs from what is stored under
+                    // its key is refused before any of its records is written.
+                    options.fingerprint().update(data);
+                }
+                if (!keyReused()) {
+                    keepForReplay(data);
+                    decoder.feed(data, sink);
+                }
+            });
+        } catch (BodyException e) {
+            waiting.poll();
+            bodyFailed(e);
+            return;
+        }
+        if (!room.accepted()) {
+            if (session.holdsRecords()) {
                 // What this upload holds may be what fills the budget: commit it, which frees room.
-                submitCurrent();
-                if (done || pending != null || refreshing) {
+                submitSegment();
+                if (state != State.READING) {
                     return;
                 }
             }
-            waitingForBudget = true;
-            request.pause();
-            budget.whenAvailable().thenRun(() -> context.runOnContext(v -> {
-                waitingForBudget = false;
-                drain();
-            }));
+            moveTo(State.PAUSED_FOR_MEMORY);
+            session.whenWritable().thenRun(() -> context.runOnContext(v -> resumeFrom(State.PAUSED_FOR_MEMORY)));
             return;
         }
         waiting.poll();
-        reserved += estimate;
-        if (options.keyed()) {
-            // Checked before the chunk is decoded: a body that differs from what is stored under
-            // its key is refused before any of its records is written.
-            options.fingerprint().update(data);
-            if (options.fingerprint().differs()) {
-                fail(422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
-                return;
-            }
+        if (keyReused()) {
+            fail(422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
+            return;
         }
+        if (session.segmentRecords() >= SEGMENT_ROWS || session.segmentBytes() >= SEGMENT_BYTES) {
+            submitSegment();
+        }
+    }
+
+    private boolean keyReused() {
+        return options.keyed() && options.fingerprint().differs();
+    }
+
+    private void keepForReplay(byte[] data) {
         if (replay != null) {
             replay.add(data);
             replayBytes += data.length;
@@ -239,144 +286,163 @@ final class StreamingUpload {
                 replay = null;
             }
         }
+    }
+
+    /** The body ended: decodes what its last bytes complete, then moves on to submit the last segment. */
+    private void decodeEnd() {
         try {
-            decoder.feed(data, current);
+            session.decodeRest(decoder::end);
         } catch (BodyException e) {
             bodyFailed(e);
             return;
         }
-        trueUp();
-        if (current.count() >= SEGMENT_ROWS || current.bytes() >= SEGMENT_BYTES) {
-            submitCurrent();
+        if (!decoder.sawContent() && session.submitted() == 0) {
+            fail(400, "malformed_body", "empty body: expected records");
+            return;
         }
+        moveTo(State.ENDING);
     }
 
-    /** Makes the reservation exactly the decoded records' bytes. */
-    private void trueUp() {
-        long actual = current.bytes();
-        if (actual > reserved) {
-            budget.forceAcquire(actual - reserved);
-        } else if (actual < reserved) {
-            budget.release(reserved - actual);
+    /** ENDING: submits the last segment and, once it is taken, waits for every segment to answer. */
+    private void submitLast() {
+        if (options.keyed() && options.fingerprint().pending()) {
+            fail(422, "idempotency_key_reused", "the body is shorter than the one committed before under this "
+                    + "Idempotency-Key; " + RecordsHandler.KEY_REUSED);
+            return;
         }
-        reserved = actual;
-    }
-
-    private void submitCurrent() {
-        if (segments.isEmpty() && !refreshed && replay != null && decoder.sawUnknownColumn()) {
+        if (mayRefresh()) {
             refreshAndReplay();
             return;
         }
-        if (options.keyed() && options.fingerprint().pending() && current.holdsRecords()) {
+        replay = null;
+        Admission a = session.flush();
+        switch (a) {
+            case ACCEPTED -> finish();
+            case CLOSED -> refused(a);
+            // The body has ended, so there is no input to pause: flush again when there is room.
+            default -> session.whenWritable().thenRun(() -> context.runOnContext(v -> drain()));
+        }
+    }
+
+    /**
+     * The one place an {@link Admission} becomes an answer. Only {@link Admission#CLOSED} does: a
+     * full budget or queue pauses the stream instead.
+     */
+    private void refused(Admission why) {
+        if (why == Admission.CLOSED) {
+            fail(503, "shutting_down", "the service is shutting down");
+        }
+    }
+
+    /** Whether the first segment is about to go with records that named a column the catalog did not know. */
+    private boolean mayRefresh() {
+        return session.submitted() == 0 && replay != null && decoder.sawUnknownColumn();
+    }
+
+    /** READING: submits what the session holds as a segment. */
+    private void submitSegment() {
+        if (mayRefresh()) {
+            refreshAndReplay();
+            return;
+        }
+        if (options.keyed() && options.fingerprint().pending() && session.holdsRecords()) {
             // New records before a part stored under the key that is not checked yet (a gap left
             // by an interrupted attempt): they wait until the body is known to be the same one.
             return;
         }
         replay = null;
-        if (options.keyed()) {
-            current.fingerprint(options.fingerprint().current());
-        }
-        IngestRequest segment = current.build();
-        reserved = 0; // the segment carries it now
-        current = options.apply(IngestRequest.builder(table, current.nextIndex()));
-        offer(segment);
-    }
-
-    private void offer(IngestRequest segment) {
-        switch (engine.submitReserved(segment)) {
-            case ACCEPTED -> segments.add(segment.result());
-            case CLOSED -> {
-                budget.release(segment.bytes());
-                fail(503, "shutting_down", "the service is shutting down");
+        Admission a = session.flush();
+        switch (a) {
+            case ACCEPTED -> {
             }
-            case QUEUE_FULL -> {
-                // The memory is reserved already, so only a writer queue is full: look again soon.
-                pending = segment;
-                request.pause();
-                ctx.vertx().setTimer(QUEUE_RETRY_MILLIS, t -> retryPending());
+            case CLOSED -> refused(a);
+            default -> {
+                // The memory is reserved already, so only a writer queue is full: wait for room.
+                moveTo(State.PAUSED_FOR_QUEUE);
+                waitForQueue();
             }
         }
     }
 
-    private void retryPending() {
-        if (done || pending == null) {
-            return;
+    private void waitForQueue() {
+        session.whenWritable().thenRun(() -> context.runOnContext(v -> {
+            if (state != State.PAUSED_FOR_QUEUE) {
+                return;
+            }
+            Admission a = session.flush();
+            switch (a) {
+                case ACCEPTED -> resumeFrom(State.PAUSED_FOR_QUEUE);
+                case CLOSED -> refused(a);
+                default -> waitForQueue();
+            }
+        }));
+    }
+
+    /** Back to reading after a pause, unless the upload was answered meanwhile. */
+    private void resumeFrom(State pause) {
+        if (state == pause) {
+            moveTo(State.READING);
+            drain();
         }
-        IngestRequest segment = pending;
-        pending = null;
-        offer(segment);
-        drain();
     }
 
     /** The first records named a column the catalog did not know: look again, then decode anew. */
     private void refreshAndReplay() {
-        refreshed = true;
-        refreshing = true;
-        request.pause();
-        Future.fromCompletionStage(engine.catalog().resolve(table.qualifiedName(), true), context).onComplete(ar -> {
-            refreshing = false;
-            if (done) {
+        List<byte[]> body = replay;
+        replay = null; // once only
+        moveTo(State.REFRESHING_CATALOG);
+        Future.fromCompletionStage(engine.catalog().resolve(session.table().qualifiedName(), true), context).onComplete(ar -> {
+            if (state != State.REFRESHING_CATALOG) {
                 return;
             }
-            table = ar.succeeded() && ar.result().isPresent() ? ar.result().get() : table;
+            TableSchema table = ar.succeeded() && ar.result().isPresent() ? ar.result().get() : session.table();
             decoder = decoders.apply(table);
-            current = options.apply(IngestRequest.builder(table, 0));
+            session.restart(table);
             try {
-                for (byte[] data : replay) {
-                    decoder.feed(data, current);
-                }
-                if (endDecoded) {
-                    decoder.end(current);
-                }
+                session.decodeRest(sink -> {
+                    for (byte[] data : body) {
+                        decoder.feed(data, sink);
+                    }
+                });
             } catch (BodyException e) {
                 bodyFailed(e);
                 return;
-            } finally {
-                trueUp();
             }
-            replay = null;
+            moveTo(State.READING); // an ended body's end is decoded again from there
             drain();
         });
     }
 
     private void finish() {
-        done = true;
         if (options.ackQueued()) {
             // Every record is queued; refused ones go to ingest.rejects with their segment.
+            moveTo(State.DONE);
+            session.finish(); // nobody waits for the outcome
             options.finished();
-            Responses.queued(ctx, current.nextIndex());
+            Responses.queued(ctx, session.nextIndex());
             return;
         }
-        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).handle((ok, error) -> null)
-                .thenRun(() -> context.runOnContext(v -> answer()));
+        moveTo(State.ANSWERING);
+        session.finish().thenAccept(outcomes -> context.runOnContext(v -> answer(outcomes)));
     }
 
-    private void answer() {
+    private void answer(List<SegmentOutcome> outcomes) {
+        moveTo(State.DONE);
         UploadResult result = new UploadResult();
         IngestException failure = null;
-        for (CompletableFuture<IngestResult> s : segments) {
-            try {
-                result.add(s.join());
-            } catch (RuntimeException e) {
-                failure = e.getCause() instanceof IngestException ie ? ie : new IngestException("XX000", e.toString(), true, e);
+        for (SegmentOutcome o : outcomes) {
+            if (o.failure() != null) {
+                failure = o.failure();
+            } else {
+                result.add(o.result());
             }
         }
         if (failure == null && options.keyed()) {
-            // Every committed segment stored its answer under the key, earlier attempts' too:
-            // their sum is the answer for the whole body, now and on any retry.
-            options.keys().lookup(options.scope(), table, options.key()).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    UploadResult all = new UploadResult();
-                    ar.result().forEach(s -> all.add(s.result()));
-                    if (!options.stored().isEmpty()) {
-                        ctx.response().putHeader("Idempotent-Replayed", "true");
-                    }
-                    respond(all, null);
-                } else {
-                    log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), ar.cause().getMessage());
-                    respond(result, new IngestException("08006", "the database is unavailable", true, ar.cause()));
-                }
-            });
+            // Summed from what is known already, not read back from the database.
+            if (!options.stored().isEmpty()) {
+                ctx.response().putHeader("Idempotent-Replayed", "true");
+            }
+            respond(options.withStored(outcomes), null);
             return;
         }
         respond(result, failure);
@@ -387,21 +453,21 @@ final class StreamingUpload {
         if (failure != null) {
             // Some segments may be committed, some are not: say how many are.
             if (!failure.retryable()) {
-                log.warn("segment failed as a whole: table={} sqlstate={} message={}", table.name(), failure.sqlstate(),
+                log.warn("segment failed as a whole: table={} sqlstate={} message={}", session.table().name(), failure.sqlstate(),
                         failure.getMessage());
             }
-            FailureAnswer.of(failure, table.name()).withMore("; " + result.accepted()
+            FailureAnswer.of(failure, session.table().name()).withMore("; " + result.accepted()
                     + " records of this body were committed before it").send(ctx);
         } else if (result.allRejected()) {
             AnswerWriter.send(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
-                    budget, peers.write());
+                    engine, peers.write());
         } else {
-            AnswerWriter.send(ctx, 200, result.toJson(), budget, peers.write());
+            AnswerWriter.send(ctx, 200, result.toJson(), engine, peers.write());
         }
     }
 
     private void bodyFailed(BodyException e) {
-        if (e.columnName() != null && !refreshed && segments.isEmpty() && replay != null) {
+        if (e.columnName() != null && session.submitted() == 0 && replay != null) {
             // A CSV header naming a column added since the catalog was read.
             refreshAndReplay();
             return;
@@ -419,9 +485,10 @@ final class StreamingUpload {
 
     /** Answers now; segments already submitted still commit, and the answer says so. */
     private void failWith(int status, JsonObject body) {
-        abandon();
-        finishedWhenSubmittedComplete();
-        if (!segments.isEmpty()) {
+        boolean submitted = session.submitted() > 0;
+        // The key stays in flight until the segments already submitted have committed or failed.
+        abandon().whenComplete((o, e) -> context.runOnContext(v -> options.finished()));
+        if (submitted) {
             body.put("message", body.getString("message") + "; records before this point were "
                     + (options.ackQueued() ? "queued" : "committed") + " in earlier segments");
         }
@@ -435,29 +502,24 @@ final class StreamingUpload {
      * of the first records were, so that the client can send the rest.
      */
     private void cut(BodyException e) {
-        if (done) {
+        if (answered()) {
             return;
         }
-        abandon();
-        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).handle((ok, error) -> null)
-                .thenRun(() -> context.runOnContext(v -> answerCut(e)));
+        abandon().thenAccept(outcomes -> context.runOnContext(v -> answerCut(e, outcomes)));
     }
 
-    private void answerCut(BodyException e) {
+    private void answerCut(BodyException e, List<SegmentOutcome> outcomes) {
         options.finished();
         UploadResult result = new UploadResult();
-        for (CompletableFuture<IngestResult> s : segments) {
-            try {
-                result.add(s.join());
-            } catch (RuntimeException failure) {
-                IngestException cause = failure.getCause() instanceof IngestException ie ? ie
-                        : new IngestException("XX000", failure.toString(), true, failure);
-                FailureAnswer answer = FailureAnswer.of(cause, table.name());
+        for (SegmentOutcome o : outcomes) {
+            if (o.failure() != null) {
+                FailureAnswer answer = FailureAnswer.of(o.failure(), session.table().name());
                 new FailureAnswer(answer.status(), answer.code(), e.getMessage() + ", and a segment before the cut failed: "
                         + answer.message() + "; " + result.accepted() + " records of this body were committed",
                         answer.sqlstate(), answer.retryAfterSeconds()).send(ctx);
                 return;
             }
+            result.add(o.result());
         }
         long records = result.records();
         JsonObject body = result.toJson().put("error", e.code()).put("records_committed", records)
@@ -468,23 +530,13 @@ final class StreamingUpload {
         Responses.json(ctx, e.status(), body);
     }
 
-    /** The key stays in flight until the segments already submitted have committed or failed. */
-    private void finishedWhenSubmittedComplete() {
-        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new))
-                .whenComplete((ok, e) -> context.runOnContext(v -> options.finished()));
-    }
-
-    /** Stops for good and gives back every reservation still held here. */
-    private void abandon() {
-        done = true;
+    /**
+     * Stops for good: the session gives back every reservation still held; segments already
+     * submitted still commit. Completes with their outcomes.
+     */
+    private CompletableFuture<List<SegmentOutcome>> abandon() {
+        moveTo(State.DONE);
         waiting.clear();
-        if (reserved > 0) {
-            budget.release(reserved);
-            reserved = 0;
-        }
-        if (pending != null) {
-            budget.release(pending.bytes());
-            pending = null;
-        }
+        return session.abandon();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class CsvStreamDecoderTest {
 
     /** What a body decodes to: one line per record, or the body's refusal. */
     static List<String> decode(List<byte[]> pieces) {
-        IngestRequest.Builder into = IngestRequest.builder(TABLE);
+        RequestBuilder into = IngestRequest.builder(TABLE);
         StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         return DecoderContractTest.feed(decoder, pieces, into).map(List::of).orElseGet(() -> describe(into.build()));
     }

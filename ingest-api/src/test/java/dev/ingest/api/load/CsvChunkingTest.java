@@ -10,6 +10,7 @@ import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import java.io.ByteArrayInputStream;
@@ -34,7 +35,7 @@ class CsvChunkingTest {
 
     /** Records as "index values" or "index refused sqlstate line message", indexes and lines counted in the file. */
     private static List<String> decode(byte[] body, int firstIndex, Chunk chunk) throws BodyException {
-        IngestRequest.Builder into = IngestRequest.builder(TABLE, firstIndex);
+        RequestBuilder into = IngestRequest.builder(TABLE, firstIndex);
         StreamDecoder decoder = Format.CSV.decoder(TABLE, StreamDecoder.MAX_RECORD_BYTES, Integer.MAX_VALUE);
         decoder.feed(body, into);
         decoder.end(into);

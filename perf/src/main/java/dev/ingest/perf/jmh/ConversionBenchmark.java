@@ -4,6 +4,7 @@ import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
 import dev.ingest.engine.TableSchema;
@@ -46,7 +47,7 @@ public class ConversionBenchmark {
         new JsonText("{\"session\":\"abcdef0123456789\",\"page\":\"/p/1\",\"n\":1,\"tags\":[\"a\",\"b\"]}")};
 
     @Benchmark
-    public IngestRequest.Builder convertOneRecord() {
+    public RequestBuilder convertOneRecord() {
         return IngestRequest.builder(EVENTS).add(record);
     }
 }

@@ -4,6 +4,8 @@ import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.TableSchema;
+import dev.ingest.engine.internal.admit.InFlight;
+import dev.ingest.engine.internal.admit.MemoryBudget;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class QueueBenchmark {
     private final RequestQueue queue = new RequestQueue(1024);
-    private final IngestRequest request = IngestRequest.builder(new TableSchema("public", "t",
-            List.of(new ColumnSchema("v", "text", ColumnKind.TEXT, null, true, false, true)))).add(new Object[] {"x"}).build();
+    private final InFlight request = new InFlight(IngestRequest.builder(new TableSchema("public", "t",
+            List.of(new ColumnSchema("v", "text", ColumnKind.TEXT, null, true, false, true)))).add(new Object[] {"x"}).build(),
+            new MemoryBudget(Long.MAX_VALUE, System::nanoTime), 0);
 
     @Benchmark
     @Group("mpsc")
@@ -45,7 +48,7 @@ public class QueueBenchmark {
     @Benchmark
     @Group("mpsc")
     @GroupThreads(1)
-    public IngestRequest poll() {
+    public InFlight poll() {
         return queue.poll();
     }
 }

@@ -56,9 +56,9 @@ public final class ServiceMetrics implements EngineListener {
         // appears only when it first counts has no earlier sample to compare with).
         refusals(429);
         refusals(503);
-        Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.budget().used())
+        Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.stats().budgetUsedBytes())
                 .description("Bytes of records held: queued or being written").register(registry);
-        Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.budget().limit())
+        Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.config().memoryBudgetBytes())
                 .description("The configured memory budget").register(registry);
         Gauge.builder("ingest_database_reachable", engine, e -> e.health().isUp() ? 1 : 0)
                 .description("1 when the writers' last attempt reached the database").register(registry);

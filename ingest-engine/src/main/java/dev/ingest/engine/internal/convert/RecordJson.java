@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.ingest.engine.RecordSink;
-import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.IngestRequest.Row;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
 import dev.ingest.engine.TableSchema;
@@ -35,7 +35,7 @@ public final class RecordJson {
         return write(g -> {
             g.writeStartObject();
             for (int i = 0; i < values.length; i++) {
-                if (!IngestRequest.Row.isAbsent(values[i])) {
+                if (!Row.isAbsent(values[i])) {
                     g.writeFieldName(clean(table.column(i).name()));
                     writeString(g, values[i]);
                 }
@@ -46,7 +46,7 @@ public final class RecordJson {
 
     /**
      * A decoded record that failed conversion, as received: the values a decoder hands to
-     * {@link IngestRequest.Builder#add}, keyed by column name; {@link IngestRequest#ABSENT} ones left out.
+     * {@link RecordSink#add}, keyed by column name; {@link RecordSink#ABSENT} ones left out.
      */
     public static String ofValues(TableSchema table, Object[] values) {
         return write(g -> {

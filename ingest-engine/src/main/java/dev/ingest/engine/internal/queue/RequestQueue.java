@@ -1,6 +1,6 @@
 package dev.ingest.engine.internal.queue;
 
-import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.internal.admit.InFlight;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MpscArrayQueue;
@@ -13,8 +13,8 @@ import org.jctools.queues.MpscArrayQueue;
  * <p>{@link #offer} never blocks: it returns false iff the queue is full. The consumer parks in
  * {@link #await} when idle and is unparked by the next offer, so an idle writer costs no CPU.
  */
-public final class RequestQueue implements RequestSource<IngestRequest> {
-    private final MpscArrayQueue<IngestRequest> queue;
+public final class RequestQueue implements RequestSource<InFlight> {
+    private final MpscArrayQueue<InFlight> queue;
     private volatile Thread consumer;
     private volatile boolean consumerWaiting;
 
@@ -28,7 +28,7 @@ public final class RequestQueue implements RequestSource<IngestRequest> {
     }
 
     /** Adds a request; false iff the queue is full. Safe from any thread. */
-    public boolean offer(IngestRequest request) {
+    public boolean offer(InFlight request) {
         if (!queue.offer(request)) {
             return false;
         }
@@ -39,12 +39,12 @@ public final class RequestQueue implements RequestSource<IngestRequest> {
     }
 
     /** Takes one request, or null when empty. Consumer thread only. */
-    public IngestRequest poll() {
+    public InFlight poll() {
         return queue.relaxedPoll();
     }
 
     /** The next request without taking it, or null when empty. Consumer thread only. */
-    public IngestRequest peek() {
+    public InFlight peek() {
         return queue.relaxedPeek();
     }
 

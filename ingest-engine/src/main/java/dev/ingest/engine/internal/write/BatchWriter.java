@@ -6,10 +6,9 @@ import dev.ingest.engine.EngineListener;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
-import dev.ingest.engine.MemoryBudget;
 import dev.ingest.engine.Rejection;
-import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
+import dev.ingest.engine.internal.admit.InFlight;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.queue.RequestSource;
 import dev.ingest.engine.internal.sql.SqlStates;
@@ -19,7 +18,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * A writer of one table: the single consumer of one {@link RequestSource} (in production a
  * {@link RequestQueue}). Each turn of the loop gathers queued requests into a batch of at most
  * {@link AdaptiveBatchSizer#limit()} rows (waiting at most {@code linger} for more once it has
- * some), writes the batch in one transaction, and only then completes each request's future and
- * releases its bytes from the {@link MemoryBudget}. Requests that arrive while a commit is in
- * flight form the next batch, which is how many small concurrent requests come to share one
- * commit. A request is never split: one larger than the limit is a batch of its own.
+ * some), writes the batch in one transaction, and only then completes each request
+ * ({@link InFlight}, which releases its bytes from the memory budget). Requests that arrive while
+ * a commit is in flight form the next batch, which is how many small concurrent requests come to
+ * share one commit. A request is never split: one larger than the limit is a batch of its own.
  *
  * <p>Connection failures keep the batch and retry it with capped exponential backoff until it is
  * written or the writer is {@linkplain #abandon() abandoned}; see {@link SqlStates#classify}.
@@ -57,10 +55,9 @@ public final class BatchWriter implements Runnable {
     private static final int MAX_STALE_RETRIES = 3;
 
     private final String table;
-    private final RequestSource<IngestRequest> queue;
+    private final RequestSource<InFlight> queue;
     private final DataSource dataSource;
     private final Catalog catalog;
-    private final MemoryBudget budget;
     private final BatchInserter inserter;
     private final AdaptiveBatchSizer sizer;
     private final WriterSettings settings;
@@ -82,8 +79,8 @@ public final class BatchWriter implements Runnable {
     /**
      * @param columns the table's column count, which caps a batch at 65535 parameters
      */
-    public BatchWriter(String table, int columns, WriterMode mode, RequestSource<IngestRequest> queue, DataSource dataSource,
-            Catalog catalog, MemoryBudget budget, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
+    public BatchWriter(String table, int columns, WriterMode mode, RequestSource<InFlight> queue, DataSource dataSource,
+            Catalog catalog, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
             java.util.function.Supplier<EngineListener> listener) {
         this.catalog = catalog;
         this.listener = listener;
@@ -91,7 +88,6 @@ public final class BatchWriter implements Runnable {
         this.table = table;
         this.queue = queue;
         this.dataSource = dataSource;
-        this.budget = budget;
         this.inserter = new BatchInserter(mode);
         int cap = Math.max(1, Math.min(settings.maxBatchRows(), ValuesInsert.maxRows(columns)));
         this.sizer = new AdaptiveBatchSizer(Math.min(settings.minBatchRows(), cap), cap, settings.latencyTargetNanos(), nanoClock);
@@ -114,7 +110,7 @@ public final class BatchWriter implements Runnable {
 
     /** Gathers one batch and writes it; parks briefly when there is nothing to do. */
     void runOnce() {
-        List<IngestRequest> batch = gather(sizer.limit());
+        List<InFlight> batch = gather(sizer.limit());
         if (batch.isEmpty()) {
             if (running) {
                 queue.await(IDLE_PARK_NANOS);
@@ -134,14 +130,14 @@ public final class BatchWriter implements Runnable {
      * Takes requests while they fit in {@code limit} rows (the first always does). Peeks before
      * taking, because JCTools' batch drain bounds a count of elements and a batch is bounded in rows.
      */
-    private List<IngestRequest> gather(int limit) {
-        List<IngestRequest> batch = new ArrayList<>();
+    private List<InFlight> gather(int limit) {
+        List<InFlight> batch = new ArrayList<>();
         int rows = 0;
         long deadline = 0;
         while (true) {
-            IngestRequest next = queue.peek();
+            InFlight next = queue.peek();
             if (next != null) {
-                if (!batch.isEmpty() && rows + next.rows().size() > limit) {
+                if (!batch.isEmpty() && rows + next.request().rows().size() > limit) {
                     return batch;
                 }
                 queue.poll();
@@ -149,7 +145,7 @@ public final class BatchWriter implements Runnable {
                     deadline = nanoClock.getAsLong() + settings.lingerNanos();
                 }
                 batch.add(next);
-                rows += next.rows().size();
+                rows += next.request().rows().size();
                 if (rows >= limit) {
                     return batch;
                 }
@@ -168,7 +164,7 @@ public final class BatchWriter implements Runnable {
         Attempt write(Connection c, List<IngestRequest> batch) throws SQLException;
     }
 
-    private void write(List<IngestRequest> batch) {
+    private void write(List<InFlight> batch) {
         write(batch, inserter::write, true);
     }
 
@@ -178,18 +174,18 @@ public final class BatchWriter implements Runnable {
      * @param deadLetterOnRefusal when the database refuses the batch as a whole, write the records
      *                            of dead-letter requests to {@code ingest.rejects} instead of failing them
      */
-    private void write(List<IngestRequest> batch, Writing writing, boolean deadLetterOnRefusal) {
+    private void write(List<InFlight> batch, Writing writing, boolean deadLetterOnRefusal) {
         long backoff = settings.backoffMinNanos();
         int staleRetries = 0;
         while (true) {
             sizer.batchStarted();
             inserter.newWrite();
-            retarget(batch);
+            List<IngestRequest> toWrite = retarget(batch);
             SQLException stale = null;
             try (Connection c = dataSource.getConnection()) {
                 Attempt attempt;
                 try {
-                    attempt = writing.write(c, batch);
+                    attempt = writing.write(c, toWrite);
                 } catch (SQLException e) {
                     if (staleRetries >= MAX_STALE_RETRIES || SqlStates.classify(e) != SqlStates.Kind.STALE) {
                         throw e;
@@ -199,12 +195,12 @@ public final class BatchWriter implements Runnable {
                     attempt = null;
                 }
                 if (attempt != null) {
-                    int rows = rowsOf(batch);
+                    int rows = rowsOf(toWrite);
                     long took = sizer.batchCommitted(rows);
                     health.up();
                     int refusedByDatabase = refusedCount(attempt.refused);
                     recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
-                    listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(batch), took);
+                    listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(toWrite), took);
                     complete(batch, attempt);
                     return;
                 }
@@ -214,8 +210,8 @@ public final class BatchWriter implements Runnable {
                     String state = SqlStates.stateOf(e);
                     String message = SqlStates.describe(e);
                     log.warn("batch refused: table={} sqlstate={} message={}", table, state, message);
-                    List<IngestRequest> deadLetters = deadLetterOnRefusal
-                            ? batch.stream().filter(IngestRequest::deadLetter).toList() : List.of();
+                    List<InFlight> deadLetters = deadLetterOnRefusal
+                            ? batch.stream().filter(f -> f.request().deadLetter()).toList() : List.of();
                     fail(batch.stream().filter(r -> !deadLetters.contains(r)).toList(),
                             new IngestException(state, message, false, e));
                     if (!deadLetters.isEmpty()) {
@@ -259,14 +255,17 @@ public final class BatchWriter implements Runnable {
         }
     }
 
-    /** Moves each request onto the catalog's latest version of its table (a map lookup when nothing changed). */
-    private void retarget(List<IngestRequest> batch) {
-        for (IngestRequest r : batch) {
-            Optional<TableSchema> now = catalog.find(r.table().qualifiedName());
-            if (now.isPresent() && now.get() != r.table()) {
-                r.retarget(now.get());
-            }
+    /**
+     * Moves each request onto the catalog's latest version of its table (a map lookup when nothing
+     * changed); the requests to write in this attempt.
+     */
+    private List<IngestRequest> retarget(List<InFlight> batch) {
+        List<IngestRequest> requests = new ArrayList<>(batch.size());
+        for (InFlight f : batch) {
+            f.writing(catalog.find(f.request().table().qualifiedName()).orElse(null));
+            requests.add(f.request());
         }
+        return requests;
     }
 
     /** Reads the catalog again and waits for it; a failure leaves the old snapshot (the next attempt will tell). */
@@ -359,24 +358,22 @@ public final class BatchWriter implements Runnable {
         }
     }
 
-    private void complete(List<IngestRequest> batch, Attempt attempt) {
-        for (IngestRequest request : batch) {
-            budget.release(request.bytes());
-            if (attempt.duplicates.contains(request)) {
-                request.result().complete(IngestResult.duplicateOfEarlier());
-            } else {
-                request.result().complete(Bookkeeping.answer(request, attempt));
-            }
+    private void complete(List<InFlight> batch, Attempt attempt) {
+        for (InFlight f : batch) {
+            IngestRequest request = f.request();
+            f.complete(attempt.duplicates.contains(request) ? IngestResult.duplicateOfEarlier() : Bookkeeping.answer(request, attempt));
         }
     }
 
-    private void fail(List<IngestRequest> batch, IngestException e) {
+    private void fail(List<InFlight> batch, IngestException e) {
         int lost = 0;
-        for (IngestRequest request : batch) {
-            budget.release(request.bytes());
-            request.result().completeExceptionally(e);
-            if (request.deadLetter()) {
-                lost += request.rows().size() + request.refusedEarly().size();
+        for (InFlight f : batch) {
+            if (f.done()) {
+                continue; // answered before a defect broke the loop (see runOnce)
+            }
+            f.fail(e);
+            if (f.request().deadLetter()) {
+                lost += f.request().rows().size() + f.request().refusedEarly().size();
             }
         }
         if (lost > 0) {
@@ -389,8 +386,8 @@ public final class BatchWriter implements Runnable {
 
     private void failRemaining() {
         IngestException closed = new IngestException("57P01", "service is shutting down", true, null);
-        IngestRequest r;
-        List<IngestRequest> left = new ArrayList<>();
+        InFlight r;
+        List<InFlight> left = new ArrayList<>();
         while ((r = queue.poll()) != null) {
             left.add(r);
         }

@@ -8,7 +8,9 @@ import dev.ingest.engine.EngineListener;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
-import dev.ingest.engine.MemoryBudget;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.internal.admit.InFlight;
+import dev.ingest.engine.internal.admit.MemoryBudget;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.testing.TestDatabase;
 import java.sql.Connection;
@@ -96,7 +98,7 @@ class BatchWriterTest {
     @Test
     void aLoneRequestWaitsOutTheLingerThenIsWritten() {
         BatchWriter writer = writer(SETTINGS);
-        IngestRequest r = submit(5);
+        InFlight r = submit(5);
 
         writer.runOnce();
 
@@ -110,8 +112,8 @@ class BatchWriterTest {
     @Test
     void aRequestArrivingWithinTheLingerJoinsTheBatchWhoseDeadlineStands() {
         BatchWriter writer = writer(SETTINGS);
-        IngestRequest first = submit(5);
-        IngestRequest second = request(5);
+        InFlight first = submit(5);
+        InFlight second = request(5);
         arrive(T0 + ms(2), second);
 
         writer.runOnce();
@@ -127,7 +129,7 @@ class BatchWriterTest {
     @Test
     void aFullBatchGoesAtOnce() {
         BatchWriter writer = writer(SETTINGS);
-        List<IngestRequest> four = List.of(submit(10), submit(10), submit(10), submit(10));
+        List<InFlight> four = List.of(submit(10), submit(10), submit(10), submit(10));
 
         writer.runOnce();
 
@@ -140,7 +142,7 @@ class BatchWriterTest {
     @Test
     void aBatchNeverHoldsMoreRowsThanTheLimitAndARequestIsNeverSplit() {
         BatchWriter writer = writer(SETTINGS);
-        List<IngestRequest> seven = new ArrayList<>();
+        List<InFlight> seven = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             seven.add(submit(15));
         }
@@ -159,9 +161,9 @@ class BatchWriterTest {
     @Test
     void aRequestLargerThanTheLimitIsABatchOfItsOwn() {
         BatchWriter writer = writer(SETTINGS);
-        IngestRequest before = submit(5);
-        IngestRequest large = submit(100);
-        IngestRequest after = submit(5);
+        InFlight before = submit(5);
+        InFlight large = submit(100);
+        InFlight after = submit(5);
 
         drainWith(writer);
 
@@ -181,7 +183,7 @@ class BatchWriterTest {
         for (int i = 0; i < 14; i++) {
             int limit = writer.stats().batchLimit();
             limits.add(limit);
-            IngestRequest r = submit(limit);
+            InFlight r = submit(limit);
             writer.runOnce();
             assertThat(accepted(r)).isEqualTo(limit);
             rows += limit;
@@ -197,15 +199,15 @@ class BatchWriterTest {
         BatchWriter writer = writer(SETTINGS);
         database.commitsTake(ms(80));
         List<Integer> limits = new ArrayList<>();
-        IngestRequest full = submit(FIRST_LIMIT);
+        InFlight full = submit(FIRST_LIMIT);
         writer.runOnce();
         limits.add(writer.stats().batchLimit());
-        List<IngestRequest> four = List.of(submit(10), submit(10), submit(10), submit(10));
+        List<InFlight> four = List.of(submit(10), submit(10), submit(10), submit(10));
         for (int i = 0; i < 3; i++) {
             writer.runOnce();
             limits.add(writer.stats().batchLimit());
         }
-        IngestRequest last = submit(10);
+        InFlight last = submit(10);
         writer.runOnce();
         limits.add(writer.stats().batchLimit());
 
@@ -225,7 +227,7 @@ class BatchWriterTest {
         // A linger longer than the latency target: were it counted, every lingering batch would shrink the limit.
         BatchWriter writer = writer(new WriterSettings(160, 10, TARGET, ms(100), BACKOFF_MIN, BACKOFF_MAX));
         database.commitsTake(ms(10));
-        IngestRequest r = submit(5);
+        InFlight r = submit(5);
 
         writer.runOnce();
 
@@ -238,7 +240,7 @@ class BatchWriterTest {
     void aTransientFailureBacksOffExponentiallyUpToTheCapThenWritesTheSameBatch() {
         BatchWriter writer = writer(SETTINGS);
         database.refuseConnections(4);
-        IngestRequest r = submit(5);
+        InFlight r = submit(5);
         List<Boolean> upDuringTheOutage = new ArrayList<>();
         queue.at(T0 + ms(100), () -> upDuringTheOutage.add(health.isUp()));
 
@@ -258,8 +260,8 @@ class BatchWriterTest {
     void aRequestArrivingDuringTheBackoffNeitherCutsItShortNorMakesTheWriterSpin() {
         BatchWriter writer = writer(SETTINGS);
         database.refuseConnections(1);
-        IngestRequest first = submit(5);
-        IngestRequest second = request(5);
+        InFlight first = submit(5);
+        InFlight second = request(5);
         arrive(T0 + ms(20), second);
 
         writer.runOnce();
@@ -278,7 +280,7 @@ class BatchWriterTest {
     void aCommitWhoseAnswerIsLostIsConfirmedByItsMarkerAndNotWrittenAgain() {
         BatchWriter writer = writer(SETTINGS);
         database.loseNextCommitAnswer(0);
-        IngestRequest r = submit(5);
+        InFlight r = submit(5);
 
         writer.runOnce();
 
@@ -294,7 +296,7 @@ class BatchWriterTest {
     void aCommitWhoseAnswerIsLostWhileTheDatabaseStaysDownIsAnsweredUnknownOnAbandon() {
         BatchWriter writer = writer(SETTINGS);
         database.loseNextCommitAnswer(Integer.MAX_VALUE);
-        IngestRequest r = submit(5);
+        InFlight r = submit(5);
         queue.at(T0 + ms(100), writer::abandon);
 
         writer.run();
@@ -313,7 +315,7 @@ class BatchWriterTest {
     @Test
     void shutdownDrainsEverythingQueuedWithoutLingering() {
         BatchWriter writer = writer(SETTINGS);
-        List<IngestRequest> three = List.of(submit(15), submit(15), submit(15));
+        List<InFlight> three = List.of(submit(15), submit(15), submit(15));
 
         writer.shutdown();
         writer.run();
@@ -329,8 +331,8 @@ class BatchWriterTest {
     void abandonFailsTheBatchWaitingForTheDatabaseAndWhatIsQueuedRetryablyAndReleasesTheirBudget() {
         BatchWriter writer = writer(SETTINGS);
         database.refuseConnections(Integer.MAX_VALUE);
-        IngestRequest inFlight = submit(5);
-        IngestRequest queued = request(7);
+        InFlight inFlight = submit(5);
+        InFlight queued = request(7);
         arrive(T0 + ms(20), queued);
         queue.at(T0 + ms(100), writer::abandon);
 
@@ -354,15 +356,15 @@ class BatchWriterTest {
     @Test
     void failRemainingAnswersEveryQueuedRequestRetryablyReleasesItsBudgetAndCountsQueuedRecordsLost() {
         BatchWriter writer = writer(SETTINGS);
-        IngestRequest waiting = submit(5);
-        IngestRequest deadLetter = queuedRequest(4);
+        InFlight waiting = submit(5);
+        InFlight deadLetter = queuedRequest(4);
         submitted(deadLetter);
 
         writer.abandon();
         writer.run();
 
         assertThat(database.connectionAttempts()).isEmpty();
-        for (IngestRequest r : List.of(waiting, deadLetter)) {
+        for (InFlight r : List.of(waiting, deadLetter)) {
             IngestException e = failure(r);
             assertThat(e.retryable()).isTrue();
             assertThat(e.sqlstate()).isEqualTo("57P01");
@@ -396,7 +398,7 @@ class BatchWriterTest {
             }
         };
         return new BatchWriter(table.qualifiedName(), table.columns().size(), engine.config().writerModeFor(table), queue,
-                database.dataSource(), engine.catalog(), budget, health, settings, clock, () -> listener);
+                database.dataSource(), engine.catalog(), health, settings, clock, () -> listener);
     }
 
     /** Runs the writer until its queue is empty, as its thread would. */
@@ -408,46 +410,48 @@ class BatchWriterTest {
     }
 
     /** A request of {@code rows} rows with the next ids. */
-    private IngestRequest request(int rows) {
+    private InFlight request(int rows) {
         return fill(IngestRequest.builder(table), rows);
     }
 
     /** An {@code ack=queued} request: its refused records go to the dead-letter table. */
-    private IngestRequest queuedRequest(int rows) {
+    private InFlight queuedRequest(int rows) {
         return fill(IngestRequest.builder(table).deadLetter(true), rows);
     }
 
-    private IngestRequest fill(IngestRequest.Builder b, int rows) {
+    /** The request in flight as the engine admits it: its bytes are released from the budget when it is answered. */
+    private InFlight fill(RequestBuilder b, int rows) {
         for (int i = 0; i < rows; i++) {
             long id = nextId++;
             b.add(new Object[] {id, id});
         }
-        return b.build();
+        IngestRequest r = b.build();
+        return new InFlight(r, budget, r.bytes());
     }
 
     /** A request submitted now, its bytes taken from the budget as the engine does. */
-    private IngestRequest submit(int rows) {
+    private InFlight submit(int rows) {
         return submitted(request(rows));
     }
 
-    private IngestRequest submitted(IngestRequest r) {
-        assertThat(budget.tryAcquire(r.bytes())).isTrue();
+    private InFlight submitted(InFlight r) {
+        assertThat(budget.tryAcquire(r.request().bytes())).isTrue();
         queue.add(r);
         return r;
     }
 
     /** A request submitted when the writer's clock reaches {@code at}. */
-    private void arrive(long at, IngestRequest r) {
-        assertThat(budget.tryAcquire(r.bytes())).isTrue();
+    private void arrive(long at, InFlight r) {
+        assertThat(budget.tryAcquire(r.request().bytes())).isTrue();
         queue.at(at, () -> queue.add(r));
     }
 
-    private static int accepted(IngestRequest r) {
+    private static int accepted(InFlight r) {
         assertThat(r.result()).isDone();
         return r.result().getNow(null).accepted();
     }
 
-    private static IngestException failure(IngestRequest r) {
+    private static IngestException failure(InFlight r) {
         assertThat(r.result()).isCompletedExceptionally();
         try {
             r.result().getNow(null);

@@ -6,6 +6,7 @@ import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
@@ -89,7 +90,7 @@ class BisectionIT {
     void goodRecordsCommitAndBadOnesAreNamedAtLogarithmicCost(WriterMode mode, int size, Bad bad) throws Exception {
         db.execute("TRUNCATE t");
         TreeSet<Integer> badOnes = badIndexes(size, bad);
-        IngestRequest.Builder b = IngestRequest.builder(table);
+        RequestBuilder b = IngestRequest.builder(table);
         for (int i = 0; i < size; i++) {
             Object[] v = new Object[table.columns().size()];
             Arrays.fill(v, RecordSink.ABSENT);

@@ -8,6 +8,8 @@ import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.Submission;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
@@ -72,7 +74,7 @@ class PoisonIsolationIT {
 
     /** A request for {@code q}: records (a, b, c), the identity id left to the table. */
     private static IngestRequest pairsRequest(Object[][] records) {
-        IngestRequest.Builder b = IngestRequest.builder(pairs);
+        RequestBuilder b = IngestRequest.builder(pairs);
         for (Object[] r : records) {
             Object[] values = new Object[pairs.columns().size()];
             Arrays.fill(values, RecordSink.ABSENT);
@@ -86,7 +88,7 @@ class PoisonIsolationIT {
 
     /** A request whose record {@code i} (of {@code size}) is {@code (id(i), v(i), note)}; body indexes from 0. */
     private static IngestRequest request(int size, IntFunction<Long> id, IntFunction<Long> v) {
-        IngestRequest.Builder b = IngestRequest.builder(table);
+        RequestBuilder b = IngestRequest.builder(table);
         for (int i = 0; i < size; i++) {
             Object[] values = new Object[table.columns().size()];
             Arrays.fill(values, RecordSink.ABSENT);
@@ -295,24 +297,24 @@ class PoisonIsolationIT {
     @Test
     void throughTheEngineOtherClientsAreAnsweredAndEveryRecordIsThereOnce() throws Exception {
         db.execute("INSERT INTO p VALUES (7, 0, 'there before')");
-        List<IngestRequest> poison = new ArrayList<>();
-        List<IngestRequest> good = new ArrayList<>();
+        List<Submission> poison = new ArrayList<>();
+        List<Submission> good = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
             // A streamed poison body: segments of identical records, and other clients in between.
             IngestRequest segment = request(2000, i -> 7L, i -> 1L);
-            poison.add(segment);
-            assertThat(engine.submit(segment)).isEqualTo(Admission.ACCEPTED);
+            poison.add(engine.submit(segment));
             long base = 1_000_000L * (s + 1);
             IngestRequest client = request(50, i -> base + i, i -> 1L);
-            good.add(client);
-            assertThat(engine.submit(client)).isEqualTo(Admission.ACCEPTED);
+            good.add(engine.submit(client));
         }
-        for (IngestRequest r : good) {
+        assertThat(poison).extracting(Submission::admission).containsOnly(Admission.ACCEPTED);
+        assertThat(good).extracting(Submission::admission).containsOnly(Admission.ACCEPTED);
+        for (Submission r : good) {
             IngestResult answer = r.result().get(60, TimeUnit.SECONDS);
             assertThat(answer.accepted()).isEqualTo(50);
             assertThat(answer.rejected()).isEmpty();
         }
-        for (IngestRequest r : poison) {
+        for (Submission r : poison) {
             IngestResult answer = r.result().get(60, TimeUnit.SECONDS);
             assertThat(answer.accepted()).isZero();
             assertThat(answer.rejected()).hasSize(2000).extracting(Rejection::sqlstate).containsOnly("23505");

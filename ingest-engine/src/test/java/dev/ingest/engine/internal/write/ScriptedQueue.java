@@ -1,6 +1,6 @@
 package dev.ingest.engine.internal.write;
 
-import dev.ingest.engine.IngestRequest;
+import dev.ingest.engine.internal.admit.InFlight;
 import dev.ingest.engine.internal.queue.RequestSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * with the clock standing still; this queue says so (an {@link IllegalStateException}) instead of
  * hanging the test.
  */
-final class ScriptedQueue implements RequestSource<IngestRequest> {
+final class ScriptedQueue implements RequestSource<InFlight> {
     /** Manual time past which a writer is taken to wait for something the script never brings. */
     private static final long HORIZON_NANOS = TimeUnit.HOURS.toNanos(1);
     private static final int MAX_INSTANT_AWAITS = 1000;
@@ -32,7 +32,7 @@ final class ScriptedQueue implements RequestSource<IngestRequest> {
 
     private final ManualClock clock;
     private final long start;
-    private final ArrayDeque<IngestRequest> queued = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> queued = new ArrayDeque<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>(Comparator.comparingLong(Event::at)
             .thenComparingLong(Event::order));
     private final List<Long> waits = new ArrayList<>();
@@ -45,7 +45,7 @@ final class ScriptedQueue implements RequestSource<IngestRequest> {
     }
 
     /** Queues a request now. */
-    void add(IngestRequest request) {
+    void add(InFlight request) {
         queued.add(request);
     }
 
@@ -65,13 +65,13 @@ final class ScriptedQueue implements RequestSource<IngestRequest> {
     }
 
     @Override
-    public IngestRequest poll() {
+    public InFlight poll() {
         instantAwaits = 0;
         return queued.poll();
     }
 
     @Override
-    public IngestRequest peek() {
+    public InFlight peek() {
         return queued.peek();
     }
 

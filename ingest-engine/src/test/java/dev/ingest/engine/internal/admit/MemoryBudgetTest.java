@@ -1,4 +1,4 @@
-package dev.ingest.engine;
+package dev.ingest.engine.internal.admit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,11 +42,31 @@ class MemoryBudgetTest {
     void waitersAreWokenByARelease() {
         MemoryBudget b = new MemoryBudget(100, now::get);
         b.tryAcquire(100);
-        CompletableFuture<Void> waiting = b.whenAvailable();
+        CompletableFuture<Void> waiting = b.whenAvailable(20);
+        CompletableFuture<Void> larger = b.whenAvailable(50);
         assertThat(waiting).isNotDone();
         b.release(30);
         assertThat(waiting).isDone();
-        assertThat(b.whenAvailable()).as("room now: completes at once").isDone();
+        assertThat(larger).as("30 free are no room for 50").isNotDone();
+        assertThat(b.whenAvailable(30)).as("room now: completes at once").isDone();
+        b.release(30);
+        assertThat(larger).isDone();
+    }
+
+    @Test
+    void releaseWaitersAreWokenByAnyReleaseAndForgottenOnesAreNot() {
+        MemoryBudget b = new MemoryBudget(100, now::get);
+        b.tryAcquire(150);
+        b.forceAcquire(50);
+        CompletableFuture<Void> released = b.whenReleased();
+        CompletableFuture<Void> gaveUp = b.whenReleased();
+        b.forget(gaveUp);
+        CompletableFuture<Void> full = b.whenAvailable(1);
+        b.release(10); // still over the limit: no room, but a release
+        assertThat(released).isDone();
+        assertThat(gaveUp).isNotDone();
+        assertThat(full).isNotDone();
+        assertThat(b.whenReleased()).as("only later releases count").isNotDone();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.ingest.engine;
+package dev.ingest.engine.internal.admit;
 
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A budget in bytes for records held by the engine (queued or being written), shared by all
- * tables: the memory bound of the service. Acquiring never blocks; it succeeds or says no, and
- * the caller answers 429 or pauses its input until {@link #whenAvailable()}.
+ * tables: the memory bound of the service. Owned by the engine alone, which reserves, trues up
+ * and releases on behalf of its callers. Acquiring never blocks; it succeeds or says no, and the
+ * engine refuses the request or pauses an upload until {@link #whenAvailable}.
  *
  * <p>One request may exceed the whole budget: it is admitted when nothing else is held, so the
  * bound is {@code limit + the largest request}, and a large request cannot starve.
@@ -24,12 +25,17 @@ public final class MemoryBudget {
     private final long limit;
     private final LongSupplier nanoClock;
     private final AtomicLong used = new AtomicLong();
-    private final Queue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
+    private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final Queue<CompletableFuture<Void>> releaseWaiters = new ConcurrentLinkedQueue<>();
 
     // Drain rate: bytes released in the current window, and the smoothed rate of past windows.
     private final AtomicLong windowStart;
     private final AtomicLong windowBytes = new AtomicLong();
     private volatile double bytesPerSecond;
+
+    /** Waits until {@code bytes} would fit. */
+    private record Waiter(CompletableFuture<Void> future, long bytes) {
+    }
 
     public MemoryBudget(long limitBytes, LongSupplier nanoClock) {
         if (limitBytes <= 0) {
@@ -44,7 +50,7 @@ public final class MemoryBudget {
     public boolean tryAcquire(long bytes) {
         while (true) {
             long u = used.get();
-            if (u != 0 && u + bytes > limit) {
+            if (!fits(u, bytes)) {
                 return false;
             }
             if (used.compareAndSet(u, u + bytes)) {
@@ -68,25 +74,50 @@ public final class MemoryBudget {
             throw new IllegalStateException("released more than acquired: used=" + u);
         }
         recordDrain(bytes);
-        if (u < limit) {
-            CompletableFuture<Void> w;
-            while ((w = waiters.poll()) != null) {
-                w.complete(null);
+        CompletableFuture<Void> r;
+        while ((r = releaseWaiters.poll()) != null) {
+            r.complete(null);
+        }
+        for (Waiter w : waiters) {
+            if (fits(used.get(), w.bytes()) && waiters.remove(w)) {
+                w.future().complete(null);
             }
         }
     }
 
+    private boolean fits(long u, long bytes) {
+        return u == 0 || u + bytes <= limit;
+    }
+
     /**
-     * Completes once there may be room: at once when some is free now, else at the next release.
-     * Waiters then race for the room, so callers try to acquire again and may wait again.
+     * Completes once {@code bytes} would fit: at once when they do now, else at the release that
+     * makes room for them. (Not at any room: a waiter woken while its bytes still do not fit would
+     * be refused again at once and spin.) Waiters then race for the room, so callers try to acquire
+     * again and may wait again.
      */
-    public CompletableFuture<Void> whenAvailable() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        waiters.add(f);
-        if (used.get() < limit && waiters.remove(f)) {
-            f.complete(null);
+    public CompletableFuture<Void> whenAvailable(long bytes) {
+        Waiter w = new Waiter(new CompletableFuture<>(), bytes);
+        waiters.add(w);
+        if (fits(used.get(), bytes) && waiters.remove(w)) {
+            w.future().complete(null);
         }
+        return w.future();
+    }
+
+    /**
+     * Completes at the next release, whether or not it makes room in the budget: every request the
+     * writers complete releases its bytes, so this is also when a writer queue has had room made.
+     * Register before trying, so that a release between the try and the wait is not missed.
+     */
+    public CompletableFuture<Void> whenReleased() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        releaseWaiters.add(f);
         return f;
+    }
+
+    /** Drops a waiter of {@link #whenReleased()} that no longer waits (it timed out). */
+    public void forget(CompletableFuture<Void> waiter) {
+        releaseWaiters.remove(waiter);
     }
 
     public long used() {
