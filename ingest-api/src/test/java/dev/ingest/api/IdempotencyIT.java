@@ -10,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -196,6 +200,52 @@ class IdempotencyIT {
         assertThat(new JsonObject(again.body()).getJsonArray("rejected")).isEqualTo(answer.getJsonArray("rejected"));
         assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(6997);
         assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(6997);
+    }
+
+    @Test
+    void aStreamWhoseKeyAnotherReplicaCommittedFirstGetsThatAnswer() throws Exception {
+        // Two services on one database take the same keyed stream at once (a client retrying on
+        // another replica): one commits it, the other finds the key taken in its batch and must
+        // answer with what was committed under it, not with the nothing it wrote itself.
+        String body = eventsWithBadLines(0, 300, "replica", 7);
+        ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, f.db.url(), null),
+                Map.of(), ConfigFile.EMPTY);
+        HttpClient http = HttpClient.newHttpClient();
+        try (IngestService second = IngestService.start(config); Connection lock = f.db.connect()) {
+            lock.setAutoCommit(false);
+            try (Statement s = lock.createStatement()) {
+                s.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
+            }
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (URI uri : List.of(f.uri("/v1/tables/events/records"),
+                    URI.create("http://127.0.0.1:" + second.port() + "/v1/tables/events/records"))) {
+                answers.add(http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-ndjson")
+                        .header("Idempotency-Key", "replica-1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            awaitWaitingBackends(2);
+            lock.commit();
+            for (CompletableFuture<HttpResponse<String>> a : answers) {
+                HttpResponse<String> r = a.get(60, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonObject answer = new JsonObject(r.body());
+                assertThat(answer.getLong("accepted")).as(r.body()).isEqualTo(299);
+                assertThat(answer.getJsonArray("rejected").stream().map(x -> ((JsonObject) x).getInteger("index")).toList())
+                        .containsExactly(7);
+            }
+        }
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(299);
+        assertThat(f.db.queryLong("SELECT count(DISTINCT event_id) FROM events")).isEqualTo(299);
+    }
+
+    /** Waits until {@code n} backends of the test database wait for a lock (the writers of both services). */
+    private static void awaitWaitingBackends(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (f.db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND wait_event_type = 'Lock'") < n) {
+            assertThat(System.nanoTime()).as("both writers waiting for the lock").isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 
     @Test

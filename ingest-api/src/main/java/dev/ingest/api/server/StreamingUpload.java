@@ -438,6 +438,12 @@ final class StreamingUpload {
             }
         }
         if (failure == null && options.keyed()) {
+            if (outcomes.stream().anyMatch(o -> o.result().duplicate())) {
+                // Another request (a retry on another replica) committed part of the body under
+                // the key first: only the database knows what was stored for that part.
+                storedAnswer();
+                return;
+            }
             // Summed from what is known already, not read back from the database.
             if (!options.stored().isEmpty()) {
                 ctx.response().putHeader("Idempotent-Replayed", "true");
@@ -446,6 +452,22 @@ final class StreamingUpload {
             return;
         }
         respond(result, failure);
+    }
+
+    /** Answers with the sum of the answers stored under the key, every part's, as any retry will get. */
+    private void storedAnswer() {
+        options.keys().lookup(options.scope(), session.table(), options.key()).onComplete(ar -> {
+            if (ar.failed()) {
+                log.warn("idempotency key lookup failed: table={} message={}", session.table().qualifiedName(),
+                        ar.cause().getMessage());
+                respond(new UploadResult(), new IngestException("08006", "the database is unavailable", true, ar.cause()));
+                return;
+            }
+            UploadResult all = new UploadResult();
+            ar.result().forEach(s -> all.add(s.result()));
+            ctx.response().putHeader("Idempotent-Replayed", "true");
+            respond(all, null);
+        });
     }
 
     private void respond(UploadResult result, IngestException failure) {
