@@ -1,6 +1,5 @@
 package dev.ingest.api;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
@@ -8,7 +7,6 @@ import static com.tngtech.archunit.lang.conditions.ArchConditions.onlyHaveDepend
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
@@ -17,9 +15,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
-import com.tngtech.archunit.library.dependencies.SliceRule;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,29 +27,8 @@ import org.junit.jupiter.api.Test;
  * engine's packages. The engine's own rules
  * (no Vert.x, Netty or HTTP; no cycle among its internals) are in ingest-engine's
  * {@code EngineBoundariesTest}.
- *
- * <p>{@link #PENDING} lists, dependency by dependency, what the rules allow only while the
- * branches that rewrite those files are unmerged; each entry names its branch.
  */
 class BoundariesTest {
-    /**
-     * A dependency from {@code origin} to {@code target} (top-level classes, nested ones
-     * included) that a rule lets pass until {@code branch} is merged, which removes it.
-     */
-    record Pending(String origin, String target, String branch) {
-        boolean matches(Dependency d) {
-            return topLevel(d.getOriginClass()).equals(origin) && topLevel(d.getTargetClass()).equals(target);
-        }
-
-        private static String topLevel(JavaClass c) {
-            String name = c.getName();
-            int nested = name.indexOf('$');
-            return nested < 0 ? name : name.substring(0, nested);
-        }
-    }
-
-    static final List<Pending> PENDING = List.of();
-
     private static JavaClasses production;
 
     @BeforeAll
@@ -104,15 +79,6 @@ class BoundariesTest {
                 .check(ingestApi);
     }
 
-    /** Each {@link #PENDING} entry is still a real dependency: once its branch removes it, delete the entry. */
-    @Test
-    void everyPendingDependencyStillExists() {
-        List<Pending> gone = PENDING.stream()
-                .filter(p -> production.stream().flatMap(c -> c.getDirectDependenciesFromSelf().stream()).noneMatch(p::matches))
-                .toList();
-        assertThat(gone).as("pending dependencies that no longer exist: delete them from PENDING").isEmpty();
-    }
-
     /**
      * The roles of ingest-api, each package tree one slice: {@code server.auth} and
      * {@code server.metrics} are parts of the server and may know it, but no two roles (cli,
@@ -120,24 +86,13 @@ class BoundariesTest {
      */
     @Test
     void theRolesOfIngestApiFormNoCycle() {
-        pendingIgnored(slices().matching("dev.ingest.api.(*)..").should().beFreeOfCycles())
-                .check(production);
+        slices().matching("dev.ingest.api.(*)..").should().beFreeOfCycles().check(production);
     }
 
-    private static SliceRule pendingIgnored(SliceRule rule) {
-        SliceRule ignoring = rule;
-        for (Pending p : PENDING) {
-            ignoring = ignoring.ignoreDependency(
-                    DescribedPredicate.describe(p.origin(), (JavaClass c) -> c.getName().equals(p.origin()) || c.getName().startsWith(p.origin() + "$")),
-                    DescribedPredicate.describe(p.target(), (JavaClass c) -> c.getName().equals(p.target()) || c.getName().startsWith(p.target() + "$")));
-        }
-        return ignoring;
-    }
-
-    /** Depends on no class that {@code forbidden} accepts, except by a {@link #PENDING} dependency. */
+    /** Depends on no class that {@code forbidden} accepts. */
     private static ArchCondition<JavaClass> notDependOn(DescribedPredicate<JavaClass> forbidden) {
         DescribedPredicate<Dependency> allowed = DescribedPredicate.describe("target is not " + forbidden.getDescription(),
-                (Dependency d) -> !forbidden.test(d.getTargetClass()) || PENDING.stream().anyMatch(p -> p.matches(d)));
+                (Dependency d) -> !forbidden.test(d.getTargetClass()));
         return onlyHaveDependenciesWhere(allowed).as("not depend on " + forbidden.getDescription());
     }
 }
