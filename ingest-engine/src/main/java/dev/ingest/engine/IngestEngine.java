@@ -2,8 +2,8 @@ package dev.ingest.engine;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ingest.engine.internal.admit.Admitter;
 import dev.ingest.engine.internal.admit.InFlight;
-import dev.ingest.engine.internal.admit.MemoryBudget;
 import dev.ingest.engine.internal.queue.RequestQueue;
 import dev.ingest.engine.internal.schema.Housekeeper;
 import dev.ingest.engine.internal.schema.Migrations;
@@ -17,15 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -56,7 +52,7 @@ public final class IngestEngine implements AutoCloseable {
     private final HikariDataSource pool;
     private final DataSource dataSource;
     private final Catalog catalog;
-    private final MemoryBudget budget;
+    private final Admitter admitter;
     private final DatabaseHealth health;
     private final ExecutorService catalogExecutor;
     private final ScheduledExecutorService maintenance;
@@ -65,10 +61,6 @@ public final class IngestEngine implements AutoCloseable {
     private final WriterSettings writerSettings;
     private volatile EngineListener listener = EngineListener.NONE;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    // Submissions hold the read lock; close() takes the write lock once, so that no request can
-    // slip into a queue after its writer has drained it for the last time.
-    private final ReentrantReadWriteLock admission = new ReentrantReadWriteLock();
-    private boolean closed;
 
     /** The writers of one table. */
     private record Lane(String table, WriterMode mode, RequestQueue[] queues, BatchWriter[] writers, Thread[] threads) {
@@ -94,7 +86,7 @@ public final class IngestEngine implements AutoCloseable {
             }
         });
         this.nanoClock = nanoClock;
-        this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock);
+        this.admitter = new Admitter(config, health, nanoClock, this::enqueue, () -> listener);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
         this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, Duration.ofSeconds(1));
         this.housekeeper = new Housekeeper(dataSource, config.idempotencyRetention());
@@ -188,26 +180,7 @@ public final class IngestEngine implements AutoCloseable {
      *         cannot reach the database) or {@link Admission#CLOSED} (after {@link #close()} began)
      */
     public Submission submit(IngestRequest request) {
-        if (request.needsNoWriter()) {
-            return answeredAtOnce(request);
-        }
-        ReentrantReadWriteLock.ReadLock lock = admission.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return Submission.refused(Admission.CLOSED);
-            }
-            if (!budget.tryAcquire(request.bytes())) {
-                return Submission.refused(health.isUp() ? Admission.BUDGET_FULL : Admission.DATABASE_DOWN);
-            }
-            Submission s = enqueue(request, request.bytes());
-            if (!s.accepted()) {
-                budget.release(request.bytes());
-            }
-            return s;
-        } finally {
-            lock.unlock();
-        }
+        return admitter.submit(request);
     }
 
     /**
@@ -219,25 +192,7 @@ public final class IngestEngine implements AutoCloseable {
      * @throws InterruptedException when interrupted while waiting (nothing was queued)
      */
     public Submission submit(IngestRequest request, Duration maxBlock) throws InterruptedException {
-        long deadline = nanoClock.getAsLong() + maxBlock.toNanos();
-        while (true) {
-            // Registered before trying, so that room made between the try and the wait is not missed.
-            CompletableFuture<Void> released = budget.whenReleased();
-            Submission s = submit(request);
-            long left = deadline - nanoClock.getAsLong();
-            if (s.accepted() || s.admission() == Admission.CLOSED || left <= 0) {
-                budget.forget(released);
-                return s;
-            }
-            try {
-                released.get(left, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                budget.forget(released);
-                return s;
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a release signal failed", e); // never completed exceptionally
-            }
-        }
+        return admitter.submit(request, maxBlock);
     }
 
     /**
@@ -245,12 +200,12 @@ public final class IngestEngine implements AutoCloseable {
      * {@link UploadSession}. {@code options} sets what each segment asks.
      */
     public UploadSession open(TableSchema table, SegmentOptions options) {
-        return new UploadSession(this, budget, health, table, options);
+        return admitter.open(table, options);
     }
 
     /** An empty hold on the memory budget, for bytes that are not records: see {@link MemoryHold}. */
     public MemoryHold hold() {
-        return new MemoryHold(budget, health);
+        return admitter.hold();
     }
 
     /**
@@ -258,48 +213,13 @@ public final class IngestEngine implements AutoCloseable {
      * from how fast the writers drain the budget: between 1 and 60 seconds.
      */
     public int retryAfterSeconds(long bytes) {
-        return budget.retryAfterSeconds(bytes);
+        return admitter.retryAfterSeconds(bytes);
     }
 
-    /**
-     * Queues a segment whose {@code reservedBytes} an {@link UploadSession} holds in the budget
-     * already. On acceptance the reservation passes to the request, which releases it when answered;
-     * otherwise the session still holds it.
-     */
-    Submission submitReserved(IngestRequest request, long reservedBytes) {
-        if (request.needsNoWriter()) {
-            budget.release(reservedBytes);
-            return answeredAtOnce(request);
-        }
-        ReentrantReadWriteLock.ReadLock lock = admission.readLock();
-        lock.lock();
-        try {
-            return closed ? Submission.refused(Admission.CLOSED) : enqueue(request, reservedBytes);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Under the admission lock, with the budget taken. */
-    private Submission enqueue(IngestRequest request, long reservedBytes) {
-        Lane lane = lanes.computeIfAbsent(request.table().qualifiedName(), k -> startLane(k, request.table()));
-        InFlight inFlight = new InFlight(request, budget, reservedBytes);
-        if (lane.shortestQueue().offer(inFlight)) {
-            return new Submission(Admission.ACCEPTED, inFlight.result());
-        }
-        return Submission.refused(health.isUp() ? Admission.QUEUE_FULL : Admission.DATABASE_DOWN);
-    }
-
-    /**
-     * Nothing reaches the database: answered without a writer round trip. (A keyed request with
-     * refused records still goes to a writer, to store its answer, and so does a request that keeps
-     * its rejects, to store its refused records.)
-     */
-    private Submission answeredAtOnce(IngestRequest request) {
-        if (!request.refusedEarly().isEmpty()) {
-            listener.refusedEarly(request.table().qualifiedName(), request.refusedEarly().size());
-        }
-        return new Submission(Admission.ACCEPTED, CompletableFuture.completedFuture(new IngestResult(0, request.refusedEarly())));
+    /** Offers an admitted request to the shortest queue of its table, starting the table's writers on first use. */
+    private boolean enqueue(InFlight inFlight) {
+        TableSchema table = inFlight.request().table();
+        return lanes.computeIfAbsent(table.qualifiedName(), k -> startLane(k, table)).shortestQueue().offer(inFlight);
     }
 
     /**
@@ -367,7 +287,7 @@ public final class IngestEngine implements AutoCloseable {
                     lastNanos / 1e6, batches, rows, deadLettered, lost));
         }
         tables.sort((a, b) -> a.table().compareTo(b.table()));
-        return new EngineStats(budget.used(), budget.limit(), budget.drainBytesPerSecond(), tables);
+        return admitter.stats(tables);
     }
 
     private Lane startLane(String key, TableSchema table) {
@@ -393,15 +313,8 @@ public final class IngestEngine implements AutoCloseable {
      */
     @Override
     public void close() {
-        ReentrantReadWriteLock.WriteLock lock = admission.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            lock.unlock();
+        if (!admitter.close()) {
+            return; // closed already
         }
         List<Lane> all = List.copyOf(lanes.values());
         all.forEach(l -> {

@@ -14,11 +14,6 @@ import java.util.concurrent.CompletableFuture;
  *                  when refused.
  */
 public record Submission(Admission admission, CompletableFuture<IngestResult> result) {
-
-    static Submission refused(Admission why) {
-        return new Submission(why, null);
-    }
-
     public boolean accepted() {
         return admission == Admission.ACCEPTED;
     }
