@@ -1,8 +1,8 @@
 package dev.ingest.api.formats;
 
 import dev.ingest.engine.ColumnKind;
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.JsonText;
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.TableSchema;
 import java.util.Arrays;
 import java.util.HashSet;
