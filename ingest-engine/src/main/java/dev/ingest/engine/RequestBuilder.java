@@ -88,16 +88,10 @@ public final class RequestBuilder implements RecordSink {
     }
 
     /**
-     * Counts the next record of the body as refused before conversion (a malformed line, a
-     * row with the wrong number of fields), with the SQLSTATE that best names the problem.
-     */
-    public RequestBuilder refuse(String sqlstate, String message) {
-        return refuse(sqlstate, message, null);
-    }
-
-    /**
-     * As {@link #refuse(String, String)}, keeping what was received for the dead-letter table:
-     * the text of a malformed line, or the fields of a CSV row as a list of strings.
+     * Counts the next record of the body as rejected before conversion (a malformed line, a
+     * row with the wrong number of fields), with the SQLSTATE that best names the problem,
+     * keeping what was received for the dead-letter table: the text of a malformed line, or the
+     * fields of a CSV row as a list of strings.
      */
     @Override
     public RequestBuilder refuse(String sqlstate, String message, Object raw) {
