@@ -1,15 +1,14 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.cli.Main;
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

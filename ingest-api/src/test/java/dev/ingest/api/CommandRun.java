@@ -1,7 +1,6 @@
 package dev.ingest.api;
 
 import dev.ingest.api.cli.Main;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

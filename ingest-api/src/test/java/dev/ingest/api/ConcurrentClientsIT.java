@@ -1,9 +1,8 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ServiceConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.db.DatabaseUrl;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.engine.testing.TestDatabase;

@@ -1,24 +1,24 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.concurrent.CompletableFuture;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -176,7 +176,7 @@ class IdempotencyIT {
         StringBuilder b = new StringBuilder();
         for (int i = from; i < to; i++) {
             final int index = i;
-            b.append(java.util.Arrays.stream(bad).anyMatch(x -> x == index) ? "{not json" : RecordsIT.event(i, source)).append('\n');
+            b.append(Arrays.stream(bad).anyMatch(x -> x == index) ? "{not json" : RecordsIT.event(i, source)).append('\n');
         }
         return b.toString();
     }

@@ -1,15 +1,14 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ingest.api.cli.Main;
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.ImportJob;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;

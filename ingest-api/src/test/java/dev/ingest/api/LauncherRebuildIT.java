@@ -1,7 +1,5 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 

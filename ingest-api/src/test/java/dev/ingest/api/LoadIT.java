@@ -1,11 +1,10 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.FaultyProxy.Fault;
+import dev.ingest.api.cli.Main;
 import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.formats.Format;

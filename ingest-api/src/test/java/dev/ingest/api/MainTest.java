@@ -1,9 +1,8 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.cli.Main;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,16 +1,15 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.ImportJob;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.StoppableServer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

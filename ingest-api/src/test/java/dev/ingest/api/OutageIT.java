@@ -1,13 +1,12 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.StoppableServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

@@ -1,10 +1,9 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

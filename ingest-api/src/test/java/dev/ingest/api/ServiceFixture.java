@@ -1,10 +1,9 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.ConfigFile;
-import dev.ingest.api.server.IngestService;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.ServiceConfig;
-
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

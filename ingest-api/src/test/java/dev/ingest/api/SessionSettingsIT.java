@@ -1,12 +1,11 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpResponse;

@@ -1,19 +1,18 @@
 package dev.ingest.api;
 
-import dev.ingest.api.cli.Main;
-import dev.ingest.api.config.ClientConfig;
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingest.api.cli.Main;
+import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.ImportJob;
+import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.load.Loader;
 import dev.ingest.api.load.Source;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,14 +1,13 @@
 package dev.ingest.api;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;

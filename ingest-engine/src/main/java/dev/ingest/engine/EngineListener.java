@@ -13,13 +13,13 @@ public interface EngineListener {
      *
      * @param table     {@code schema.table}
      * @param rows      rows written
-     * @param refused   records refused (by conversion or by the database) in the batch's requests
+     * @param rejected  records rejected (by conversion or by the database) in the batch's requests
      * @param nanos     how long the batch took, from its start to its commit
      */
-    default void batchCommitted(String table, int rows, int refused, long nanos) {
+    default void batchCommitted(String table, int rows, int rejected, long nanos) {
     }
 
-    /** Records refused before any database work, of a request that never reached a writer. */
-    default void refusedEarly(String table, int refused) {
+    /** Records rejected before any database work, of a request that never reached a writer. */
+    default void refusedEarly(String table, int rejected) {
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.IntPredicate;
 public final class RequestBuilder implements RecordSink {
     private final TableSchema table;
     private final List<Row> rows = new ArrayList<>();
-    private final List<Rejection> refused = new ArrayList<>(0);
+    private final List<Rejection> rejected = new ArrayList<>(0);
     private final int firstIndex;
     private int count;
     private long bytes;
@@ -28,10 +28,10 @@ public final class RequestBuilder implements RecordSink {
     private Fingerprint fingerprint;
     private OnConflict onConflict = OnConflict.ERROR;
     private IntPredicate skip = i -> false;
-    private List<String> refusedRecords; // non-null when refused records are kept
+    private List<String> rejectedRecords; // non-null when rejected records are kept
     private boolean queued;
     private String source;
-    // The first and last index of records this builder holds (added or refused), skipped ones
+    // The first and last index of records this builder holds (added or rejected), skipped ones
     // aside: a request's key range starts at a record committed under no earlier range.
     private int lowest = Integer.MAX_VALUE;
     private int highest = -1;
@@ -76,8 +76,8 @@ public final class RequestBuilder implements RecordSink {
                 }
             }
         } catch (ConversionException e) {
-            refused.add(new Rejection(index, e.sqlstate(), e.getMessage()));
-            if (refusedRecords != null) {
+            rejected.add(new Rejection(index, e.sqlstate(), e.getMessage()));
+            if (rejectedRecords != null) {
                 keep(RecordJson.ofValues(table, values));
             }
             return this;
@@ -88,24 +88,18 @@ public final class RequestBuilder implements RecordSink {
     }
 
     /**
-     * Counts the next record of the body as refused before conversion (a malformed line, a
-     * row with the wrong number of fields), with the SQLSTATE that best names the problem.
-     */
-    public RequestBuilder refuse(String sqlstate, String message) {
-        return refuse(sqlstate, message, null);
-    }
-
-    /**
-     * As {@link #refuse(String, String)}, keeping what was received for the dead-letter table:
-     * the text of a malformed line, or the fields of a CSV row as a list of strings.
+     * Counts the next record of the body as rejected before conversion (a malformed line, a
+     * row with the wrong number of fields), with the SQLSTATE that best names the problem,
+     * keeping what was received for the dead-letter table: the text of a malformed line, or the
+     * fields of a CSV row as a list of strings.
      */
     @Override
     public RequestBuilder refuse(String sqlstate, String message, Object raw) {
         int index = firstIndex + count++;
         if (!skip.test(index)) {
             held(index);
-            refused.add(new Rejection(index, sqlstate, message));
-            if (refusedRecords != null) {
+            rejected.add(new Rejection(index, sqlstate, message));
+            if (rejectedRecords != null) {
                 keep(RecordJson.ofRaw(raw));
             }
         }
@@ -113,12 +107,12 @@ public final class RequestBuilder implements RecordSink {
     }
 
     private void keep(String recordJson) {
-        refusedRecords.add(recordJson);
+        rejectedRecords.add(recordJson);
         bytes += 40L + 2L * recordJson.length();
     }
 
     /**
-     * Sends refused records to the dead-letter table {@code ingest.rejects} with the batch
+     * Sends rejected records to the dead-letter table {@code ingest.rejects} with the batch
      * ({@code ack=queued}). Set before the first record is added.
      */
     public RequestBuilder deadLetter(boolean value) {
@@ -126,12 +120,12 @@ public final class RequestBuilder implements RecordSink {
             throw new IllegalStateException("deadLetter is set before records are added");
         }
         this.queued = value;
-        this.refusedRecords = value ? new ArrayList<>(0) : null;
+        this.rejectedRecords = value ? new ArrayList<>(0) : null;
         return this;
     }
 
     /**
-     * Also writes refused records to {@code ingest.rejects}, with the batch, for a request whose
+     * Also writes rejected records to {@code ingest.rejects}, with the batch, for a request whose
      * client waits for the answer (which still names them). A dead-letter request keeps them
      * whatever this says. Set before the first record is added.
      */
@@ -139,10 +133,10 @@ public final class RequestBuilder implements RecordSink {
         if (count > 0) {
             throw new IllegalStateException("keepRejects is set before records are added");
         }
-        if (value && refusedRecords == null) {
-            this.refusedRecords = new ArrayList<>(0);
+        if (value && rejectedRecords == null) {
+            this.rejectedRecords = new ArrayList<>(0);
         } else if (!value && !queued) {
-            this.refusedRecords = null;
+            this.rejectedRecords = null;
         }
         return this;
     }
@@ -181,12 +175,12 @@ public final class RequestBuilder implements RecordSink {
         return this;
     }
 
-    /** Whether it holds any record that was not skipped (added or refused). */
+    /** Whether it holds any record that was not skipped (added or rejected). */
     public boolean holdsRecords() {
         return highest >= 0;
     }
 
-    /** Records added so far, good and refused. */
+    /** Records added so far, good and rejected. */
     public int count() {
         return count;
     }
@@ -209,6 +203,6 @@ public final class RequestBuilder implements RecordSink {
         int first = highest < 0 ? firstIndex + count : lowest;
         int end = highest < 0 ? first : highest + 1;
         IngestRequest.Key key = idempotencyKey == null ? null : new IngestRequest.Key(idempotencyScope, idempotencyKey, fingerprint);
-        return new IngestRequest(table, rows, refused, refusedRecords, bytes, key, first, end, onConflict, queued, source);
+        return new IngestRequest(table, rows, rejected, rejectedRecords, bytes, key, first, end, onConflict, queued, source);
     }
 }

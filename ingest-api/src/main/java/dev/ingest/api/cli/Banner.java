@@ -1,7 +1,7 @@
 package dev.ingest.api.cli;
 
-import dev.ingest.api.server.IngestService;
 import dev.ingest.api.db.DatabaseUrl;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.TableSchema;
 import java.util.List;

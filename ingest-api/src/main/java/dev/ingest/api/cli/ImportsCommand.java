@@ -2,22 +2,28 @@ package dev.ingest.api.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ingest.api.common.UserError;
 import dev.ingest.api.config.ClientConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ingest imports list|run NAME}: the scheduled imports of a running service. */
 @Command(
@@ -27,8 +33,8 @@ import picocli.CommandLine.Parameters;
         description = {"Show or trigger the scheduled imports of a running service (jobs are defined in its config file).", ""},
         subcommands = {ImportsCommand.ListJobs.class, ImportsCommand.RunJob.class})
 public final class ImportsCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -65,16 +71,16 @@ public final class ImportsCommand implements Runnable {
             try {
                 return HttpClient.newBuilder().connectTimeout(config.connectTimeout()).build()
                         .send(b.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
+            } catch (ConnectException e) {
                 throw new UserError("cannot reach the service at " + base + " (connection refused): is 'ingest serve' running "
                         + "there? (--url, INGEST_URL)", e);
-            } catch (java.net.http.HttpConnectTimeoutException e) {
+            } catch (HttpConnectTimeoutException e) {
                 throw new UserError("cannot reach the service at " + base + " (no answer within " + config.connectTimeout().toSeconds()
                         + " s): check --url (INGEST_URL) "
                         + "and that 'ingest serve' runs there", e);
             } catch (IOException e) {
                 String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                if (e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+                if (e.getCause() instanceof UnresolvedAddressException) {
                     why = "unknown host " + uri.getHost();
                 }
                 throw new UserError("cannot talk to the service at " + base + " (" + why + "): check --url (INGEST_URL) "
@@ -202,7 +208,7 @@ public final class ImportsCommand implements Runnable {
 
         /** The job's newest run (the service lists them newest first), or a missing node. */
         private JsonNode latestRun(JsonNode imports) {
-            JsonNode newest = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            JsonNode newest = MissingNode.getInstance();
             for (JsonNode job : imports.path("imports")) {
                 if (job.path("name").asText().equals(name)) {
                     for (JsonNode run : job.path("runs")) {

@@ -1,14 +1,15 @@
 package dev.ingest.api.cli;
 
+import dev.ingest.api.common.TableList;
+import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.config.DatabaseConfig;
 import dev.ingest.api.config.ServiceConfig;
-import dev.ingest.api.server.auth.ApiKeys;
-import dev.ingest.api.common.TableList;
-import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
+import dev.ingest.api.server.auth.ApiKeys;
 import dev.ingest.engine.ServiceSchema;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +17,10 @@ import java.util.concurrent.Callable;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ingest keys create|list|revoke}: API keys, kept in the service's database. */
 @Command(
@@ -34,8 +37,8 @@ import picocli.CommandLine.Parameters;
                 + "directory, or --data-dir), through the running service or started here for the while.", ""},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -92,7 +95,7 @@ public final class KeysCommand implements Runnable {
         }
 
         /** The running service's embedded database, from the port it left in the data directory; null if none. */
-        private static DatabaseUrl runningService(Path dir) throws java.io.IOException {
+        private static DatabaseUrl runningService(Path dir) throws IOException {
             Path portFile = dir.resolve("postgres.port");
             if (!Files.isRegularFile(portFile)) {
                 return null;

@@ -2,6 +2,7 @@ package dev.ingest.api.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = {"Batch-oriented ingestion service for PostgreSQL.", ""},
-        subcommands = {ServeCommand.class, LoadCommand.class, ImportsCommand.class, KeysCommand.class, dev.ingest.api.cli.SampleCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, LoadCommand.class, ImportsCommand.class, KeysCommand.class, SampleCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'ingest COMMAND --help' for the options of a command."})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -60,7 +61,7 @@ public final class Main implements Runnable {
             String commit = "";
             try (InputStream in = Main.class.getResourceAsStream("/ingest-commit.txt")) {
                 if (in != null) {
-                    commit = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim().lines().findFirst().orElse("");
+                    commit = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().lines().findFirst().orElse("");
                 }
             }
             boolean dirty = commit.endsWith("-dirty");

@@ -3,6 +3,7 @@ package dev.ingest.api.cli;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.load.SampleEvents;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** Standard output, flushed but left open when the sample is done. */
-    private static final class Unclosed extends java.io.FilterOutputStream {
+    private static final class Unclosed extends FilterOutputStream {
         Unclosed(OutputStream out) {
             super(out);
         }

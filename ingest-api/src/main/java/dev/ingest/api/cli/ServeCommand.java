@@ -1,9 +1,10 @@
 package dev.ingest.api.cli;
 
-import dev.ingest.api.config.ConfigResolver;
-import dev.ingest.api.server.IngestService;
-import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -79,7 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
             ConfigFile file = configPath == null ? ConfigFile.EMPTY : ConfigFile.read(configPath);
             resolved = ConfigResolver.resolve(new ConfigResolver.Flags(host, port, databaseUrl, configPath, tlsCert, tlsKey, dataDir),
                     System.getenv(), file);
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             System.err.println("ingest serve: " + e.getMessage());
             return 2;
         }

@@ -14,15 +14,15 @@ import java.util.List;
  *       {@code ""} is one quote and line ends and commas are data. An unquoted empty field is NULL;
  *       a field with any quote ({@code ""}) is text.</li>
  *   <li>A record ends at the body's line end outside quotes. The first line end (LF, CRLF or a
- *       lone CR) fixes the body's; another kind outside quotes refuses the record it is in
+ *       lone CR) fixes the body's; another kind outside quotes rejects the record it is in
  *       ("unquoted carriage return/newline found in data").</li>
  *   <li>A backslash is data, also in a line {@code \.}, as in PostgreSQL 18 (up to 17, COPY
  *       FROM STDIN ended the data at such a line and dropped the rest: we never drop records).</li>
  *   <li>A blank line is one NULL field. A record that ends inside quotes (at the end of the
- *       input) is refused: "unterminated CSV quoted field".</li>
+ *       input) is rejected: "unterminated CSV quoted field".</li>
  * </ul>
  * Our additions: a UTF-8 byte-order mark before the first record is skipped; where COPY would stop
- * the whole load, the record is refused alone and the next one begins after its line end.
+ * the whole load, the record is rejected alone and the next one begins after its line end.
  *
  * <p>Use: as a {@link RecordFramer}; after {@link Framing#RECORD}, {@link #row} splits the record.
  * No Vert.x; not thread-safe: one per body or file.
@@ -104,12 +104,12 @@ public final class CsvGrammar extends RecordFramer {
 
     /**
      * At an unquoted CR or LF at {@code b[p]}: where the record ends after it (&gt; 0), -1 when it
-     * is not the body's line end (the record is refused and goes on), 0 when the next byte decides.
+     * is not the body's line end (the record is rejected and goes on), 0 when the next byte decides.
      */
     private int lineEnd(byte[] b, int p, int limit, boolean eof) {
         if (b[p] == '\n') {
             if (lineEnd == LineEnd.CR || lineEnd == LineEnd.CRLF) {
-                refuse("unquoted newline found in data; use a quoted CSV field to represent a newline");
+                reject("unquoted newline found in data; use a quoted CSV field to represent a newline");
                 return -1;
             }
             lineEnd = LineEnd.LF;
@@ -119,7 +119,7 @@ public final class CsvGrammar extends RecordFramer {
             case CR:
                 return p + 1;
             case LF:
-                refuse("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
+                reject("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
                 return -1;
             default:
                 if (p + 1 == limit && !eof) {
@@ -130,7 +130,7 @@ public final class CsvGrammar extends RecordFramer {
                     return p + 2;
                 }
                 if (lineEnd == LineEnd.CRLF) {
-                    refuse("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
+                    reject("unquoted carriage return found in data; use a quoted CSV field to represent a carriage return");
                     return -1;
                 }
                 lineEnd = LineEnd.CR;
@@ -138,7 +138,7 @@ public final class CsvGrammar extends RecordFramer {
         }
     }
 
-    private void refuse(String message) {
+    private void reject(String message) {
         if (problem == null) {
             problem = message;
         }
@@ -180,11 +180,11 @@ public final class CsvGrammar extends RecordFramer {
      * One record split into fields.
      *
      * @param fields   the field texts, null for NULL (an unquoted empty field)
-     * @param sqlstate null, or why COPY would refuse the record (before matching it to columns)
+     * @param sqlstate null, or why COPY would reject the record (before matching it to columns)
      * @param message  COPY's message for that, without the line number
      */
     public record Row(List<String> fields, String sqlstate, String message) {
-        public boolean refused() {
+        public boolean rejected() {
             return sqlstate != null;
         }
     }

@@ -1,8 +1,8 @@
 package dev.ingest.api.formats;
 
 import dev.ingest.engine.ColumnKind;
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.JsonText;
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.TableSchema;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -55,14 +55,14 @@ final class CsvRecords implements RecordDecoder {
     private void record(CsvGrammar.Row row, long line, RecordSink into) throws BodyException {
         List<String> fields = row.fields();
         if (state == State.HEADER) {
-            if (row.refused()) {
+            if (row.rejected()) {
                 throw BodyException.malformed("the CSV header row is malformed: " + row.message(), 1, -1);
             }
             header(fields);
             state = State.RECORDS;
         } else if (into.nextIndex() >= maxRecords) {
             throw BodyException.tooManyRecords(maxRecords);
-        } else if (row.refused()) {
+        } else if (row.rejected()) {
             into.refuse(row.sqlstate(), "line " + line + ": " + row.message(), fields);
         } else if (fields.size() < columnOfField.length) {
             into.refuse(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": missing data for column \""

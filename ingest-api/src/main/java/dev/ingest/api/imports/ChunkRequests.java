@@ -5,7 +5,6 @@ import dev.ingest.api.formats.FramedRecord;
 import dev.ingest.api.formats.RecordDecoder;
 import dev.ingest.api.load.ChunkReader;
 import dev.ingest.api.load.RecordTap;
-import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.RequestBuilder;
 import java.util.function.Supplier;
 

@@ -4,10 +4,14 @@ import dev.ingest.api.common.Sha256;
 import dev.ingest.api.config.ImportJob;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +21,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -105,13 +110,13 @@ final class SourceFiles {
         if (uri.getRawUserInfo() == null) {
             return b.uri(uri).build();
         }
-        String credentials = java.net.URLDecoder.decode(uri.getRawUserInfo(), java.nio.charset.StandardCharsets.UTF_8);
-        b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String credentials = URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+        b.header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         try {
             return b.uri(new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath() == null ? null : uri.getPath(),
                     uri.getQuery(), null)).build();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid source URL " + ImportJob.redacted(uri.toString()), e);
         }
     }
@@ -127,7 +132,7 @@ final class SourceFiles {
     static String contentSha256(Path path) throws IOException {
         MessageDigest sha = Sha256.digest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -1,9 +1,9 @@
 package dev.ingest.api.load;
 
 import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.formats.Format;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.RequestAnswer;
-import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.formats.Format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;

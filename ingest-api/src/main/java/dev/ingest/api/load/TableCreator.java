@@ -1,8 +1,8 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.formats.Format;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingest.api.common.TableDefinition;
+import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

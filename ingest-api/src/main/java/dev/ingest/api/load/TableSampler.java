@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.common.TableDefinition;
-import dev.ingest.api.formats.Format;
 import dev.ingest.api.common.TableName;
 import dev.ingest.api.formats.CsvGrammar;
+import dev.ingest.api.formats.Format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ final class TableSampler {
             throw new ChunkReader.MalformedInputException("empty CSV: expected a header row");
         }
         CsvGrammar.Row header = grammar.row(b);
-        if (header.refused()) {
+        if (header.rejected()) {
             throw new ChunkReader.MalformedInputException("the CSV header cannot be read: " + header.message());
         }
         Map<String, ColumnTypeInference> columns = new LinkedHashMap<>();
@@ -73,7 +73,7 @@ final class TableSampler {
         for (int r = 0; r < rows && grammar.frame(b, pos, b.length, eof) == CsvGrammar.Framing.RECORD; r++) {
             CsvGrammar.Row row = grammar.row(b);
             pos = grammar.end();
-            if (row.refused() || row.fields().size() != byPosition.size()) {
+            if (row.rejected() || row.fields().size() != byPosition.size()) {
                 continue; // refused when loaded, whatever the table: it says nothing about the types
             }
             for (int i = 0; i < byPosition.size(); i++) {

@@ -1,10 +1,10 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.server.answer.Answers;
-import dev.ingest.api.server.answer.Answer;
-import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.common.TableDefinition;
 import dev.ingest.api.common.TableName;
+import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
+import dev.ingest.api.server.auth.Auth;
 import dev.ingest.engine.Catalog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,15 +1,17 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.server.answer.Answers;
-import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.config.ImportJob;
 import dev.ingest.api.imports.ImportRun;
 import dev.ingest.api.imports.ImportScheduler;
+import dev.ingest.api.server.answer.Answers;
+import dev.ingest.api.server.auth.Auth;
 import dev.ingest.engine.Catalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/imports}: the jobs of the tables the caller is granted, with their next fire time
@@ -17,7 +19,7 @@ import java.util.Locale;
  * {@code POST /v1/imports/{name}/run}: a run now (202). Database work runs off the event loop.
  */
 final class ImportsHandler {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ImportsHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ImportsHandler.class);
     private static final int RECENT_RUNS = 10;
     private final ImportScheduler imports;
     private final Catalog catalog;

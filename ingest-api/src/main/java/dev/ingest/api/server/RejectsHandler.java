@@ -1,8 +1,8 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.server.answer.Answers;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.engine.Catalog;
 import dev.ingest.engine.TableSchema;
@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/rejects?table=T[&limit=N][&after=ID]}: the records kept in {@code ingest.rejects}
@@ -29,7 +31,7 @@ import java.time.OffsetDateTime;
 final class RejectsHandler implements Handler<RoutingContext> {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RejectsHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(RejectsHandler.class);
     private static final JsonFactory JSON = new JsonFactory();
     // One more row than asked for tells whether another page follows.
     private static final String PAGE = "SELECT id, table_name, rejected_at, record_index, sqlstate, message, record::text, source, "

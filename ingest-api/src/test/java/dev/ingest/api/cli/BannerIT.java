@@ -2,10 +2,10 @@ package dev.ingest.api.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ConfigFile;
 import dev.ingest.api.config.ConfigResolver;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.api.server.auth.ApiKeys;
-import dev.ingest.api.config.ConfigFile;
 import dev.ingest.engine.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.OutputStreamAppender;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import ch.qos.logback.core.OutputStreamAppender;
-import org.slf4j.Logger;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
 
 /** The service's logback.xml: text or JSON lines, at a configurable level. */
 class LogFormatTest {

@@ -2,6 +2,7 @@ package dev.ingest.api.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -66,7 +67,7 @@ class Utf8ValidatorTest {
     @CsvSource({"0", "1", "4095", "4096", "4097", "10000"})
     void findsTheSequenceAtAnyOffsetOfALongSlice(int position) {
         byte[] b = new byte[10_010];
-        java.util.Arrays.fill(b, (byte) 0xc3); // é é é ... as pairs C3 A9
+        Arrays.fill(b, (byte) 0xc3); // é é é ... as pairs C3 A9
         for (int i = 1; i < b.length; i += 2) {
             b[i] = (byte) 0xa9;
         }

@@ -9,8 +9,11 @@ import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.FramedInput;
 import dev.ingest.api.formats.RecordFramer;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -130,9 +133,9 @@ class ChunkReaderTest {
             '{', '"', 'c', '"', ':', '"', 'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b', (byte) 0xff, (byte) 0xe2, (byte) 0x82, '"', '}', ']'};
         List<Chunk> chunks = all(new JsonChunkReader(new ByteArrayInputStream(overlong), 0, 1024, MAX_RECORDS, RecordTap.NONE));
         assertThat(chunks).hasSize(1);
-        assertThat(new String(chunks.get(0).body(), java.nio.charset.StandardCharsets.ISO_8859_1))
-                .isEqualTo(new String(overlong, 1, 10, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n"
-                        + new String(overlong, 12, 16, java.nio.charset.StandardCharsets.ISO_8859_1) + "\n");
+        assertThat(new String(chunks.get(0).body(), StandardCharsets.ISO_8859_1))
+                .isEqualTo(new String(overlong, 1, 10, StandardCharsets.ISO_8859_1) + "\n"
+                        + new String(overlong, 12, 16, StandardCharsets.ISO_8859_1) + "\n");
     }
 
     @Test
@@ -145,14 +148,14 @@ class ChunkReaderTest {
     @Test
     void elementsLargerThanTheReadBuffersAndReadsSplittingCharactersComeThroughExact() throws IOException {
         StringBuilder b = new StringBuilder("[");
-        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
         for (int i = 0; i < 300; i++) {
             String element = "{\"n\": " + i + ", \"s\": \"" + "é😀\\u00e9".repeat(i * 7 % 500) + "\", \"f\": -0.0e0}";
             b.append(i == 0 ? "" : ",\n").append(element);
             expected.writeBytes((element + "\n").getBytes(UTF_8));
         }
         byte[] text = b.append("]").toString().getBytes(UTF_8);
-        InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(text)) {
+        InputStream trickle = new FilterInputStream(new ByteArrayInputStream(text)) {
             private int turn;
 
             @Override
@@ -162,10 +165,10 @@ class ChunkReaderTest {
         };
         List<Chunk> chunks = all(new JsonChunkReader(trickle, 0, 4096, MAX_RECORDS, RecordTap.NONE));
         assertThat(chunks.size()).isGreaterThan(10);
-        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
         chunks.forEach(c -> sent.writeBytes(c.body()));
-        assertThat(new String(sent.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1))
-                .isEqualTo(new String(expected.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(new String(sent.toByteArray(), StandardCharsets.ISO_8859_1))
+                .isEqualTo(new String(expected.toByteArray(), StandardCharsets.ISO_8859_1));
         List<Chunk> resumed = all(new JsonChunkReader(new ByteArrayInputStream(text), chunks.get(4).end(), 4096, MAX_RECORDS,
                 RecordTap.NONE));
         assertThat(records(resumed)).isEqualTo(records(chunks.subList(5, chunks.size())));

@@ -1,17 +1,17 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.formats.Format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.config.ClientConfig;
-import dev.ingest.api.formats.CsvCorpus;
 import dev.ingest.api.formats.BodyException;
+import dev.ingest.api.formats.CsvCorpus;
+import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
-import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.TableSchema;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;

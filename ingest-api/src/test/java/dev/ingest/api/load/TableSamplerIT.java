@@ -1,12 +1,11 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.formats.Format;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingest.api.common.TableDefinition;
 import dev.ingest.api.config.ClientConfig;
+import dev.ingest.api.formats.Format;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package dev.ingest.perf.jmh;
 
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
-import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
+import dev.ingest.engine.RecordSink;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.TableSchema;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

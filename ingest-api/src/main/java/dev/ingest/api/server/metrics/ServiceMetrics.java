@@ -81,11 +81,11 @@ public final class ServiceMetrics implements EngineListener {
     }
 
     @Override
-    public void batchCommitted(String table, int rows, int refused, long nanos) {
+    public void batchCommitted(String table, int rows, int rejected, long nanos) {
         Counter.builder("ingest_records_accepted").tag("table", table).description("Records committed").register(registry)
                 .increment(rows);
-        if (refused > 0) {
-            refused(table, refused);
+        if (rejected > 0) {
+            rejected(table, rejected);
         }
         Timer.builder("ingest_commit").tag("table", table).description("Time from a batch's start to its commit")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
@@ -95,11 +95,11 @@ public final class ServiceMetrics implements EngineListener {
     }
 
     @Override
-    public void refusedEarly(String table, int refused) {
-        refused(table, refused);
+    public void refusedEarly(String table, int rejected) {
+        rejected(table, rejected);
     }
 
-    private void refused(String table, int n) {
+    private void rejected(String table, int n) {
         Counter.builder("ingest_records_rejected").tag("table", table).description("Records refused, by conversion or by the database")
                 .register(registry).increment(n);
     }

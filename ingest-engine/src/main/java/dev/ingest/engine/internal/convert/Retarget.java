@@ -32,12 +32,12 @@ public final class Retarget {
             from[i] = was.indexOf(now.column(i).name());
         }
         List<Row> moved = new ArrayList<>(request.rows().size());
-        List<Rejection> refused = new ArrayList<>(request.refusedEarly());
+        List<Rejection> rejected = new ArrayList<>(request.refusedEarly());
         List<String> kept = request.keepsRejects() ? new ArrayList<>(request.keptRecords()) : null;
         for (Row row : request.rows()) {
             String gone = droppedColumnGiven(row, was, now);
             if (gone != null) {
-                refused.add(new Rejection(row.index(), SqlStates.UNDEFINED_COLUMN,
+                rejected.add(new Rejection(row.index(), SqlStates.UNDEFINED_COLUMN,
                         "column \"" + gone + "\" of relation \"" + now.name() + "\" does not exist"));
                 if (kept != null) {
                     kept.add(RecordJson.ofValues(was, asValues(row)));
@@ -50,8 +50,8 @@ public final class Retarget {
             }
             moved.add(new Row(row.index(), values));
         }
-        refused.sort(Comparator.comparingInt(Rejection::index));
-        return new IngestRequest(now, moved, refused, kept, request.bytes(), request.identity(), request.firstIndex(),
+        rejected.sort(Comparator.comparingInt(Rejection::index));
+        return new IngestRequest(now, moved, rejected, kept, request.bytes(), request.identity(), request.firstIndex(),
                 request.endIndex(), request.onConflict(), request.deadLetter(), request.source());
     }
 

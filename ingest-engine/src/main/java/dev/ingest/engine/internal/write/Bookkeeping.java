@@ -148,11 +148,11 @@ final class Bookkeeping {
 
     /** The answer of a request in a committed attempt. */
     static IngestResult answer(IngestRequest r, Attempt attempt) {
-        List<Rejection> refusedByDatabase = attempt.refused.getOrDefault(r, List.of());
-        List<Rejection> all = new ArrayList<>(r.refusedEarly().size() + refusedByDatabase.size());
+        List<Rejection> rejectedByDatabase = attempt.refused.getOrDefault(r, List.of());
+        List<Rejection> all = new ArrayList<>(r.refusedEarly().size() + rejectedByDatabase.size());
         all.addAll(r.refusedEarly());
-        all.addAll(refusedByDatabase);
-        int accepted = r.rows().size() - refusedByDatabase.size();
+        all.addAll(rejectedByDatabase);
+        int accepted = r.rows().size() - rejectedByDatabase.size();
         IngestResult.Conflicts conflicts = null;
         if (r.onConflict() != OnConflict.ERROR) {
             Written w = attempt.written.getOrDefault(r, Written.NONE);

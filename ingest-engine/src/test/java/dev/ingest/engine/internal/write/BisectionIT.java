@@ -2,12 +2,12 @@ package dev.ingest.engine.internal.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestRequest;
-import dev.ingest.engine.RequestBuilder;
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.Rejection;
+import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.testing.TestDatabase;

@@ -2,15 +2,15 @@ package dev.ingest.engine.internal.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.EngineConfig;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.RecordSink;
+import dev.ingest.engine.Rejection;
 import dev.ingest.engine.RequestBuilder;
 import dev.ingest.engine.Submission;
-import dev.ingest.engine.Rejection;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.testing.TestDatabase;
@@ -106,7 +106,7 @@ class PoisonIsolationIT {
         }
     }
 
-    private static List<Integer> refusedIndexes(Attempt attempt, IngestRequest r) {
+    private static List<Integer> rejectedIndexes(Attempt attempt, IngestRequest r) {
         return attempt.refused.getOrDefault(r, List.of()).stream().map(Rejection::index).toList();
     }
 
@@ -161,7 +161,7 @@ class PoisonIsolationIT {
 
         Attempt attempt = write(mode, poison);
 
-        assertThat(refusedIndexes(attempt, poison)).hasSize(N - 1).doesNotContain(0).isSorted();
+        assertThat(rejectedIndexes(attempt, poison)).hasSize(N - 1).doesNotContain(0).isSorted();
         // The failed fast path; per chunk a try, a probe and the rest written again.
         assertThat(attempt.statements).isLessThanOrEqualTo(2 + 3 * chunks(mode, N));
         assertThat(db.queryLong("SELECT count(*) FROM p")).isEqualTo(1);
@@ -183,7 +183,7 @@ class PoisonIsolationIT {
 
         Attempt attempt = write(mode, r);
 
-        assertThat(refusedIndexes(attempt, r)).containsExactlyElementsOf(bad);
+        assertThat(rejectedIndexes(attempt, r)).containsExactlyElementsOf(bad);
         assertThat(attempt.refused.get(r)).extracting(Rejection::sqlstate).containsOnly("23505");
         // Old code: some 590 bad records bisected, thousands of statements.
         assertThat(attempt.statements).isLessThanOrEqualTo(2 + 3 * chunks(mode, N));
@@ -215,7 +215,7 @@ class PoisonIsolationIT {
         Attempt attempt = write(mode, r);
 
         assertThat(attempt.statements).isLessThanOrEqualTo(20 * bits(N));
-        List<Integer> refused = refusedIndexes(attempt, r);
+        List<Integer> refused = rejectedIndexes(attempt, r);
         assertThat(refused).isSorted().doesNotHaveDuplicates();
         for (int i = 0; i < N; i += 3) {
             assertThat(refused).contains(i);
@@ -250,7 +250,7 @@ class PoisonIsolationIT {
             assertThat(answer.accepted()).isEqualTo(300);
             assertThat(answer.rejected()).isEmpty();
         }
-        assertThat(refusedIndexes(attempt, poison)).containsExactlyElementsOf(range(0, N));
+        assertThat(rejectedIndexes(attempt, poison)).containsExactlyElementsOf(range(0, N));
         assertThat(db.queryLong("SELECT count(*) FROM p WHERE id >= 100000 AND id < 100300")).isEqualTo(300);
         assertThat(db.queryLong("SELECT count(*) FROM p WHERE id >= 200000 AND id < 200300")).isEqualTo(300);
         assertThat(db.queryLong("SELECT count(*) FROM p")).isEqualTo(600);
@@ -278,14 +278,14 @@ class PoisonIsolationIT {
 
         List<Integer> expected = new ArrayList<>(List.of(0, 2, 3));
         expected.addAll(range(107, 207));
-        assertThat(refusedIndexes(attempt, r)).containsExactlyElementsOf(expected);
+        assertThat(rejectedIndexes(attempt, r)).containsExactlyElementsOf(expected);
         assertThat(attempt.refused.get(r).get(0).sqlstate()).isEqualTo("23514");
         assertThat(attempt.refused.get(r).subList(1, expected.size())).extracting(Rejection::sqlstate).containsOnly("23505");
         assertThat(attempt.refused.get(r).get(1).message())
                 .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(1, x) already exists.)");
         assertThat(attempt.refused.get(r).get(2).message())
                 .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(9, x) already exists.)");
-        assertThat(refusedIndexes(attempt, other)).containsExactly(0);
+        assertThat(rejectedIndexes(attempt, other)).containsExactly(0);
         assertThat(attempt.refused.get(other).get(0).message()).contains("(a, b)=(1, y)");
         assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'x'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'y'")).isEqualTo(1);

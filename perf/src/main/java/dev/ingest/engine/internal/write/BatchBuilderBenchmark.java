@@ -1,9 +1,9 @@
 package dev.ingest.engine.internal.write;
 
-import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
+import dev.ingest.engine.RecordSink;
 import dev.ingest.engine.TableSchema;
 import dev.ingest.perf.jmh.ConversionBenchmark;
 import java.util.ArrayList;
