@@ -65,6 +65,7 @@ class ConfigDefaultsTest {
         ImportsConfig i = ImportsConfig.DEFAULTS;
         assertThat(i.jobs()).isEmpty();
         assertThat(i.chunkBytes()).isEqualTo(1024 * 1024);
+        assertThat(i.maxChunkRecords()).isEqualTo(10_000);
         assertThat(i.chunksInFlight()).isEqualTo(4);
         assertThat(i.pollingInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(i.shutdownMaxWait()).isEqualTo(Duration.ofSeconds(30));
