@@ -60,7 +60,6 @@ class ConfigDefaultsTest {
         assertThat(s.segmentRows()).isEqualTo(2000);
         assertThat(s.segmentBytes()).isEqualTo(4L * 1024 * 1024);
         assertThat(s.expansionEstimate()).isEqualTo(3);
-        assertThat(s.queueRetry()).isEqualTo(Duration.ofMillis(5));
         assertThat(s.replayLimitBytes()).isEqualTo(64 * 1024);
         ImportsConfig i = ImportsConfig.DEFAULTS;
         assertThat(i.jobs()).isEmpty();
