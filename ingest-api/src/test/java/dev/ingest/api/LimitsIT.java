@@ -50,6 +50,31 @@ class LimitsIT {
     }
 
     @Test
+    void aJsonBodyWhoseRecordsDoNotFitTheBudgetIsAnsweredBusyNotQueueFull() throws Exception {
+        // One body arriving holds 2000 bytes of the budget; a second one fits beside it as it
+        // arrives, its decoded records (about twice its text) do not, while the table's queue is
+        // empty: the answer names the budget, as it does for a body that does not fit as it arrives.
+        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().memoryBudgetBytes(4096).build()),
+                "CREATE TABLE t (v text)");
+             Socket held = new Socket("127.0.0.1", f.service.port())) {
+            OutputStream out = held.getOutputStream();
+            out.write(("POST /v1/tables/t/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000\r\n\r\n"
+                    + "[" + " ".repeat(1999)).getBytes(UTF_8));
+            out.flush(); // ...and the rest later
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ServiceFixture.json(f.get("/v1/stats")).getLong("budget_used_bytes") < 2000) {
+                assertThat(System.nanoTime()).as("waiting until the first body holds its bytes").isLessThan(deadline);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            HttpResponse<String> r = f.postJson("t", "{\"v\": \"" + "x".repeat(1500) + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+            assertThat(ServiceFixture.json(r).getString("error")).as(r.body()).isEqualTo("busy");
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            assertThat(f.db.queryLong("SELECT count(*) FROM t")).isZero();
+        }
+    }
+
+    @Test
     void aKeyOverItsRateGets429WithRetryAfter() throws Exception {
         try (ServiceFixture f = ServiceFixture.start(c -> c.withLimits(Duration.ofSeconds(60), 1), "CREATE TABLE t (v int)")) {
             String token = AuthIT.ingest("keys", "create", "--name", "busy", "--tables", "t", "--database-url", f.db.url());

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A request that the database refuses as a whole, not record by record, is answered by the class
- * of the failure, the same for every body format (see FailureAnswer): a table dropped since the
+ * of the failure, the same for every body format (see Answers): a table dropped since the
  * catalog was read is 404, any other refusal 422 with its SQLSTATE. Never 503 with
  * Retry-After, which tells clients (and {@code ingest load}) to retry what cannot succeed.
  */

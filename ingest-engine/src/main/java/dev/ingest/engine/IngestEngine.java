@@ -88,13 +88,16 @@ public final class IngestEngine implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.admitter = new Admitter(config, health, nanoClock, this::enqueue, () -> listener);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
-        this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, Duration.ofSeconds(1));
-        this.housekeeper = new Housekeeper(dataSource, config.idempotencyRetention());
+        this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, config.catalogFreshness());
+        this.housekeeper = new Housekeeper(dataSource, config.idempotencyRetention(), config.markerRetention(),
+                config.housekeepingBatchRows());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-housekeeper"));
-        maintenance.scheduleWithFixedDelay(housekeeper, 60, 60, TimeUnit.SECONDS);
+        long interval = config.housekeepingInterval().toNanos();
+        maintenance.scheduleWithFixedDelay(housekeeper, interval, interval, TimeUnit.NANOSECONDS);
         this.writerSettings = new WriterSettings(config.maxBatchRows(), config.minBatchRows(),
                 config.batchLatencyTarget().toNanos(), config.linger().toNanos(),
-                TimeUnit.MILLISECONDS.toNanos(50), config.retryBackoffMax().toNanos());
+                config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos(), config.writerIdlePark().toNanos(),
+                config.staleSchemaRetries(), config.catalogRefreshTimeout().toNanos());
     }
 
     /**
@@ -148,7 +151,7 @@ public final class IngestEngine implements AutoCloseable {
         }
         if (inUrl == null || !inUrl.containsKey("preparedStatementCacheSizeMiB")) {
             // Large multi-row statements: keep the server-side prepared statement cache bounded.
-            driver.setPreparedStatementCacheSizeMiB(16);
+            driver.setPreparedStatementCacheSizeMiB(config.preparedStatementCacheMiB());
         }
         // Every connection, also those opened after a reconnect, gets the database's own
         // TimeZone/DateStyle/IntervalStyle instead of what pgjdbc sent (the JVM's zone).
@@ -156,9 +159,9 @@ public final class IngestEngine implements AutoCloseable {
         h.setUsername(config.user());
         h.setPassword(config.password());
         h.setMaximumPoolSize(config.poolSize());
-        h.setMinimumIdle(1);
-        h.setConnectionTimeout(TimeUnit.SECONDS.toMillis(5));
-        h.setInitializationFailTimeout(TimeUnit.SECONDS.toMillis(30));
+        h.setMinimumIdle(config.poolMinimumIdle());
+        h.setConnectionTimeout(config.connectionTimeout().toMillis());
+        h.setInitializationFailTimeout(config.initializationFailTimeout().toMillis());
         return h;
     }
 
@@ -210,7 +213,7 @@ public final class IngestEngine implements AutoCloseable {
 
     /**
      * How long a client refused for lack of room should wait before sending {@code bytes} again,
-     * from how fast the writers drain the budget: between 1 and 60 seconds.
+     * from how fast the writers drain the budget: between 1 second and {@link EngineConfig#retryAfterMax}.
      */
     public int retryAfterSeconds(long bytes) {
         return admitter.retryAfterSeconds(bytes);
@@ -325,7 +328,7 @@ public final class IngestEngine implements AutoCloseable {
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         for (Lane lane : all) {
             for (int i = 0; i < lane.threads.length; i++) {
-                joinUntil(lane.threads[i], lane.writers[i], deadline);
+                joinUntil(lane.threads[i], lane.writers[i], deadline, config.writerStopWait());
             }
         }
         catalogExecutor.shutdownNow();
@@ -334,13 +337,14 @@ public final class IngestEngine implements AutoCloseable {
         log.info("engine stopped");
     }
 
-    private static void joinUntil(Thread thread, BatchWriter writer, long deadline) {
+    /** Waits for a writer until {@code deadline}, then abandons it and waits {@code stopWait} more for its thread to end. */
+    private static void joinUntil(Thread thread, BatchWriter writer, long deadline, Duration stopWait) {
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (thread.isAlive()) {
                 log.warn("writer did not finish within the grace period, abandoning: thread={}", thread.getName());
                 writer.abandon();
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                thread.join(Math.max(1, stopWait.toMillis()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

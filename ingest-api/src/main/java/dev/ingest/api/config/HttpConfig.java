@@ -108,6 +108,12 @@ public record HttpConfig(
         Positive.duration("vertxCloseTimeout", vertxCloseTimeout);
     }
 
+    /** {@link #unavailableRetryAfter} in whole seconds (rounded up), as a {@code Retry-After} says it. */
+    public int unavailableRetryAfterSeconds() {
+        long seconds = unavailableRetryAfter.toSeconds();
+        return (int) (unavailableRetryAfter.equals(Duration.ofSeconds(seconds)) ? seconds : seconds + 1);
+    }
+
     /** These settings with other limits for requests; everything else kept. */
     public HttpConfig withLimits(long maxBody, int maxRecords, Duration request, PeerTimeouts peers, double ratePerKey) {
         return new HttpConfig(host, port, tls, transport, maxBody, maxRecords, request, peers, ratePerKey, idleTimeout,

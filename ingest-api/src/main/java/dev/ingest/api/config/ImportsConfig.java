@@ -10,6 +10,8 @@ import java.util.Objects;
  *
  * @param jobs                   the jobs, validated; default none
  * @param chunkBytes             bytes of records per engine request while a file is imported; default 1 MiB
+ * @param maxChunkRecords        records per engine request while a file is imported, at most (whatever their
+ *                               bytes; as {@code ingest load}'s {@link ClientConfig#maxChunkRecords}); default 10000
  * @param chunksInFlight         engine requests of one import in flight at once; default 4
  * @param pollingInterval        how often the scheduler looks for due jobs; default 1 s
  * @param shutdownMaxWait        how long a stopping service waits for running imports; default 30 s
@@ -20,6 +22,7 @@ import java.util.Objects;
 public record ImportsConfig(
         List<ImportJob> jobs,
         int chunkBytes,
+        int maxChunkRecords,
         int chunksInFlight,
         Duration pollingInterval,
         Duration shutdownMaxWait,
@@ -28,12 +31,13 @@ public record ImportsConfig(
         Duration tableLookupTimeout) {
 
     /** Every default: no jobs. */
-    public static final ImportsConfig DEFAULTS = new ImportsConfig(List.of(), 1024 * 1024, 4, Duration.ofSeconds(1),
+    public static final ImportsConfig DEFAULTS = new ImportsConfig(List.of(), 1024 * 1024, 10_000, 4, Duration.ofSeconds(1),
             Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(30), Duration.ofSeconds(30));
 
     public ImportsConfig {
         jobs = List.copyOf(jobs);
         Positive.count("chunkBytes", chunkBytes);
+        Positive.count("maxChunkRecords", maxChunkRecords);
         Positive.count("chunksInFlight", chunksInFlight);
         Positive.duration("pollingInterval", pollingInterval);
         Objects.requireNonNull(shutdownMaxWait, "shutdownMaxWait");
@@ -44,7 +48,7 @@ public record ImportsConfig(
 
     /** These settings with other jobs. */
     public ImportsConfig withJobs(List<ImportJob> value) {
-        return new ImportsConfig(value, chunkBytes, chunksInFlight, pollingInterval, shutdownMaxWait, downloadConnectTimeout,
+        return new ImportsConfig(value, chunkBytes, maxChunkRecords, chunksInFlight, pollingInterval, shutdownMaxWait, downloadConnectTimeout,
                 downloadTimeout, tableLookupTimeout);
     }
 }

@@ -123,17 +123,6 @@ public final class BodyException extends Exception {
         return problem.code();
     }
 
-    /**
-     * The HTTP status of the answer, for the two uploads that still choose it themselves.
-     *
-     * @deprecated BufferedUpload and StreamingUpload are to take it from the service's answer map
-     *     ({@code Answers.body}); remove this once they do.
-     */
-    @Deprecated(forRemoval = true)
-    public int status() {
-        return problem == Problem.TOO_MANY_RECORDS || problem == Problem.RECORD_TOO_LARGE ? 413 : 400;
-    }
-
     /** 1-based line of the problem, or -1 when unknown. */
     public long line() {
         return line;

@@ -59,6 +59,7 @@ final class ImportRunner {
     private final String instance;
     private final Path downloads;
     private final int chunkBytes;
+    private final int maxChunkRecords;
     private final int chunksInFlight;
     private final Duration tableLookupTimeout;
     private volatile boolean stopping;
@@ -70,6 +71,7 @@ final class ImportRunner {
         this.downloads = downloads;
         this.sources = new SourceFiles(config.downloadConnectTimeout(), config.downloadTimeout());
         this.chunkBytes = config.chunkBytes();
+        this.maxChunkRecords = config.maxChunkRecords();
         this.chunksInFlight = config.chunksInFlight();
         this.tableLookupTimeout = config.tableLookupTimeout();
     }
@@ -161,7 +163,7 @@ final class ImportRunner {
         ChunkRequests requests = new ChunkRequests(format.sentAs().records(table, Integer.MAX_VALUE),
                 () -> IngestRequest.builder(table).deadLetter(true).source(label).onConflict(OnConflict.parse(job.onConflict())));
         try (InputStream in = source.open(InputStream.nullInputStream(), new AtomicLong())) {
-            ChunkReader reader = Chunking.open(in, format, chunkBytes, 0, 1, requests).reader();
+            ChunkReader reader = Chunking.open(in, format, chunkBytes, maxChunkRecords, 0, 1, requests).reader();
             for (Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
                 if (stopping) {
                     throw new ImportFailure("the service is stopping; the next run goes on");

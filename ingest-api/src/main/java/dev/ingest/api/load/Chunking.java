@@ -1,6 +1,5 @@
 package dev.ingest.api.load;
 
-import dev.ingest.api.config.ClientConfig;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.FramedInput;
 import dev.ingest.api.formats.RecordFramer;
@@ -20,16 +19,6 @@ public final class Chunking {
      * @param line   the line it is on
      */
     public record Opened(ChunkReader reader, long offset, long line) {
-    }
-
-    /**
-     * As {@link #open(InputStream, Format, int, int, long, long, RecordTap)} with at most
-     * {@link ClientConfig#DEFAULTS}' {@code maxChunkRecords} records a chunk: for scheduled imports,
-     * whose configuration has no such setting (yet), so that they chunk as {@code ingest load} does.
-     */
-    public static Opened open(InputStream in, Format format, int chunkBytes, long fromOffset, long fromLine, RecordTap tap)
-            throws IOException {
-        return open(in, format, chunkBytes, ClientConfig.DEFAULTS.maxChunkRecords(), fromOffset, fromLine, tap);
     }
 
     /**

@@ -1,12 +1,13 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.HttpConfig;
+import dev.ingest.api.server.answer.Answer;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.MemoryHold;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,34 +28,42 @@ import java.util.concurrent.TimeUnit;
  * <p>Event-loop confined: one instance per answer, used on the request's context.
  */
 final class AnswerWriter {
-    static final int SLICE_BYTES = 64 * 1024;
-
     private enum State { WRITING, WAITING_FOR_PEER, DONE }
 
     private final RoutingContext ctx;
     private final HttpServerResponse response;
     private final MemoryHold held; // what of the answer the socket has not taken yet
     private final long timeoutNanos;
+    private final int sliceBytes;
     private Buffer answer;
     private int sent; // bytes of answer handed to the response
     private long lastProgress;
     private long timer = -1;
     private State state = State.WRITING;
 
-    private AnswerWriter(RoutingContext ctx, IngestEngine engine, Duration writeTimeout) {
+    private AnswerWriter(RoutingContext ctx, IngestEngine engine, HttpConfig http) {
         this.ctx = ctx;
         this.response = ctx.response();
         this.held = engine.hold();
-        this.timeoutNanos = writeTimeout.toNanos();
+        this.timeoutNanos = http.peerTimeouts().write().toNanos();
+        this.sliceBytes = http.answerSliceBytes();
     }
 
-    /** Answers {@code status} with {@code body}; does nothing when the response is already ended or closed. */
-    static void send(RoutingContext ctx, int status, JsonObject body, IngestEngine engine, Duration writeTimeout) {
+    /**
+     * Answers with {@code answer}'s status, and {@code body} followed by its fields ({@link Answer#addTo});
+     * does nothing when the response is already ended or closed.
+     *
+     * @param http the peer's write timeout and the size of a slice
+     */
+    static void send(RoutingContext ctx, Answer answer, JsonObject body, IngestEngine engine, HttpConfig http) {
         HttpServerResponse r = ctx.response();
         if (r.ended() || r.closed()) {
             return;
         }
-        new AnswerWriter(ctx, engine, writeTimeout).start(status, body.toBuffer());
+        if (answer.retryAfterSeconds() > 0) {
+            r.putHeader("Retry-After", Integer.toString(answer.retryAfterSeconds()));
+        }
+        new AnswerWriter(ctx, engine, http).start(answer.status(), answer.addTo(body).toBuffer());
     }
 
     private void start(int status, Buffer encoded) {
@@ -71,7 +80,7 @@ final class AnswerWriter {
     /** Hands slices to the response while its write queue has room; the last one ends it. */
     private void writeSlices() {
         while (state == State.WRITING) {
-            int end = Math.min(answer.length(), sent + SLICE_BYTES);
+            int end = Math.min(answer.length(), sent + sliceBytes);
             Buffer slice = answer.slice(sent, end);
             sent = end;
             boolean last = end == answer.length();

@@ -1,10 +1,12 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.config.PeerTimeouts;
+import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.JsonRecordDecoder;
+import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
+import dev.ingest.api.server.answer.Answers.Backlog;
 import dev.ingest.engine.Admission;
-import dev.ingest.engine.EngineStats;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
@@ -17,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,42 +39,35 @@ final class BufferedUpload {
     private final RoutingContext ctx;
     private final IngestEngine engine;
     private final MemoryHold raw; // the body's bytes as they arrive, until its records are submitted
-    private final long maxBodyBytes;
-    private final int maxRecords;
-    private final java.time.Duration requestTimeout;
+    private final HttpConfig http;
     private final RequestOptions options;
-    private final java.time.Duration writeTimeout;
     private final Buffer body = Buffer.buffer();
     private TableSchema table;
     private boolean done;
 
-    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, long maxBodyBytes, int maxRecords,
-            java.time.Duration requestTimeout, PeerTimeouts peers, RequestOptions options) {
-        this.requestTimeout = requestTimeout;
-        this.writeTimeout = peers.write();
-        this.maxRecords = maxRecords;
+    /** @param http the body's limits and timeouts, and the {@code Retry-After} of an unavailable database */
+    BufferedUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, HttpConfig http, RequestOptions options) {
+        this.http = http;
         this.ctx = ctx;
         this.engine = engine;
         this.raw = engine.hold();
         this.table = table;
-        this.maxBodyBytes = maxBodyBytes;
         this.options = options;
     }
 
     void start() {
         // A body that does not arrive within the request timeout is refused, so that a slow
         // client cannot hold memory of the budget (or a connection) for long.
-        long timer = ctx.vertx().setTimer(requestTimeout.toMillis(), t -> {
+        long timer = ctx.vertx().setTimer(http.requestTimeout().toMillis(), t -> {
             if (!done) {
-                refuse(408, Responses.error("request_timeout", "the body did not arrive within "
-                        + requestTimeout.toSeconds() + " s"));
+                refuse(Answers.requestTimeout(http.requestTimeout().toSeconds()));
             }
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
         new RequestBody(ctx).handler(this::chunk).endHandler(v -> end()).failureHandler(e -> {
             if (!done) {
-                refuse(e.status(), describe(e).put("records_committed", 0)
-                        .put("message", e.getMessage() + "; nothing of the body was written"));
+                Answer answer = Answers.body(e).withMessage(e.getMessage() + "; nothing of the body was written");
+                refuse(answer, describe(answer, e).put("records_committed", 0));
             }
         });
         ctx.request().exceptionHandler(e -> {
@@ -85,10 +81,10 @@ final class BufferedUpload {
     }
 
     /** Answered before under this key: the same answer and nothing written, if it is the same request. */
-    private void replay(java.util.List<IdempotencyKeys.Stored> stored) {
+    private void replay(List<IdempotencyKeys.Stored> stored) {
         if (!options.fingerprint().matchesWhole(stored)) {
             ctx.response().putHeader("Connection", "close");
-            Responses.error(ctx, 422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
+            Answers.keyReused(RecordsHandler.KEY_REUSED).send(ctx);
             options.finished();
             return;
         }
@@ -101,11 +97,8 @@ final class BufferedUpload {
     private void respond(UploadResult r) {
         if (options.ackQueued()) {
             Responses.queued(ctx, r.records());
-        } else if (r.allRejected()) {
-            AnswerWriter.send(ctx, 422, r.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
-                    engine, writeTimeout);
         } else {
-            AnswerWriter.send(ctx, 200, r.toJson(), engine, writeTimeout);
+            AnswerWriter.send(ctx, Answers.result(r.answer()), r.toJson(), engine, http);
         }
         options.finished();
     }
@@ -114,8 +107,8 @@ final class BufferedUpload {
         if (done) {
             return;
         }
-        if (body.length() + (long) chunk.length() > maxBodyBytes) {
-            refuse(413, Responses.error("payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes"));
+        if (body.length() + (long) chunk.length() > http.maxBodyBytes()) {
+            refuse(Answers.bodyTooLarge(http.maxBodyBytes()));
             return;
         }
         Admission room = raw.tryTake(chunk.length());
@@ -149,7 +142,7 @@ final class BufferedUpload {
         RequestBuilder builder = options.apply(IngestRequest.builder(table));
         options.seal(builder);
         try {
-            JsonRecordDecoder.decode(body.getBytes(), builder, table, maxRecords);
+            JsonRecordDecoder.decode(body.getBytes(), builder, table, http.maxRecordsPerRequest());
         } catch (BodyException e) {
             if (mayRefresh && e.columnName() != null) {
                 // The table may have gained the column since the catalog was read: look again once.
@@ -163,7 +156,8 @@ final class BufferedUpload {
                 return;
             }
             release();
-            refuse(e.status(), describe(e));
+            Answer answer = Answers.body(e);
+            refuse(answer, describe(answer, e));
             return;
         }
         release(); // the raw body gives way to the converted records, which submit() accounts for
@@ -191,35 +185,18 @@ final class BufferedUpload {
      * were submitted.
      */
     private void refused(Admission why, long bytes, boolean whileReading) {
-        if (why == Admission.CLOSED) {
-            Responses.retryLater(ctx, 503, "shutting_down", "the service is shutting down", 1);
-            options.finished();
+        Answer answer = Answers.refused(why, Backlog.of(engine, table, bytes), http.unavailableRetryAfterSeconds());
+        if (whileReading && why != Admission.CLOSED) {
+            refuse(answer);
             return;
         }
-        int retryAfter = engine.retryAfterSeconds(bytes);
-        String downMessage = "the database is unavailable and the service holds as many records as it may until it is back";
-        if (whileReading) {
-            if (why == Admission.DATABASE_DOWN) {
-                refuse(503, Responses.error("database_unavailable", downMessage).put("retry_after_seconds", retryAfter), retryAfter);
-            } else {
-                EngineStats stats = engine.stats();
-                refuse(429, Responses.error("busy", "the service holds as many records as its memory budget allows ("
-                        + stats.budgetUsedBytes() + " of " + stats.budgetLimitBytes() + " bytes); retry later")
-                        .put("retry_after_seconds", retryAfter), retryAfter);
-            }
-            return;
-        }
-        if (why == Admission.DATABASE_DOWN) {
-            Responses.retryLater(ctx, 503, "database_unavailable", downMessage, retryAfter);
-        } else {
-            Responses.retryLater(ctx, 429, "queue_full", "the queue of table \"" + table.name() + "\" is full ("
-                    + engine.queueDepth(table) + " requests waiting)", retryAfter);
-        }
+        answer.send(ctx);
         options.finished();
     }
 
-    private static JsonObject describe(BodyException e) {
-        JsonObject body = Responses.error(e.code(), e.getMessage());
+    /** The answer's body with where in the body the problem is (line, column, column name), as far as known. */
+    private static JsonObject describe(Answer answer, BodyException e) {
+        JsonObject body = answer.body();
         if (e.line() > 0) {
             body.put("line", e.line());
         }
@@ -239,7 +216,7 @@ final class BufferedUpload {
                     .onSuccess(this::replay)
                     .onFailure(e -> {
                         log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
-                        Responses.retryLater(ctx, 503, "unavailable", "the database is unavailable; retry later", 1);
+                        Answers.unavailable(http.unavailableRetryAfterSeconds()).send(ctx);
                         options.finished();
                     });
             return;
@@ -259,23 +236,21 @@ final class BufferedUpload {
         if (!e.retryable()) {
             log.warn("request failed as a whole: table={} sqlstate={} message={}", table.name(), e.sqlstate(), e.getMessage());
         }
-        FailureAnswer.of(e, table.name()).send(ctx);
+        Answers.failed(e, table.name(), http.unavailableRetryAfterSeconds()).send(ctx);
     }
 
     /** Answers without reading the rest of the body, and closes the connection after the answer. */
-    private void refuse(int status, JsonObject body) {
-        refuse(status, body, 0);
+    private void refuse(Answer answer) {
+        refuse(answer, answer.body());
     }
 
-    private void refuse(int status, JsonObject body, int retryAfterSeconds) {
+    /** As {@link #refuse(Answer)}, with {@code body}, which holds the answer's fields and more. */
+    private void refuse(Answer answer, JsonObject body) {
         done = true;
         release();
         options.finished();
-        if (retryAfterSeconds > 0) {
-            ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
-        }
         ctx.response().putHeader("Connection", "close");
-        Responses.json(ctx, status, body);
+        answer.send(ctx, body);
     }
 
     private void release() {

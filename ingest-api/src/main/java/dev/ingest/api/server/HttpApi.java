@@ -2,6 +2,7 @@ package dev.ingest.api.server;
 
 import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.RejectsPolicy;
+import dev.ingest.api.config.StreamingConfig;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.imports.ImportScheduler;
@@ -26,7 +27,7 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, IngestEngine engine, Pool pool, Auth auth, ImportScheduler imports, ServiceMetrics metrics,
-            HttpConfig http, RejectsPolicy rejects) {
+            HttpConfig http, StreamingConfig streaming, RejectsPolicy rejects) {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool, engine.health(), http.healthCheckTimeout());
 
@@ -43,8 +44,8 @@ public final class HttpApi {
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
-        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), http.maxBodyBytes(),
-                http.maxRecordsPerRequest(), http.requestTimeout(), http.peerTimeouts(), rejects));
+        router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), http, streaming,
+                rejects));
         router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));

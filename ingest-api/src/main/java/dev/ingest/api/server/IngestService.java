@@ -141,7 +141,7 @@ public final class IngestService implements AutoCloseable {
             }
             HttpServer server = listen(vertx.createHttpServer(options)
                     .connectionHandler(HttpApi.connections(http))
-                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, http, config.rejectsPolicy())), http);
+                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, http, config.streaming(), config.rejectsPolicy())), http);
             log.info("listening: host={} port={} tls={} database={} transport={}",
                     http.host(), server.actualPort(), http.tls() != null, database.display(), transport.name());
             return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);

@@ -1,7 +1,8 @@
 package dev.ingest.api.server;
 
-import dev.ingest.api.config.PeerTimeouts;
+import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.RejectsPolicy;
+import dev.ingest.api.config.StreamingConfig;
 import dev.ingest.api.server.answer.Answer;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
@@ -13,10 +14,13 @@ import dev.ingest.engine.OnConflict;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/tables/{table}/records}: checks the request line and headers, resolves the
@@ -28,25 +32,23 @@ import java.util.function.Function;
 final class RecordsHandler implements Handler<RoutingContext> {
     static final String KEY_REUSED = "this Idempotency-Key was used before for a different request (another body, format "
             + "or options); use a new key for new data";
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RecordsHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(RecordsHandler.class);
     private final IngestEngine engine;
     private final IdempotencyKeys keys;
-    private final long maxBodyBytes;
-    private final int maxRecords;
-    private final java.time.Duration requestTimeout;
-
-    private final PeerTimeouts peers;
+    private final HttpConfig http;
+    private final StreamingConfig streaming;
     private final RejectsPolicy rejects;
 
-    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, long maxBodyBytes, int maxRecords, java.time.Duration requestTimeout,
-            PeerTimeouts peers, RejectsPolicy rejects) {
-        this.rejects = rejects;
-        this.requestTimeout = requestTimeout;
-        this.peers = peers;
+    /**
+     * @param http      the limits and timeouts of a request and its answer
+     * @param streaming how a streamed body is cut into segments
+     */
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, HttpConfig http, StreamingConfig streaming, RejectsPolicy rejects) {
         this.engine = engine;
         this.keys = keys;
-        this.maxBodyBytes = maxBodyBytes;
-        this.maxRecords = maxRecords;
+        this.http = http;
+        this.streaming = streaming;
+        this.rejects = rejects;
     }
 
     @Override
@@ -71,8 +73,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
         }
         String length = ctx.request().getHeader("Content-Length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
-                && Long.parseLong(length) > maxBodyBytes) {
-            refuse(ctx, Answers.bodyTooLarge(maxBodyBytes));
+                && Long.parseLong(length) > http.maxBodyBytes()) {
+            refuse(ctx, Answers.bodyTooLarge(http.maxBodyBytes()));
             return;
         }
         String key = ctx.request().getHeader(IdempotencyKeys.HEADER);
@@ -106,7 +108,8 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 .onFailure(e -> {
                     keys.end(scope, table, key);
                     log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
-                    ctx.response().putHeader("Retry-After", "1"); // this answer's body never had retry_after_seconds
+                    // This answer's body never had retry_after_seconds: the header alone says it.
+                    ctx.response().putHeader("Retry-After", Integer.toString(http.unavailableRetryAfterSeconds()));
                     refuse(ctx, Answers.keysUnavailable());
                 });
     }
@@ -133,9 +136,9 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 "http " + Auth.scope(ctx));
         continueIfExpected(ctx);
         if (format.streamed()) {
-            new StreamingUpload(ctx, engine, table, decoders(format), maxBodyBytes, peers, options).start();
+            new StreamingUpload(ctx, engine, table, decoders(format), http, streaming, options).start();
         } else {
-            new BufferedUpload(ctx, engine, table, maxBodyBytes, maxRecords, requestTimeout, peers, options).start();
+            new BufferedUpload(ctx, engine, table, http, options).start();
         }
     }
 
@@ -148,13 +151,13 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private static void continueIfExpected(RoutingContext ctx) {
         String expect = ctx.request().getHeader("Expect");
         if (expect != null && expect.trim().equalsIgnoreCase("100-continue")
-                && ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_1_1) {
+                && ctx.request().version() == HttpVersion.HTTP_1_1) {
             ctx.response().writeContinue();
         }
     }
 
     private Function<TableSchema, StreamDecoder> decoders(Format format) {
-        return t -> format.decoder(t, StreamDecoder.MAX_RECORD_BYTES, maxRecords);
+        return t -> format.decoder(t, StreamDecoder.MAX_RECORD_BYTES, http.maxRecordsPerRequest());
     }
 
     private static String invalidParameter(RoutingContext ctx) {

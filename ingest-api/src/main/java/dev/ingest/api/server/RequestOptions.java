@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.server.auth.Auth;
 import dev.ingest.engine.IngestResult;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.OnConflict;
@@ -70,7 +71,7 @@ final class RequestOptions implements SegmentOptions {
         return keys;
     }
 
-    /** Whose key it is (see {@link dev.ingest.api.server.auth.Auth#scope}). */
+    /** Whose key it is (see {@link Auth#scope}). */
     String scope() {
         return scope;
     }

@@ -1,8 +1,13 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.PeerTimeouts;
+import dev.ingest.api.config.StreamingConfig;
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.api.formats.StreamDecoder;
+import dev.ingest.api.server.answer.Answer;
+import dev.ingest.api.server.answer.Answers;
+import dev.ingest.api.server.answer.Answers.Backlog;
 import dev.ingest.engine.Admission;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
@@ -28,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One NDJSON or CSV upload, decoded as it arrives and committed in segments of about
- * {@value #SEGMENT_ROWS} records, through the engine's {@link UploadSession}, which reserves the
+ * {@link StreamingConfig#segmentRows} records (or {@link StreamingConfig#segmentBytes}), through the engine's {@link UploadSession}, which reserves the
  * memory of decoded records before a chunk is decoded (an estimate, trued up after), so every
  * decoded record is within the budget. When the budget or the writer queue is full the upload is
  * paused (TCP backpressure reaches the client) instead of buffered, and resumed when writers free
@@ -51,12 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamingUpload {
     private static final Logger log = LoggerFactory.getLogger(StreamingUpload.class);
-    static final int SEGMENT_ROWS = 2000;
-    static final long SEGMENT_BYTES = 4L * 1024 * 1024;
-    /** Decoded records take about this many times the bytes of their text (an upper estimate). */
-    private static final long EXPANSION = 3;
-    /** Bytes kept to decode the start of the body again after a catalog refresh. */
-    private static final long REPLAY_LIMIT = 64 * 1024;
     /** Marks the end of the body in {@link #waiting}; compared by identity. */
     private static final byte[] END = new byte[0];
 
@@ -93,9 +92,10 @@ final class StreamingUpload {
     private final Context context;
     private final IngestEngine engine;
     private final Function<TableSchema, StreamDecoder> decoders;
-    private final long maxBodyBytes;
-    private final RequestOptions options;
+    private final HttpConfig http;
     private final PeerTimeouts peers;
+    private final StreamingConfig streaming;
+    private final RequestOptions options;
     private final UploadSession session;
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>(); // arrived, not yet decoded; END once the body ended
 
@@ -106,16 +106,22 @@ final class StreamingUpload {
     private long bytes;
     private long lastRead; // System.nanoTime() of the last byte, or of the last resume after a pause
 
+    /**
+     * @param http      the body's limit, the peers' timeouts, the answer's slices and the {@code Retry-After} of an
+     *                  unavailable service
+     * @param streaming how the body is cut into segments
+     */
     StreamingUpload(RoutingContext ctx, IngestEngine engine, TableSchema table, Function<TableSchema, StreamDecoder> decoders,
-            long maxBodyBytes, PeerTimeouts peers, RequestOptions options) {
+            HttpConfig http, StreamingConfig streaming, RequestOptions options) {
         this.options = options;
-        this.peers = peers;
+        this.http = http;
+        this.peers = http.peerTimeouts();
+        this.streaming = streaming;
         this.ctx = ctx;
         this.request = ctx.request();
         this.context = ctx.vertx().getOrCreateContext();
         this.engine = engine;
         this.decoders = decoders;
-        this.maxBodyBytes = maxBodyBytes;
         this.decoder = decoders.apply(table);
         this.session = engine.open(table, options);
     }
@@ -185,11 +191,11 @@ final class StreamingUpload {
             }
             // Closed once answered: the client may still send the rest, which nobody will read.
             ctx.response().putHeader("Connection", "close").endHandler(end -> ctx.request().connection().close());
-            Responses.json(ctx, 408, Responses.error("body_timeout", "no byte of the body arrived for "
+            Answer answer = Answers.bodyTimeout("no byte of the body arrived for "
                     + peers.bodyIdle().toSeconds() + " s; " + committed + " records of it were committed before, the rest "
                     + (options.keyed() ? "were not: send it again with the same Idempotency-Key to write only the rest"
-                    : "were not"))
-                    .put("committed", committed));
+                    : "were not"));
+            answer.send(ctx, answer.body().put("committed", committed));
         }));
     }
 
@@ -199,8 +205,8 @@ final class StreamingUpload {
         }
         lastRead = System.nanoTime();
         bytes += buffer.length();
-        if (bytes > maxBodyBytes) {
-            fail(413, "payload_too_large", "the body exceeds the limit of " + maxBodyBytes + " bytes");
+        if (bytes > http.maxBodyBytes()) {
+            fail(Answers.bodyTooLarge(http.maxBodyBytes()));
             return;
         }
         waiting.add(buffer.getBytes());
@@ -236,7 +242,7 @@ final class StreamingUpload {
     private void decodeNext(byte[] data) {
         Admission room;
         try {
-            room = session.decode(Math.max(1024, data.length * EXPANSION), sink -> {
+            room = session.decode(Math.max(1024, data.length * streaming.expansionEstimate()), sink -> {
                 if (options.keyed()) {
                     // Checked before the chunk is decoded: a body that differs from what is stored under
                     // its key is refused before any of its records is written.
@@ -266,10 +272,10 @@ final class StreamingUpload {
         }
         waiting.poll();
         if (keyReused()) {
-            fail(422, "idempotency_key_reused", RecordsHandler.KEY_REUSED);
+            fail(Answers.keyReused(RecordsHandler.KEY_REUSED));
             return;
         }
-        if (session.segmentRecords() >= SEGMENT_ROWS || session.segmentBytes() >= SEGMENT_BYTES) {
+        if (session.segmentRecords() >= streaming.segmentRows() || session.segmentBytes() >= streaming.segmentBytes()) {
             submitSegment();
         }
     }
@@ -282,7 +288,7 @@ final class StreamingUpload {
         if (replay != null) {
             replay.add(data);
             replayBytes += data.length;
-            if (replayBytes > REPLAY_LIMIT) {
+            if (replayBytes > streaming.replayLimitBytes()) {
                 replay = null;
             }
         }
@@ -297,7 +303,7 @@ final class StreamingUpload {
             return;
         }
         if (!decoder.sawContent() && session.submitted() == 0) {
-            fail(400, "malformed_body", "empty body: expected records");
+            fail(Answers.emptyBody());
             return;
         }
         moveTo(State.ENDING);
@@ -306,8 +312,8 @@ final class StreamingUpload {
     /** ENDING: submits the last segment and, once it is taken, waits for every segment to answer. */
     private void submitLast() {
         if (options.keyed() && options.fingerprint().pending()) {
-            fail(422, "idempotency_key_reused", "the body is shorter than the one committed before under this "
-                    + "Idempotency-Key; " + RecordsHandler.KEY_REUSED);
+            fail(Answers.keyReused("the body is shorter than the one committed before under this "
+                    + "Idempotency-Key; " + RecordsHandler.KEY_REUSED));
             return;
         }
         if (mayRefresh()) {
@@ -330,7 +336,8 @@ final class StreamingUpload {
      */
     private void refused(Admission why) {
         if (why == Admission.CLOSED) {
-            fail(503, "shutting_down", "the service is shutting down");
+            fail(Answers.refused(why, Backlog.of(engine, session.table(), session.segmentBytes()),
+                    http.unavailableRetryAfterSeconds()));
         }
     }
 
@@ -478,13 +485,11 @@ final class StreamingUpload {
                 log.warn("segment failed as a whole: table={} sqlstate={} message={}", session.table().name(), failure.sqlstate(),
                         failure.getMessage());
             }
-            FailureAnswer.of(failure, session.table().name()).withMore("; " + result.accepted()
-                    + " records of this body were committed before it").send(ctx);
-        } else if (result.allRejected()) {
-            AnswerWriter.send(ctx, 422, result.toJson().put("error", "all_rejected").put("message", "every record was refused; see rejected"),
-                    engine, peers.write());
+            Answer answer = failed(failure);
+            answer.withMessage(answer.message() + "; " + result.accepted() + " records of this body were committed before it")
+                    .send(ctx);
         } else {
-            AnswerWriter.send(ctx, 200, result.toJson(), engine, peers.write());
+            AnswerWriter.send(ctx, Answers.result(result.answer()), result.toJson(), engine, http);
         }
     }
 
@@ -494,28 +499,32 @@ final class StreamingUpload {
             refreshAndReplay();
             return;
         }
-        JsonObject body = Responses.error(e.code(), e.getMessage());
-        if (e.columnName() != null) {
-            body.put("column_name", e.columnName());
-        }
-        failWith(e.status(), body);
+        failWith(Answers.body(e), e.columnName());
     }
 
-    private void fail(int status, String code, String message) {
-        failWith(status, Responses.error(code, message));
+    private void fail(Answer answer) {
+        failWith(answer, null);
     }
 
-    /** Answers now; segments already submitted still commit, and the answer says so. */
-    private void failWith(int status, JsonObject body) {
+    /** Answers now (with the column the body named, if any); segments already submitted still commit, and the answer says so. */
+    private void failWith(Answer answer, String columnName) {
         boolean submitted = session.submitted() > 0;
         // The key stays in flight until the segments already submitted have committed or failed.
         abandon().whenComplete((o, e) -> context.runOnContext(v -> options.finished()));
         if (submitted) {
-            body.put("message", body.getString("message") + "; records before this point were "
+            answer = answer.withMessage(answer.message() + "; records before this point were "
                     + (options.ackQueued() ? "queued" : "committed") + " in earlier segments");
         }
+        JsonObject body = answer.body();
+        if (columnName != null) {
+            body.put("column_name", columnName);
+        }
         ctx.response().putHeader("Connection", "close");
-        Responses.json(ctx, status, body);
+        answer.send(ctx, body);
+    }
+
+    private Answer failed(IngestException failure) {
+        return Answers.failed(failure, session.table().name(), http.unavailableRetryAfterSeconds());
     }
 
     /**
@@ -535,21 +544,22 @@ final class StreamingUpload {
         UploadResult result = new UploadResult();
         for (SegmentOutcome o : outcomes) {
             if (o.failure() != null) {
-                FailureAnswer answer = FailureAnswer.of(o.failure(), session.table().name());
-                new FailureAnswer(answer.status(), answer.code(), e.getMessage() + ", and a segment before the cut failed: "
-                        + answer.message() + "; " + result.accepted() + " records of this body were committed",
-                        answer.sqlstate(), answer.retryAfterSeconds()).send(ctx);
+                Answer answer = failed(o.failure());
+                answer.withMessage(e.getMessage() + ", and a segment before the cut failed: " + answer.message() + "; "
+                        + result.accepted() + " records of this body were committed").send(ctx);
                 return;
             }
             result.add(o.result());
         }
         long records = result.records();
-        JsonObject body = result.toJson().put("error", e.code()).put("records_committed", records)
-                .put("message", e.getMessage() + "; the first " + records + " records of the body were "
-                        + (options.ackQueued() ? "queued" : "committed") + " (" + result.accepted()
-                        + " accepted, the others refused as listed), none after them: send the rest again");
+        Answer answer = Answers.body(e).withMessage(e.getMessage() + "; the first " + records + " records of the body were "
+                + (options.ackQueued() ? "queued" : "committed") + " (" + result.accepted()
+                + " accepted, the others refused as listed), none after them: send the rest again");
+        // The counts first, then the error, as this answer has always been laid out.
+        JsonObject body = result.toJson().put("error", answer.code()).put("records_committed", records)
+                .put("message", answer.message());
         ctx.response().putHeader("Connection", "close");
-        Responses.json(ctx, e.status(), body);
+        answer.send(ctx, body);
     }
 
     /**

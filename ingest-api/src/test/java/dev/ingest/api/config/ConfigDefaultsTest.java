@@ -60,11 +60,11 @@ class ConfigDefaultsTest {
         assertThat(s.segmentRows()).isEqualTo(2000);
         assertThat(s.segmentBytes()).isEqualTo(4L * 1024 * 1024);
         assertThat(s.expansionEstimate()).isEqualTo(3);
-        assertThat(s.queueRetry()).isEqualTo(Duration.ofMillis(5));
         assertThat(s.replayLimitBytes()).isEqualTo(64 * 1024);
         ImportsConfig i = ImportsConfig.DEFAULTS;
         assertThat(i.jobs()).isEmpty();
         assertThat(i.chunkBytes()).isEqualTo(1024 * 1024);
+        assertThat(i.maxChunkRecords()).isEqualTo(10_000);
         assertThat(i.chunksInFlight()).isEqualTo(4);
         assertThat(i.pollingInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(i.shutdownMaxWait()).isEqualTo(Duration.ofSeconds(30));

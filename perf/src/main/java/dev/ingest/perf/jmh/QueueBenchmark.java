@@ -36,7 +36,7 @@ public class QueueBenchmark {
     private final RequestQueue queue = new RequestQueue(1024);
     private final InFlight request = new InFlight(IngestRequest.builder(new TableSchema("public", "t",
             List.of(new ColumnSchema("v", "text", ColumnKind.TEXT, null, true, false, true)))).add(new Object[] {"x"}).build(),
-            new MemoryBudget(Long.MAX_VALUE, System::nanoTime), 0);
+            new MemoryBudget(Long.MAX_VALUE, System::nanoTime, TimeUnit.SECONDS.toNanos(1), 60), 0);
 
     @Benchmark
     @Group("mpsc")

@@ -2,6 +2,8 @@ package dev.ingest.api.server.answer;
 
 import dev.ingest.api.formats.BodyException;
 import dev.ingest.engine.Admission;
+import dev.ingest.engine.EngineStats;
+import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.TableSchema;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * record was refused), and the handlers' own refusals of a request line, a header or a key. A
  * client's retry policy can rest on the status alone: only what may succeed when sent again later
  * is 429 or 503 with {@code Retry-After}; what fails the same way on every retry is a 4xx that
- * says what to fix.
+ * says what to fix. Where a drain rate does not say when to retry, the {@code Retry-After} is
+ * the caller's {@code unavailableRetryAfter} (the service's {@code HttpConfig#unavailableRetryAfter}).
  *
  * <table>
  *   <caption>Engine admission and whole-request failures</caption>
@@ -25,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link Admission#BUDGET_FULL}</td><td>429 + Retry-After</td><td>busy</td></tr>
  *   <tr><td>{@link Admission#QUEUE_FULL}</td><td>429 + Retry-After</td><td>queue_full</td></tr>
  *   <tr><td>{@link Admission#DATABASE_DOWN}</td><td>503 + Retry-After</td><td>database_unavailable</td></tr>
- *   <tr><td>{@link Admission#CLOSED}</td><td>503 + Retry-After: 1</td><td>shutting_down</td></tr>
- *   <tr><td>retryable failure (outage, shutdown, internal error)</td><td>503 + Retry-After</td><td>unavailable</td></tr>
- *   <tr><td>IG001 the table's columns kept changing while writing</td><td>503 + Retry-After</td><td>schema_changed</td></tr>
+ *   <tr><td>{@link Admission#CLOSED}</td><td>503 + Retry-After (the unavailable one)</td><td>shutting_down</td></tr>
+ *   <tr><td>retryable failure (outage, shutdown, internal error)</td><td>503 + Retry-After (the unavailable one)</td><td>unavailable</td></tr>
+ *   <tr><td>IG001 the table's columns kept changing while writing</td><td>503 + Retry-After (the unavailable one)</td><td>schema_changed</td></tr>
  *   <tr><td>42P01 the table is gone</td><td>404</td><td>unknown_table</td></tr>
  *   <tr><td>42703 a column is gone</td><td>400</td><td>unknown_column</td></tr>
  *   <tr><td>42501 the service's database role may not write</td><td>403</td><td>insufficient_privilege</td></tr>
@@ -58,14 +61,21 @@ public final class Answers {
      * @param retryAfterSeconds when to try again, from the observed drain rate
      */
     public record Backlog(String table, int queueDepth, long budgetUsed, long budgetLimit, int retryAfterSeconds) {
+        /** What {@code engine} holds now, for a refused request of {@code bytes} for {@code table}. */
+        public static Backlog of(IngestEngine engine, TableSchema table, long bytes) {
+            EngineStats stats = engine.stats();
+            return new Backlog(table.name(), engine.queueDepth(table), stats.budgetUsedBytes(), stats.budgetLimitBytes(),
+                    engine.retryAfterSeconds(bytes));
+        }
     }
 
     /**
      * The answer to a request the engine refused.
      *
+     * @param unavailableRetryAfter the {@code Retry-After} of {@link Admission#CLOSED}, in seconds
      * @throws IllegalArgumentException for {@link Admission#ACCEPTED}: an accepted request is answered by its result
      */
-    public static Answer refused(Admission admission, Backlog backlog) {
+    public static Answer refused(Admission admission, Backlog backlog, int unavailableRetryAfter) {
         int retryAfter = backlog.retryAfterSeconds();
         return switch (admission) {
             case BUDGET_FULL -> new Answer(429, "busy", "the service holds as many records as its memory budget allows ("
@@ -73,20 +83,24 @@ public final class Answers {
             case QUEUE_FULL -> new Answer(429, "queue_full", "the queue of table \"" + backlog.table() + "\" is full ("
                     + backlog.queueDepth() + " requests waiting)", null, retryAfter);
             case DATABASE_DOWN -> new Answer(503, "database_unavailable", DATABASE_DOWN, null, retryAfter);
-            case CLOSED -> new Answer(503, "shutting_down", "the service is shutting down", null, 1);
+            case CLOSED -> new Answer(503, "shutting_down", "the service is shutting down", null, unavailableRetryAfter);
             case ACCEPTED -> throw new IllegalArgumentException("an accepted request is answered by its result");
         };
     }
 
-    /** The answer to {@code e}, a failure of a request for table {@code table} (its name as the client gave it or qualified). */
-    public static Answer failed(IngestException e, String table) {
+    /**
+     * The answer to {@code e}, a failure of a request for table {@code table} (its name as the client gave it or qualified).
+     *
+     * @param unavailableRetryAfter the {@code Retry-After} of a failure that may succeed on a retry, in seconds
+     */
+    public static Answer failed(IngestException e, String table, int unavailableRetryAfter) {
         String state = e.sqlstate();
         if (e.retryable()) {
-            return new Answer(503, "unavailable", retryableMessage(e), state, 1);
+            return new Answer(503, "unavailable", retryableMessage(e), state, unavailableRetryAfter);
         }
         return switch (state) {
             case SCHEMA_CHANGED -> new Answer(503, "schema_changed", "the columns of table \"" + table
-                    + "\" changed repeatedly while the records were written; send them again", state, 1);
+                    + "\" changed repeatedly while the records were written; send them again", state, unavailableRetryAfter);
             case "42P01" -> new Answer(404, "unknown_table", "table \"" + table
                     + "\" no longer exists; create it again, or send the records to another table", state, 0);
             case "42703" -> new Answer(400, "unknown_column", e.getMessage()
@@ -168,7 +182,12 @@ public final class Answers {
 
     /** The database is unavailable for a read the answer needs (stored answers, rejects, import jobs). */
     public static Answer unavailable() {
-        return new Answer(503, "unavailable", UNAVAILABLE, null, 1);
+        return unavailable(1);
+    }
+
+    /** As {@link #unavailable()}, with a {@code Retry-After} of {@code retryAfterSeconds}. */
+    public static Answer unavailable(int retryAfterSeconds) {
+        return new Answer(503, "unavailable", UNAVAILABLE, null, retryAfterSeconds);
     }
 
     /**

@@ -30,7 +30,7 @@ class AnswersTest {
             "DATABASE_DOWN, 503, database_unavailable, 3",
             "CLOSED,        503, shutting_down,        1"})
     void eachRefusalOfTheEngineHasOneAnswer(Admission admission, int status, String code, int retryAfter) {
-        Answer a = Answers.refused(admission, BACKLOG);
+        Answer a = Answers.refused(admission, BACKLOG, 1);
         assertThat(a.status()).isEqualTo(status);
         assertThat(a.code()).isEqualTo(code);
         assertThat(a.retryAfterSeconds()).isEqualTo(retryAfter);
@@ -42,23 +42,23 @@ class AnswersTest {
     void everyAdmissionIsMappedAndAnAcceptedRequestIsAnsweredByItsResult() {
         for (Admission admission : Admission.values()) {
             if (admission == Admission.ACCEPTED) {
-                assertThatThrownBy(() -> Answers.refused(admission, BACKLOG)).isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> Answers.refused(admission, BACKLOG, 1)).isInstanceOf(IllegalArgumentException.class);
             } else {
-                assertThat(Answers.refused(admission, BACKLOG).status()).isIn(429, 503);
+                assertThat(Answers.refused(admission, BACKLOG, 1).status()).isIn(429, 503);
             }
         }
     }
 
     @Test
     void refusalsSayWhatTheServiceHoldsInTheWordsTheyAlwaysHad() {
-        assertThat(Answers.refused(Admission.BUDGET_FULL, BACKLOG).body().encode()).isEqualTo("{\"error\":\"busy\",\"message\":"
+        assertThat(Answers.refused(Admission.BUDGET_FULL, BACKLOG, 1).body().encode()).isEqualTo("{\"error\":\"busy\",\"message\":"
                 + "\"the service holds as many records as its memory budget allows (900 of 1000 bytes); retry later\","
                 + "\"retry_after_seconds\":3}");
-        assertThat(Answers.refused(Admission.QUEUE_FULL, BACKLOG).message())
+        assertThat(Answers.refused(Admission.QUEUE_FULL, BACKLOG, 1).message())
                 .isEqualTo("the queue of table \"events\" is full (7 requests waiting)");
-        assertThat(Answers.refused(Admission.DATABASE_DOWN, BACKLOG).message()).isEqualTo("the database is unavailable and the "
+        assertThat(Answers.refused(Admission.DATABASE_DOWN, BACKLOG, 1).message()).isEqualTo("the database is unavailable and the "
                 + "service holds as many records as it may until it is back");
-        assertThat(Answers.refused(Admission.CLOSED, BACKLOG).body().encode())
+        assertThat(Answers.refused(Admission.CLOSED, BACKLOG, 1).body().encode())
                 .isEqualTo("{\"error\":\"shutting_down\",\"message\":\"the service is shutting down\",\"retry_after_seconds\":1}");
     }
 
@@ -77,7 +77,7 @@ class AnswersTest {
             "42883, false, 422, refused,                0",
             "0A000, false, 422, refused,                0"})
     void eachFailureClassHasOneAnswer(String sqlstate, boolean retryable, int status, String code, int retryAfter) {
-        Answer a = Answers.failed(new IngestException(sqlstate, "it failed", retryable, null), "public.t");
+        Answer a = Answers.failed(new IngestException(sqlstate, "it failed", retryable, null), "public.t", 1);
         assertThat(a.status()).isEqualTo(status);
         assertThat(a.code()).isEqualTo(code);
         assertThat(a.retryAfterSeconds()).isEqualTo(retryAfter);
@@ -92,7 +92,7 @@ class AnswersTest {
     @ParameterizedTest
     @CsvSource({"08006", "XX000"})
     void detailsOfOutagesAndInternalErrorsStayInTheLog(String sqlstate) {
-        Answer a = Answers.failed(new IngestException(sqlstate, "connect to db.internal:5432 failed", true, null), "t");
+        Answer a = Answers.failed(new IngestException(sqlstate, "connect to db.internal:5432 failed", true, null), "t", 1);
         assertThat(a.message()).doesNotContain("db.internal").endsWith("retry later");
     }
 
@@ -109,11 +109,13 @@ class AnswersTest {
                 .put("message", e.getMessage()).encode());
     }
 
-    @SuppressWarnings("removal")
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Problem.class)
-    void theDeprecatedStatusOfABodyProblemAgreesWithTheMapUntilItGoes(Problem problem) {
-        assertThat(SAMPLES.get(problem).status()).isEqualTo(Answers.body(SAMPLES.get(problem)).status());
+    @Test
+    void theRetryAfterOfAnUnavailableServiceIsTheCallersSetting() {
+        assertThat(Answers.refused(Admission.CLOSED, BACKLOG, 7).retryAfterSeconds()).isEqualTo(7);
+        assertThat(Answers.refused(Admission.BUDGET_FULL, BACKLOG, 7).retryAfterSeconds()).isEqualTo(3); // the drain rate's
+        assertThat(Answers.failed(new IngestException("08006", "gone", true, null), "t", 7).retryAfterSeconds()).isEqualTo(7);
+        assertThat(Answers.failed(new IngestException("IG001", "changed", false, null), "t", 7).retryAfterSeconds()).isEqualTo(7);
+        assertThat(Answers.unavailable(7).body().getInteger("retry_after_seconds")).isEqualTo(7);
     }
 
     @Test

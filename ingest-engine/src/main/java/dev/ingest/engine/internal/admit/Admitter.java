@@ -56,7 +56,8 @@ public final class Admitter {
     /** @param listener who is told of records refused before any writer saw them (read at each such request) */
     public Admitter(EngineConfig config, DatabaseHealth health, LongSupplier nanoClock, Queues queues,
             Supplier<EngineListener> listener) {
-        this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock);
+        this.budget = new MemoryBudget(config.memoryBudgetBytes(), nanoClock, config.budgetRateWindow().toNanos(),
+                (int) config.retryAfterMax().toSeconds());
         this.health = health;
         this.nanoClock = nanoClock;
         this.queues = queues;

@@ -3,7 +3,6 @@ package dev.ingest.engine.internal.admit;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -20,9 +19,9 @@ import java.util.function.LongSupplier;
  * derive {@code Retry-After}. Thread-safe and lock-free.
  */
 public final class MemoryBudget {
-    private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final long limit;
+    private final long rateWindowNanos;
+    private final int retryAfterMaxSeconds;
     private final LongSupplier nanoClock;
     private final AtomicLong used = new AtomicLong();
     private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -37,11 +36,17 @@ public final class MemoryBudget {
     private record Waiter(CompletableFuture<Void> future, long bytes) {
     }
 
-    public MemoryBudget(long limitBytes, LongSupplier nanoClock) {
+    /**
+     * @param rateWindowNanos      the window over which the drain rate is measured
+     * @param retryAfterMaxSeconds the longest {@link #retryAfterSeconds} derived
+     */
+    public MemoryBudget(long limitBytes, LongSupplier nanoClock, long rateWindowNanos, int retryAfterMaxSeconds) {
         if (limitBytes <= 0) {
             throw new IllegalArgumentException("limit must be positive");
         }
         this.limit = limitBytes;
+        this.rateWindowNanos = rateWindowNanos;
+        this.retryAfterMaxSeconds = retryAfterMaxSeconds;
         this.nanoClock = nanoClock;
         this.windowStart = new AtomicLong(nanoClock.getAsLong());
     }
@@ -137,8 +142,8 @@ public final class MemoryBudget {
     /**
      * How long a client should wait before sending {@code bytes} again: the time the current drain
      * rate needs to free them or, when more is queued, to drain the backlog above half the budget
-     * (so that retrying clients do not all return at once to a full queue). Between 1 and 60
-     * seconds; 1 while the rate is not known yet.
+     * (so that retrying clients do not all return at once to a full queue). Between 1 and
+     * {@code retryAfterMaxSeconds}; 1 while the rate is not known yet.
      */
     public int retryAfterSeconds(long bytes) {
         double rate = drainBytesPerSecond();
@@ -146,7 +151,7 @@ public final class MemoryBudget {
             return 1;
         }
         double seconds = Math.ceil(Math.max(bytes, used.get() - limit / 2.0) / rate);
-        return (int) Math.max(1, Math.min(60, seconds));
+        return (int) Math.max(1, Math.min(retryAfterMaxSeconds, seconds));
     }
 
     private void recordDrain(long bytes) {
@@ -154,11 +159,11 @@ public final class MemoryBudget {
         windowBytes.addAndGet(bytes);
     }
 
-    /** Closes finished one-second windows into the smoothed rate (EWMA, weight 1/2 per window). */
+    /** Closes finished windows into the smoothed rate (EWMA, weight 1/2 per window). */
     private void rollWindow(long now) {
         long start = windowStart.get();
         long elapsed = now - start;
-        if (elapsed < RATE_WINDOW_NANOS || !windowStart.compareAndSet(start, now)) {
+        if (elapsed < rateWindowNanos || !windowStart.compareAndSet(start, now)) {
             return;
         }
         double rate = windowBytes.getAndSet(0) * 1e9 / elapsed;

@@ -15,16 +15,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class Housekeeper implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
-    private static final int BATCH = 5000;
-    /** A writer asks about its marker within seconds of a failed COMMIT; an hour is ample. */
-    private static final Duration MARKER_RETENTION = Duration.ofHours(1);
 
     private final DataSource dataSource;
     private final Duration keyRetention;
+    private final Duration markerRetention;
+    private final int batchRows;
 
-    public Housekeeper(DataSource dataSource, Duration keyRetention) {
+    /**
+     * @param keyRetention    how long idempotency keys are kept
+     * @param markerRetention how long commit markers are kept (a writer asks about its marker within
+     *                        seconds of a failed COMMIT)
+     * @param batchRows       rows deleted per transaction
+     */
+    public Housekeeper(DataSource dataSource, Duration keyRetention, Duration markerRetention, int batchRows) {
         this.dataSource = dataSource;
         this.keyRetention = keyRetention;
+        this.markerRetention = markerRetention;
+        this.batchRows = batchRows;
     }
 
     /** Expired rows deleted by one pass. */
@@ -45,13 +52,13 @@ public final class Housekeeper implements Runnable {
 
     public Expired runOnce() throws SQLException {
         long keys = expire("ingest.idempotency_keys", "created_at", keyRetention);
-        long markers = expire("ingest.commits", "committed_at", MARKER_RETENTION);
+        long markers = expire("ingest.commits", "committed_at", markerRetention);
         return new Expired(keys, markers);
     }
 
     private long expire(String table, String column, Duration age) throws SQLException {
         String sql = "DELETE FROM " + table + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + table + " WHERE " + column
-                + " < now() - make_interval(secs => ?) LIMIT " + BATCH + "))";
+                + " < now() - make_interval(secs => ?) LIMIT " + batchRows + "))";
         long total = 0;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             c.setAutoCommit(true);
@@ -60,7 +67,7 @@ public final class Housekeeper implements Runnable {
                 ps.setDouble(1, age.toMillis() / 1000.0);
                 n = ps.executeUpdate();
                 total += n;
-            } while (n == BATCH);
+            } while (n == batchRows);
         }
         return total;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Attempts after stale statements before the error is the answer: a storm of DDL, not one change. */
-    private static final int MAX_STALE_RETRIES = 3;
 
     private final String table;
     private final RequestSource<InFlight> queue;
@@ -63,7 +61,7 @@ public final class BatchWriter implements Runnable {
     private final WriterSettings settings;
     private final LongSupplier nanoClock;
     private final DatabaseHealth health;
-    private final java.util.function.Supplier<EngineListener> listener;
+    private final Supplier<EngineListener> listener;
 
     private volatile boolean running = true;
     private volatile boolean abandoned;
@@ -81,7 +79,7 @@ public final class BatchWriter implements Runnable {
      */
     public BatchWriter(String table, int columns, WriterMode mode, RequestSource<InFlight> queue, DataSource dataSource,
             Catalog catalog, DatabaseHealth health, WriterSettings settings, LongSupplier nanoClock,
-            java.util.function.Supplier<EngineListener> listener) {
+            Supplier<EngineListener> listener) {
         this.catalog = catalog;
         this.listener = listener;
         this.health = health;
@@ -113,7 +111,7 @@ public final class BatchWriter implements Runnable {
         List<InFlight> batch = gather(sizer.limit());
         if (batch.isEmpty()) {
             if (running) {
-                queue.await(IDLE_PARK_NANOS);
+                queue.await(settings.idleParkNanos());
             }
             return;
         }
@@ -187,7 +185,8 @@ public final class BatchWriter implements Runnable {
                 try {
                     attempt = writing.write(c, toWrite);
                 } catch (SQLException e) {
-                    if (staleRetries >= MAX_STALE_RETRIES || SqlStates.classify(e) != SqlStates.Kind.STALE) {
+                    // A storm of DDL, not one change, makes the error the answer.
+                    if (staleRetries >= settings.staleSchemaRetries() || SqlStates.classify(e) != SqlStates.Kind.STALE) {
                         throw e;
                     }
                     forgetPreparedStatements(c, e);
@@ -249,7 +248,7 @@ public final class BatchWriter implements Runnable {
                         SqlStates.stateOf(stale), SqlStates.primaryMessage(stale));
                 refreshCatalog();
                 if (catalog.find(table).isEmpty()) {
-                    staleRetries = MAX_STALE_RETRIES; // the table is gone: the next error is the answer
+                    staleRetries = settings.staleSchemaRetries(); // the table is gone: the next error is the answer
                 }
             }
         }
@@ -271,7 +270,7 @@ public final class BatchWriter implements Runnable {
     /** Reads the catalog again and waits for it; a failure leaves the old snapshot (the next attempt will tell). */
     private void refreshCatalog() {
         try {
-            catalog.refresh().get(30, TimeUnit.SECONDS);
+            catalog.refresh().get(settings.catalogRefreshTimeoutNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             log.warn("catalog refresh after a schema change failed: table={} cause={}", table, e.getCause() == null ? e : e.getCause());
         } catch (InterruptedException e) {

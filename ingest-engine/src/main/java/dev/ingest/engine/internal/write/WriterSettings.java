@@ -9,7 +9,10 @@ package dev.ingest.engine.internal.write;
  * @param lingerNanos        how long a started batch waits for more requests
  * @param backoffMinNanos    first pause after a connection failure
  * @param backoffMaxNanos    longest pause between retries
+ * @param idleParkNanos      how long an idle writer waits for its queue before it looks again
+ * @param staleSchemaRetries attempts of a batch after stale statements before the error is the answer
+ * @param catalogRefreshTimeoutNanos how long a writer waits for the catalog refresh it asked for
  */
 public record WriterSettings(int maxBatchRows, int minBatchRows, long latencyTargetNanos, long lingerNanos,
-        long backoffMinNanos, long backoffMaxNanos) {
+        long backoffMinNanos, long backoffMaxNanos, long idleParkNanos, int staleSchemaRetries, long catalogRefreshTimeoutNanos) {
 }

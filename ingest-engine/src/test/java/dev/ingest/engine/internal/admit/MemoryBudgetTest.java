@@ -12,15 +12,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 class MemoryBudgetTest {
     private final AtomicLong now = new AtomicLong();
 
+    /** A budget with the engine's default rate window (1 s) and Retry-After cap (60 s). */
+    private static MemoryBudget budget(long limit, LongSupplier clock) {
+        return new MemoryBudget(limit, clock, TimeUnit.SECONDS.toNanos(1), 60);
+    }
+
     @Test
     void acquiresWhatFitsAndRefusesTheRest() {
-        MemoryBudget b = new MemoryBudget(100, now::get);
+        MemoryBudget b = budget(100, now::get);
         assertThat(b.tryAcquire(60)).isTrue();
         assertThat(b.tryAcquire(50)).isFalse();
         assertThat(b.tryAcquire(40)).isTrue();
@@ -31,7 +37,7 @@ class MemoryBudgetTest {
 
     @Test
     void aRequestLargerThanTheBudgetPassesWhenNothingElseIsHeld() {
-        MemoryBudget b = new MemoryBudget(100, now::get);
+        MemoryBudget b = budget(100, now::get);
         assertThat(b.tryAcquire(500)).isTrue();
         assertThat(b.tryAcquire(1)).isFalse();
         b.release(500);
@@ -40,7 +46,7 @@ class MemoryBudgetTest {
 
     @Test
     void waitersAreWokenByARelease() {
-        MemoryBudget b = new MemoryBudget(100, now::get);
+        MemoryBudget b = budget(100, now::get);
         b.tryAcquire(100);
         CompletableFuture<Void> waiting = b.whenAvailable(20);
         CompletableFuture<Void> larger = b.whenAvailable(50);
@@ -55,7 +61,7 @@ class MemoryBudgetTest {
 
     @Test
     void releaseWaitersAreWokenByAnyReleaseAndForgottenOnesAreNot() {
-        MemoryBudget b = new MemoryBudget(100, now::get);
+        MemoryBudget b = budget(100, now::get);
         b.tryAcquire(150);
         b.forceAcquire(50);
         CompletableFuture<Void> released = b.whenReleased();
@@ -71,7 +77,7 @@ class MemoryBudgetTest {
 
     @Test
     void retryAfterFollowsTheDrainRate() {
-        MemoryBudget b = new MemoryBudget(1_000_000, now::get);
+        MemoryBudget b = budget(1_000_000, now::get);
         assertThat(b.retryAfterSeconds(1000)).as("no rate measured yet").isEqualTo(1);
         for (int second = 0; second < 5; second++) {
             b.tryAcquire(100_000);
@@ -84,10 +90,26 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void theRateWindowAndTheRetryAfterCapAreTheConfiguredOnes() {
+        MemoryBudget b = new MemoryBudget(1_000_000, now::get, TimeUnit.SECONDS.toNanos(2), 10);
+        b.tryAcquire(100_000);
+        b.release(100_000);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        b.tryAcquire(100_000);
+        b.release(100_000);
+        assertThat(b.drainBytesPerSecond()).as("a 2 s window is not over after 1 s").isZero();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        b.tryAcquire(100_000);
+        b.release(100_000);
+        assertThat(b.drainBytesPerSecond()).isBetween(90_000.0, 110_000.0);
+        assertThat(b.retryAfterSeconds(100_000_000)).isEqualTo(10);
+    }
+
+    @Test
     @Timeout(30)
     void concurrentAcquireAndReleaseNeverExceedTheLimit() throws Exception {
         long limit = 10_000;
-        MemoryBudget b = new MemoryBudget(limit, System::nanoTime);
+        MemoryBudget b = budget(limit, System::nanoTime);
         int threads = 8;
         AtomicLongArray held = new AtomicLongArray(threads);
         AtomicLong overLimit = new AtomicLong();

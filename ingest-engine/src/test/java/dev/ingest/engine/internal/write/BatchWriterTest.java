@@ -47,7 +47,8 @@ class BatchWriterTest {
     private static final long BACKOFF_MIN = ms(50);
     private static final long BACKOFF_MAX = ms(200);
     private static final long IDLE = ms(100);
-    private static final WriterSettings SETTINGS = new WriterSettings(160, 10, TARGET, LINGER, BACKOFF_MIN, BACKOFF_MAX);
+    private static final WriterSettings SETTINGS = new WriterSettings(160, 10, TARGET, LINGER, BACKOFF_MIN, BACKOFF_MAX, IDLE, 3,
+            TimeUnit.SECONDS.toNanos(30));
     private static final int FIRST_LIMIT = 40;
 
     private static TestDatabase.Database db;
@@ -89,7 +90,7 @@ class BatchWriterTest {
         clock = new ManualClock(T0);
         queue = new ScriptedQueue(clock);
         database = new ClockedDataSource(engine.dataSource(), clock);
-        budget = new MemoryBudget(1L << 30, clock);
+        budget = new MemoryBudget(1L << 30, clock, TimeUnit.SECONDS.toNanos(1), 60);
         health = new DatabaseHealth(() -> { });
         batches = new ArrayList<>();
         nextId = 0;
@@ -225,7 +226,8 @@ class BatchWriterTest {
     @Test
     void theLingerIsNotCommitLatency() {
         // A linger longer than the latency target: were it counted, every lingering batch would shrink the limit.
-        BatchWriter writer = writer(new WriterSettings(160, 10, TARGET, ms(100), BACKOFF_MIN, BACKOFF_MAX));
+        BatchWriter writer = writer(new WriterSettings(160, 10, TARGET, ms(100), BACKOFF_MIN, BACKOFF_MAX, IDLE, 3,
+                TimeUnit.SECONDS.toNanos(30)));
         database.commitsTake(ms(10));
         InFlight r = submit(5);
 
