@@ -194,13 +194,7 @@ public final class BatchWriter implements Runnable {
                     attempt = null;
                 }
                 if (attempt != null) {
-                    int rows = rowsOf(toWrite);
-                    long took = sizer.batchCommitted(rows);
-                    health.up();
-                    int refusedByDatabase = refusedCount(attempt.refused);
-                    recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
-                    listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(toWrite), took);
-                    complete(batch, attempt);
+                    committed(batch, toWrite, attempt);
                     return;
                 }
             } catch (SQLException e) {
@@ -229,7 +223,7 @@ public final class BatchWriter implements Runnable {
                     }
                     if (committed) {
                         log.info("commit confirmed after connection loss: table={} batch={}", table, attempt.batchId);
-                        complete(batch, attempt);
+                        committed(batch, toWrite, attempt);
                         return;
                     }
                 }
@@ -258,6 +252,21 @@ public final class BatchWriter implements Runnable {
      * Moves each request onto the catalog's latest version of its table (a map lookup when nothing
      * changed); the requests to write in this attempt.
      */
+    /**
+     * The batch is committed (answered by COMMIT, or confirmed by its marker after the answer was
+     * lost): the database is up, the commit counts in the stats and metrics, and each request is
+     * answered.
+     */
+    private void committed(List<InFlight> batch, List<IngestRequest> written, Attempt attempt) {
+        int rows = rowsOf(written);
+        long took = sizer.batchCommitted(rows);
+        health.up();
+        int refusedByDatabase = refusedCount(attempt.refused);
+        recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
+        listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(written), took);
+        complete(batch, attempt);
+    }
+
     private List<IngestRequest> retarget(List<InFlight> batch) {
         List<IngestRequest> requests = new ArrayList<>(batch.size());
         for (InFlight f : batch) {

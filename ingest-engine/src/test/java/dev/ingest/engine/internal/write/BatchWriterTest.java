@@ -292,6 +292,10 @@ class BatchWriterTest {
         assertThat(accepted(r)).isEqualTo(5);
         assertThat(ids()).containsExactlyElementsOf(range(0, 5));
         assertThat(budget.used()).isZero();
+        // A confirmed commit is a commit: it counts in the metrics, and the database is up again.
+        assertThat(batches).extracting(Batch::rows).containsExactly(5);
+        assertThat(writer.stats().rows()).isEqualTo(5);
+        assertThat(health.isUp()).isTrue();
     }
 
     @Test
