@@ -20,6 +20,6 @@ public interface EngineListener {
     }
 
     /** Records rejected before any database work, of a request that never reached a writer. */
-    default void refusedEarly(String table, int rejected) {
+    default void rejectedEarly(String table, int rejected) {
     }
 }

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param table        the table version the rows were converted for
  * @param rows         the records that passed conversion, in body order
- * @param refusedEarly the records refused during conversion, before any database work
- * @param keptRecords  the records of {@code refusedEarly} as JSON text, in the same order, when
+ * @param rejectedEarly the records refused during conversion, before any database work
+ * @param keptRecords  the records of {@code rejectedEarly} as JSON text, in the same order, when
  *                     refused records are written to {@code ingest.rejects}; null otherwise
  * @param bytes        an estimate of the memory the converted rows hold
  * @param identity     the idempotency key with its scope and fingerprint, or null
@@ -24,13 +24,13 @@ import java.util.Objects;
  *                     refuses the batch as a whole, since nobody else would hear of them
  * @param source       where the records come from, for the dead-letter table, or null
  */
-public record IngestRequest(TableSchema table, List<Row> rows, List<Rejection> refusedEarly, List<String> keptRecords,
+public record IngestRequest(TableSchema table, List<Row> rows, List<Rejection> rejectedEarly, List<String> keptRecords,
         long bytes, Key identity, int firstIndex, int endIndex, OnConflict onConflict, boolean deadLetter, String source) {
 
     public IngestRequest {
         Objects.requireNonNull(table, "table");
         rows = List.copyOf(rows);
-        refusedEarly = List.copyOf(refusedEarly);
+        rejectedEarly = List.copyOf(rejectedEarly);
         keptRecords = keptRecords == null ? null : List.copyOf(keptRecords);
     }
 
@@ -52,8 +52,8 @@ public record IngestRequest(TableSchema table, List<Row> rows, List<Rejection> r
         return keptRecords != null;
     }
 
-    /** The JSON text of {@link #refusedEarly()}'s records; empty unless it {@linkplain #keepsRejects() keeps them}. */
-    public List<String> refusedEarlyRecords() {
+    /** The JSON text of {@link #rejectedEarly()}'s records; empty unless it {@linkplain #keepsRejects() keeps them}. */
+    public List<String> rejectedEarlyRecords() {
         return keptRecords == null ? List.of() : keptRecords;
     }
 
@@ -74,7 +74,7 @@ public record IngestRequest(TableSchema table, List<Row> rows, List<Rejection> r
 
     /** Whether nothing of it needs a writer: no rows, no answer to store, no refused record to keep. */
     public boolean needsNoWriter() {
-        return rows.isEmpty() && (identity == null || firstIndex == endIndex) && (keptRecords == null || refusedEarly.isEmpty());
+        return rows.isEmpty() && (identity == null || firstIndex == endIndex) && (keptRecords == null || rejectedEarly.isEmpty());
     }
 
     /** An idempotency key of one caller ({@code scope}), with what it is bound to (nullable). */

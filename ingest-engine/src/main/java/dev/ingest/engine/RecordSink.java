@@ -30,7 +30,7 @@ public interface RecordSink {
      * @param raw what was received, kept for the dead-letter table: the text of a malformed line,
      *            or the fields of a CSV row as a list of strings; null when there is nothing to keep
      */
-    RecordSink refuse(String sqlstate, String message, Object raw);
+    RecordSink reject(String sqlstate, String message, Object raw);
 
     /** The 0-based body index the next record will have. */
     int nextIndex();

@@ -94,7 +94,7 @@ public final class RequestBuilder implements RecordSink {
      * fields of a CSV row as a list of strings.
      */
     @Override
-    public RequestBuilder refuse(String sqlstate, String message, Object raw) {
+    public RequestBuilder reject(String sqlstate, String message, Object raw) {
         int index = firstIndex + count++;
         if (!skip.test(index)) {
             held(index);

@@ -194,7 +194,7 @@ class AdmissionIT {
                     assertThat(session.flush()).isEqualTo(Admission.ACCEPTED);
                 }
             }
-            session.decodeRest(sink -> sink.refuse("22P02", "not a number", "x"));
+            session.decodeRest(sink -> sink.reject("22P02", "not a number", "x"));
             assertThat(session.flush()).isEqualTo(Admission.ACCEPTED);
             List<SegmentOutcome> outcomes = session.finish().get(60, TimeUnit.SECONDS);
             assertThat(outcomes).extracting(SegmentOutcome::firstIndex).containsExactly(0, 10, 20, 30);

@@ -89,7 +89,7 @@ class DeadLetterIT {
                 .add(item(t, "negative", -1L))                  // 23514, found by the database
                 .add(item(t, "many", "lots"))                   // refused before the database
                 .add(item(t, "nul\u0000inside", 3L))            // text cannot hold U+0000
-                .refuse("22P02", "line 6: malformed JSON", "{\"code\": ")
+                .reject("22P02", "line 6: malformed JSON", "{\"code\": ")
                 .add(item(t, "good too", new JsonNumber("4")))
                 .build());
 
@@ -112,7 +112,7 @@ class DeadLetterIT {
         TableSchema t = engine.catalog().find("items").orElseThrow();
         IngestResult result = run(IngestRequest.builder(t).deadLetter(true)
                 .add(item(t, "a", "x"))
-                .refuse("22P04", "line 2: 3 fields, but the header has 2", List.of("b", "1", "extra"))
+                .reject("22P04", "line 2: 3 fields, but the header has 2", List.of("b", "1", "extra"))
                 .build());
         assertThat(result.accepted()).isZero();
         assertThat(rejects()).containsExactly(
@@ -170,7 +170,7 @@ class DeadLetterIT {
         // Only early refusals and no key: it still reaches a writer, to store them.
         IngestResult early = run(IngestRequest.builder(t).keepRejects(true)
                 .add(item(t, "a", "x"))
-                .refuse("22P04", "line 2: 3 fields, but the header has 2", List.of("b", "1", "extra"))
+                .reject("22P04", "line 2: 3 fields, but the header has 2", List.of("b", "1", "extra"))
                 .build());
         assertThat(early.rejected()).extracting(Rejection::index).containsExactly(0, 1);
         for (int attempt = 0; attempt < 3; attempt++) {

@@ -100,7 +100,7 @@ public final class ConfigResolver {
                 peers,
                 first(file.rateLimitPerKey(), d.rateLimitPerKey()),
                 d.idleTimeout(), d.createTableMaxBodyBytes(), d.healthCheckTimeout(), d.closeLingerBytes(), d.closeLinger(),
-                d.answerSliceBytes(), d.unavailableRetryAfter(), d.maxJsonNesting(), d.maxHeaderBytes(), d.maxInitialLineBytes(),
+                d.answerSliceBytes(), d.unavailableRetryAfter(), d.maxHeaderBytes(), d.maxInitialLineBytes(),
                 d.statusPoolSize(), d.startTimeout(), d.stopMargin(), d.vertxCloseTimeout());
     }
 

@@ -30,7 +30,6 @@ import java.util.Objects;
  *                             reads slowly is noticed between them; default 64 KiB
  * @param unavailableRetryAfter the {@code Retry-After} of a 503 while the database is unavailable or the
  *                             service stops; default 1 s
- * @param maxJsonNesting       the deepest nesting of arrays and objects a JSON record may have; default 1000
  * @param maxHeaderBytes       the largest request head (answered 431 beyond); default 16 KiB
  * @param maxInitialLineBytes  the longest request line (answered 414 beyond); default 8 KiB
  * @param statusPoolSize       connections of the reactive pool that serves look-ups, readiness and status
@@ -58,7 +57,6 @@ public record HttpConfig(
         Duration closeLinger,
         int answerSliceBytes,
         Duration unavailableRetryAfter,
-        int maxJsonNesting,
         int maxHeaderBytes,
         int maxInitialLineBytes,
         int statusPoolSize,
@@ -69,7 +67,7 @@ public record HttpConfig(
     /** Every default. */
     public static final HttpConfig DEFAULTS = new HttpConfig("127.0.0.1", 8080, null, NetworkTransport.AUTO, 64L * 1024 * 1024,
             1_000_000, Duration.ofSeconds(60), PeerTimeouts.DEFAULTS, 0, Duration.ofSeconds(120), 1 << 20, Duration.ofMillis(800),
-            2 * 1024 * 1024, Duration.ofSeconds(5), 64 * 1024, Duration.ofSeconds(1), 1000,
+            2 * 1024 * 1024, Duration.ofSeconds(5), 64 * 1024, Duration.ofSeconds(1),
             16 * 1024, 8 * 1024, 2, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10));
 
     public HttpConfig {
@@ -99,7 +97,6 @@ public record HttpConfig(
         Positive.duration("closeLinger", closeLinger);
         Positive.count("answerSliceBytes", answerSliceBytes);
         Positive.duration("unavailableRetryAfter", unavailableRetryAfter);
-        Positive.count("maxJsonNesting", maxJsonNesting);
         Positive.count("maxHeaderBytes", maxHeaderBytes);
         Positive.count("maxInitialLineBytes", maxInitialLineBytes);
         Positive.count("statusPoolSize", statusPoolSize);
@@ -118,6 +115,6 @@ public record HttpConfig(
     public HttpConfig withLimits(long maxBody, int maxRecords, Duration request, PeerTimeouts peers, double ratePerKey) {
         return new HttpConfig(host, port, tls, transport, maxBody, maxRecords, request, peers, ratePerKey, idleTimeout,
                 createTableMaxBodyBytes, healthCheckTimeout, closeLingerBytes, closeLinger, answerSliceBytes, unavailableRetryAfter,
-                maxJsonNesting, maxHeaderBytes, maxInitialLineBytes, statusPoolSize, startTimeout, stopMargin, vertxCloseTimeout);
+                maxHeaderBytes, maxInitialLineBytes, statusPoolSize, startTimeout, stopMargin, vertxCloseTimeout);
     }
 }

@@ -63,12 +63,12 @@ final class CsvRecords implements RecordDecoder {
         } else if (into.nextIndex() >= maxRecords) {
             throw BodyException.tooManyRecords(maxRecords);
         } else if (row.rejected()) {
-            into.refuse(row.sqlstate(), "line " + line + ": " + row.message(), fields);
+            into.reject(row.sqlstate(), "line " + line + ": " + row.message(), fields);
         } else if (fields.size() < columnOfField.length) {
-            into.refuse(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": missing data for column \""
+            into.reject(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": missing data for column \""
                     + table.column(columnOfField[fields.size()]).name() + "\"" + counts(fields.size()), fields);
         } else if (fields.size() > columnOfField.length) {
-            into.refuse(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": extra data after last expected column"
+            into.reject(CsvGrammar.BAD_COPY_FILE_FORMAT, "line " + line + ": extra data after last expected column"
                     + counts(fields.size()), fields);
         } else {
             into.add(values(fields));

@@ -119,14 +119,14 @@ public final class JsonRecordDecoder {
         if (invalid != null) {
             p.skipChildren();
             int end = (int) p.currentLocation().getByteOffset();
-            into.refuse("22021", Utf8Validator.message(original, invalid, end), new String(original, start, end - start, StandardCharsets.UTF_8));
+            into.reject("22021", Utf8Validator.message(original, invalid, end), new String(original, start, end - start, StandardCharsets.UTF_8));
             return;
         }
         refusal.clear();
         Object[] values = record(p, body, 0, table, refusal);
         if (refusal.sqlstate != null) {
             int end = (int) p.currentLocation().getByteOffset();
-            into.refuse(refusal.sqlstate, refusal.message, new String(body, start, end - start, StandardCharsets.UTF_8));
+            into.reject(refusal.sqlstate, refusal.message, new String(body, start, end - start, StandardCharsets.UTF_8));
         } else {
             into.add(values);
         }

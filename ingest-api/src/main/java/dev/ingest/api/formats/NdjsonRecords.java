@@ -34,7 +34,7 @@ final class NdjsonRecords implements RecordDecoder {
             into.add(JsonRecordDecoder.decodeObject(b, begin, length, table));
         } catch (BodyException e) {
             sawUnknownColumn |= e.columnName() != null;
-            into.refuse(e.sqlstate(), "line " + input.line() + (e.column() > 0 ? ", column " + e.column() : "") + ": " + e.detail(),
+            into.reject(e.sqlstate(), "line " + input.line() + (e.column() > 0 ? ", column " + e.column() : "") + ": " + e.detail(),
                     new String(b, begin, length, StandardCharsets.UTF_8));
         }
     }

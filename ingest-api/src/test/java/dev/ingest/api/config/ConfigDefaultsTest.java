@@ -43,7 +43,6 @@ class ConfigDefaultsTest {
         assertThat(h.closeLinger()).isEqualTo(Duration.ofSeconds(5));
         assertThat(h.answerSliceBytes()).isEqualTo(64 * 1024);
         assertThat(h.unavailableRetryAfter()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(h.maxJsonNesting()).isEqualTo(1000);
         assertThat(h.maxHeaderBytes()).isEqualTo(16 * 1024);
         assertThat(h.maxInitialLineBytes()).isEqualTo(8 * 1024);
         assertThat(h.statusPoolSize()).isEqualTo(2);

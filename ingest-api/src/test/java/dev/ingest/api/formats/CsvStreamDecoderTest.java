@@ -37,7 +37,7 @@ class CsvStreamDecoderTest {
         for (IngestRequest.Row row : request.rows()) {
             out.add(row.index() + " " + Arrays.toString(row.values()));
         }
-        for (Rejection r : request.refusedEarly()) {
+        for (Rejection r : request.rejectedEarly()) {
             out.add(r.index() + " refused " + r.sqlstate() + " " + r.message());
         }
         out.sort(null);

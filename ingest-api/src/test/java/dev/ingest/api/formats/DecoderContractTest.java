@@ -338,7 +338,7 @@ class DecoderContractTest {
         }
 
         @Override
-        public RecordSink refuse(String sqlstate, String message, Object raw) {
+        public RecordSink reject(String sqlstate, String message, Object raw) {
             out.add(next++ + " refused " + sqlstate + " " + message + " raw=" + raw);
             return this;
         }

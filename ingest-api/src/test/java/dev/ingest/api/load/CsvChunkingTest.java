@@ -44,7 +44,7 @@ class CsvChunkingTest {
         for (IngestRequest.Row row : r.rows()) {
             out.add(row.index() + " " + Arrays.toString(row.values()));
         }
-        for (Rejection j : r.refusedEarly()) {
+        for (Rejection j : r.rejectedEarly()) {
             Matcher m = LINE.matcher(j.message());
             assertThat(m.find()).as(j.message()).isTrue();
             long line = chunk == null ? Long.parseLong(m.group(1)) : chunk.line(j.index() - firstIndex);

@@ -95,7 +95,7 @@ public final class ServiceMetrics implements EngineListener {
     }
 
     @Override
-    public void refusedEarly(String table, int rejected) {
+    public void rejectedEarly(String table, int rejected) {
         rejected(table, rejected);
     }
 

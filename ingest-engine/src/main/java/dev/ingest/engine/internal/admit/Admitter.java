@@ -151,10 +151,10 @@ public final class Admitter {
      * its rejects, to store its refused records.)
      */
     private Submission answeredAtOnce(IngestRequest request) {
-        if (!request.refusedEarly().isEmpty()) {
-            listener.get().refusedEarly(request.table().qualifiedName(), request.refusedEarly().size());
+        if (!request.rejectedEarly().isEmpty()) {
+            listener.get().rejectedEarly(request.table().qualifiedName(), request.rejectedEarly().size());
         }
-        return new Submission(Admission.ACCEPTED, CompletableFuture.completedFuture(new IngestResult(0, request.refusedEarly())));
+        return new Submission(Admission.ACCEPTED, CompletableFuture.completedFuture(new IngestResult(0, request.rejectedEarly())));
     }
 
     /** A refusal for lack of room, or {@link Admission#DATABASE_DOWN} while the writers cannot reach the database. */

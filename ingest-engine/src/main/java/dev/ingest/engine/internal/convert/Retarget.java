@@ -32,7 +32,7 @@ public final class Retarget {
             from[i] = was.indexOf(now.column(i).name());
         }
         List<Row> moved = new ArrayList<>(request.rows().size());
-        List<Rejection> rejected = new ArrayList<>(request.refusedEarly());
+        List<Rejection> rejected = new ArrayList<>(request.rejectedEarly());
         List<String> kept = request.keepsRejects() ? new ArrayList<>(request.keptRecords()) : null;
         for (Row row : request.rows()) {
             String gone = droppedColumnGiven(row, was, now);

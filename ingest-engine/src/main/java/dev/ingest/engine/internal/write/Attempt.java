@@ -18,7 +18,7 @@ import java.util.UUID;
  */
 final class Attempt {
     final UUID batchId = UUID.randomUUID();
-    final Map<IngestRequest, List<Rejection>> refused = new IdentityHashMap<>();
+    final Map<IngestRequest, List<Rejection>> rejected = new IdentityHashMap<>();
     final Set<IngestRequest> duplicates = Collections.newSetFromMap(new IdentityHashMap<>());
     /** What the statements of upsert requests did, per request. */
     final Map<IngestRequest, Written> written = new IdentityHashMap<>();
@@ -29,9 +29,9 @@ final class Attempt {
             written.merge(g.owners.get(0), w, Written::plus);
         }
     }
-    /** Records the database rejected, for {@link #refused}'s lists, in the order found. */
+    /** Records the database rejected, for {@link #rejected}'s lists, in the order found. */
     void reject(IngestRequest r, Rejection rejection) {
-        refused.computeIfAbsent(r, k -> new ArrayList<>()).add(rejection);
+        rejected.computeIfAbsent(r, k -> new ArrayList<>()).add(rejection);
         rejections++;
     }
 

@@ -108,7 +108,7 @@ final class BatchInserter {
                     }
                 }
             }
-            for (List<Rejection> refused : careful.refused.values()) {
+            for (List<Rejection> refused : careful.rejected.values()) {
                 refused.sort(Comparator.comparingInt(Rejection::index)); // found out of order by the probe
             }
             finish(c, live, careful, batch.get(0).table());
@@ -136,7 +136,7 @@ final class BatchInserter {
      * dead-letter requests that the database refused as a whole (their table was dropped, say),
      * so that each record still lands in {@code ingest.rejects}, once.
      */
-    Attempt writeRefused(Connection c, List<IngestRequest> batch, String sqlstate, String message) throws SQLException {
+    Attempt writeRejected(Connection c, List<IngestRequest> batch, String sqlstate, String message) throws SQLException {
         c.setAutoCommit(false);
         Attempt attempt = new Attempt();
         last = attempt;
@@ -145,7 +145,7 @@ final class BatchInserter {
             for (IngestRequest r : live) {
                 List<Rejection> all = new ArrayList<>(r.rows().size());
                 r.rows().forEach(row -> all.add(new Rejection(row.index(), sqlstate, message)));
-                attempt.refused.put(r, all);
+                attempt.rejected.put(r, all);
             }
             finish(c, live, attempt, null);
             return attempt;

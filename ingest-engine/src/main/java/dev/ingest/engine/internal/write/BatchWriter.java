@@ -169,10 +169,10 @@ public final class BatchWriter implements Runnable {
     /**
      * Writes the batch, retrying while the database is unavailable.
      *
-     * @param deadLetterOnRefusal when the database refuses the batch as a whole, write the records
+     * @param deadLetterOnRejection when the database refuses the batch as a whole, write the records
      *                            of dead-letter requests to {@code ingest.rejects} instead of failing them
      */
-    private void write(List<InFlight> batch, Writing writing, boolean deadLetterOnRefusal) {
+    private void write(List<InFlight> batch, Writing writing, boolean deadLetterOnRejection) {
         long backoff = settings.backoffMinNanos();
         int staleRetries = 0;
         while (true) {
@@ -203,12 +203,12 @@ public final class BatchWriter implements Runnable {
                     String state = SqlStates.stateOf(e);
                     String message = SqlStates.describe(e);
                     log.warn("batch refused: table={} sqlstate={} message={}", table, state, message);
-                    List<InFlight> deadLetters = deadLetterOnRefusal
+                    List<InFlight> deadLetters = deadLetterOnRejection
                             ? batch.stream().filter(f -> f.request().deadLetter()).toList() : List.of();
                     fail(batch.stream().filter(r -> !deadLetters.contains(r)).toList(),
                             new IngestException(state, message, false, e));
                     if (!deadLetters.isEmpty()) {
-                        write(deadLetters, (conn, requests) -> inserter.writeRefused(conn, requests, state, message), false);
+                        write(deadLetters, (conn, requests) -> inserter.writeRejected(conn, requests, state, message), false);
                     }
                     return;
                 }
@@ -261,9 +261,9 @@ public final class BatchWriter implements Runnable {
         int rows = rowsOf(written);
         long took = sizer.batchCommitted(rows);
         health.up();
-        int refusedByDatabase = refusedCount(attempt.refused);
-        recordCommit(rows - refusedByDatabase, took, attempt.deadLettered);
-        listener.get().batchCommitted(table, rows - refusedByDatabase, refusedByDatabase + refusedEarly(written), took);
+        int rejectedByDatabase = rejectedCount(attempt.rejected);
+        recordCommit(rows - rejectedByDatabase, took, attempt.deadLettered);
+        listener.get().batchCommitted(table, rows - rejectedByDatabase, rejectedByDatabase + rejectedEarly(written), took);
         complete(batch, attempt);
     }
 
@@ -321,10 +321,10 @@ public final class BatchWriter implements Runnable {
         return null;
     }
 
-    private static int refusedEarly(List<IngestRequest> batch) {
+    private static int rejectedEarly(List<IngestRequest> batch) {
         int n = 0;
         for (IngestRequest r : batch) {
-            n += r.refusedEarly().size();
+            n += r.rejectedEarly().size();
         }
         return n;
     }
@@ -337,7 +337,7 @@ public final class BatchWriter implements Runnable {
         return rows;
     }
 
-    private static int refusedCount(Map<IngestRequest, List<Rejection>> refused) {
+    private static int rejectedCount(Map<IngestRequest, List<Rejection>> refused) {
         int n = 0;
         for (List<Rejection> list : refused.values()) {
             n += list.size();
@@ -381,7 +381,7 @@ public final class BatchWriter implements Runnable {
             }
             f.fail(e);
             if (f.request().deadLetter()) {
-                lost += f.request().rows().size() + f.request().refusedEarly().size();
+                lost += f.request().rows().size() + f.request().rejectedEarly().size();
             }
         }
         if (lost > 0) {

@@ -73,16 +73,16 @@ final class Bookkeeping {
      * @return how many
      */
     static int storeRejects(Connection c, IngestRequest r, Attempt attempt) throws SQLException {
-        List<Rejection> byDatabase = attempt.refused.getOrDefault(r, List.of());
-        int n = r.refusedEarly().size() + byDatabase.size();
+        List<Rejection> byDatabase = attempt.rejected.getOrDefault(r, List.of());
+        int n = r.rejectedEarly().size() + byDatabase.size();
         if (n == 0) {
             return 0;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.rejects "
                 + "(table_name, record_index, idempotency_key, record, sqlstate, message, source) VALUES (?, ?, ?, ?::json, ?, ?, ?)")) {
-            List<String> early = r.refusedEarlyRecords();
-            for (int i = 0; i < r.refusedEarly().size(); i++) {
-                addReject(ps, r, r.refusedEarly().get(i), early.get(i));
+            List<String> early = r.rejectedEarlyRecords();
+            for (int i = 0; i < r.rejectedEarly().size(); i++) {
+                addReject(ps, r, r.rejectedEarly().get(i), early.get(i));
             }
             if (!byDatabase.isEmpty()) {
                 Map<Integer, IngestRequest.Row> rows = new HashMap<>();
@@ -148,9 +148,9 @@ final class Bookkeeping {
 
     /** The answer of a request in a committed attempt. */
     static IngestResult answer(IngestRequest r, Attempt attempt) {
-        List<Rejection> rejectedByDatabase = attempt.refused.getOrDefault(r, List.of());
-        List<Rejection> all = new ArrayList<>(r.refusedEarly().size() + rejectedByDatabase.size());
-        all.addAll(r.refusedEarly());
+        List<Rejection> rejectedByDatabase = attempt.rejected.getOrDefault(r, List.of());
+        List<Rejection> all = new ArrayList<>(r.rejectedEarly().size() + rejectedByDatabase.size());
+        all.addAll(r.rejectedEarly());
         all.addAll(rejectedByDatabase);
         int accepted = r.rows().size() - rejectedByDatabase.size();
         IngestResult.Conflicts conflicts = null;

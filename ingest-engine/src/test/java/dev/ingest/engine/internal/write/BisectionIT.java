@@ -107,7 +107,7 @@ class BisectionIT {
             attempt = new BatchInserter(mode).write(c, List.of(request));
         }
 
-        List<Rejection> refused = attempt.refused.getOrDefault(request, List.of());
+        List<Rejection> refused = attempt.rejected.getOrDefault(request, List.of());
         assertThat(refused).extracting(Rejection::index).containsExactlyElementsOf(badOnes);
         assertThat(refused).extracting(Rejection::sqlstate).allMatch(s -> s.equals("23514") || s.equals("23502"));
         assertThat(db.queryLong("SELECT count(*) FROM t")).isEqualTo(size - badOnes.size());

@@ -107,7 +107,7 @@ class PoisonIsolationIT {
     }
 
     private static List<Integer> rejectedIndexes(Attempt attempt, IngestRequest r) {
-        return attempt.refused.getOrDefault(r, List.of()).stream().map(Rejection::index).toList();
+        return attempt.rejected.getOrDefault(r, List.of()).stream().map(Rejection::index).toList();
     }
 
     private static Set<Long> ids() throws Exception {
@@ -142,7 +142,7 @@ class PoisonIsolationIT {
 
         Attempt attempt = write(mode, poison);
 
-        List<Rejection> refused = attempt.refused.get(poison);
+        List<Rejection> refused = attempt.rejected.get(poison);
         assertThat(refused).hasSize(N);
         assertThat(refused).extracting(Rejection::index).isSorted().doesNotHaveDuplicates();
         assertThat(refused).extracting(Rejection::sqlstate).containsOnly("23505");
@@ -184,7 +184,7 @@ class PoisonIsolationIT {
         Attempt attempt = write(mode, r);
 
         assertThat(rejectedIndexes(attempt, r)).containsExactlyElementsOf(bad);
-        assertThat(attempt.refused.get(r)).extracting(Rejection::sqlstate).containsOnly("23505");
+        assertThat(attempt.rejected.get(r)).extracting(Rejection::sqlstate).containsOnly("23505");
         // Old code: some 590 bad records bisected, thousands of statements.
         assertThat(attempt.statements).isLessThanOrEqualTo(2 + 3 * chunks(mode, N));
         assertThat(db.queryLong("SELECT count(*) FROM p WHERE note <> 'there before'")).isEqualTo(N - bad.size());
@@ -198,7 +198,7 @@ class PoisonIsolationIT {
 
         Attempt attempt = write(mode, poison);
 
-        List<Rejection> refused = attempt.refused.get(poison);
+        List<Rejection> refused = attempt.rejected.get(poison);
         assertThat(refused).extracting(Rejection::index).containsExactlyElementsOf(range(0, N));
         assertThat(refused).extracting(Rejection::sqlstate).containsOnly("23514");
         assertThat(refused).allSatisfy(rej -> assertThat(rej.message()).contains("p_v_check"));
@@ -279,14 +279,14 @@ class PoisonIsolationIT {
         List<Integer> expected = new ArrayList<>(List.of(0, 2, 3));
         expected.addAll(range(107, 207));
         assertThat(rejectedIndexes(attempt, r)).containsExactlyElementsOf(expected);
-        assertThat(attempt.refused.get(r).get(0).sqlstate()).isEqualTo("23514");
-        assertThat(attempt.refused.get(r).subList(1, expected.size())).extracting(Rejection::sqlstate).containsOnly("23505");
-        assertThat(attempt.refused.get(r).get(1).message())
+        assertThat(attempt.rejected.get(r).get(0).sqlstate()).isEqualTo("23514");
+        assertThat(attempt.rejected.get(r).subList(1, expected.size())).extracting(Rejection::sqlstate).containsOnly("23505");
+        assertThat(attempt.rejected.get(r).get(1).message())
                 .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(1, x) already exists.)");
-        assertThat(attempt.refused.get(r).get(2).message())
+        assertThat(attempt.rejected.get(r).get(2).message())
                 .isEqualTo("duplicate key value violates unique constraint \"q_a_b_key\" (Key (a, b)=(9, x) already exists.)");
         assertThat(rejectedIndexes(attempt, other)).containsExactly(0);
-        assertThat(attempt.refused.get(other).get(0).message()).contains("(a, b)=(1, y)");
+        assertThat(attempt.rejected.get(other).get(0).message()).contains("(a, b)=(1, y)");
         assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'x'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT c FROM q WHERE a = 1 AND b = 'y'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT count(*) FROM q WHERE a IS NULL")).isEqualTo(2);
