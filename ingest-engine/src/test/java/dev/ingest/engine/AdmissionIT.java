@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,16 +70,12 @@ class AdmissionIT {
         return blocker;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
-            Thread.sleep(10); // polling a condition with a deadline, not synchronising
-        }
+    private static void await(BooleanSupplier condition, String what) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).until(condition::getAsBoolean);
     }
 
     /** Until a writer waits on the table lock: from then on it takes nothing more from its queue. */
-    private static void awaitWriterBlocked() throws InterruptedException {
+    private static void awaitWriterBlocked() {
         await(() -> db.queryLong("SELECT count(*) FROM pg_locks WHERE relation = 'admitted'::regclass AND NOT granted") > 0,
                 "a writer waits on the table lock");
     }
