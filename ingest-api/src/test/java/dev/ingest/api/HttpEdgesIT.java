@@ -561,28 +561,12 @@ class HttpEdgesIT {
 
         /** Reads one answer: status line, headers, and a body of its Content-Length. */
         Answer answer() throws IOException {
-            String statusLine = line();
-            assertThat(statusLine).as("an answer, not a closed connection").isNotNull();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String h = line(); h != null && !h.isEmpty(); h = line()) {
-                int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-            }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            byte[] body = in.readNBytes(length);
-            return new Answer(statusLine, Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, UTF_8));
+            RawAnswer a = RawAnswer.read(in, false);
+            return new Answer(a.statusLine(), a.status(), a.headers(), a.body());
         }
 
         String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int c = in.read(); c != -1; c = in.read()) {
-                if (c == '\n') {
-                    String s = b.toString(UTF_8);
-                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-                }
-                b.write(c);
-            }
-            return b.size() == 0 ? null : b.toString(UTF_8);
+            return RawAnswer.line(in);
         }
 
         /** Whether the server ends the stream (read() returns -1, with nothing more sent) within the deadline. */

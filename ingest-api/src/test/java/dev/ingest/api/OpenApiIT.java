@@ -12,7 +12,6 @@ import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.testing.StoppableServer;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -538,28 +537,8 @@ class OpenApiIT {
 
         /** The answer on {@code socket}; {@code head}: to a HEAD request, whose answer has no body whatever its Content-Length. */
         private static Answer read(InputStream socket, boolean head) throws IOException {
-            InputStream in = new BufferedInputStream(socket);
-            String statusLine = line(in);
-            assertThat(statusLine).as("an answer, not a closed connection").isNotNull();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
-                int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-            }
-            byte[] body = head ? new byte[0] : in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-            return new Answer(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, UTF_8));
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int c = in.read(); c != -1; c = in.read()) {
-                if (c == '\n') {
-                    String s = b.toString(UTF_8);
-                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-                }
-                b.write(c);
-            }
-            return b.size() == 0 ? null : b.toString(UTF_8);
+            RawAnswer a = RawAnswer.read(new BufferedInputStream(socket), head);
+            return new Answer(a.status(), a.headers(), a.body());
         }
 
         /**

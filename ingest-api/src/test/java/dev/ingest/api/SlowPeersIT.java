@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingest.api.config.PeerTimeouts;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,9 +15,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -49,14 +45,14 @@ class SlowPeersIT {
             out.flush();
 
             s.setSoTimeout(30_000);
-            Answer a = Answer.read(s.getInputStream());
-            assertThat(a.status).as(a.body).isEqualTo(408);
-            JsonObject json = new JsonObject(a.body);
+            RawAnswer a = RawAnswer.read(s.getInputStream(), false);
+            assertThat(a.status()).as(a.body()).isEqualTo(408);
+            JsonObject json = new JsonObject(a.body());
             assertThat(json.getString("error")).isEqualTo("body_timeout");
             long committed = json.getLong("committed");
             assertThat(committed).as("a first segment was committed before the stall").isPositive();
             assertThat(json.getString("message")).contains(committed + " records");
-            assertThat(a.headers.get("connection")).isEqualTo("close");
+            assertThat(a.headers().get("connection")).isEqualTo("close");
             assertThat(readToEnd(s.getInputStream())).as("closed after the answer").isEqualTo(-1);
 
             assertThat(f.rows("SELECT count(*), count(DISTINCT v), min(v), max(v) FROM t"))
@@ -114,8 +110,8 @@ class SlowPeersIT {
             try {
                 InputStream in = s.getInputStream();
                 while (complete < requests) {
-                    Answer a = Answer.read(in);
-                    assertThat(a.status).isEqualTo(200);
+                    RawAnswer a = RawAnswer.read(in, false);
+                    assertThat(a.status()).isEqualTo(200);
                     complete++;
                 }
             } catch (IOException | RuntimeException cut) {
@@ -153,35 +149,6 @@ class SlowPeersIT {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
-
-    /** One HTTP/1.1 answer with a Content-Length, read off a raw socket. */
-    private record Answer(int status, Map<String, String> headers, String body) {
-        static Answer read(InputStream in) throws IOException {
-            String status = line(in);
-            Map<String, String> headers = new TreeMap<>();
-            for (String h = line(in); !h.isEmpty(); h = line(in)) {
-                int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-            }
-            int length = Integer.parseInt(headers.get("content-length"));
-            byte[] body = in.readNBytes(length);
-            if (body.length < length) {
-                throw new EOFException("the answer ended after " + body.length + " of " + length + " bytes");
-            }
-            return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, UTF_8));
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                if (c != '\r') {
-                    b.write(c);
-                }
-            }
-            return b.toString(UTF_8);
         }
     }
 }
