@@ -44,7 +44,9 @@ class SchemaChangeIT {
                     "CREATE TABLE retype_" + m + " (id int PRIMARY KEY, code int)",
                     "CREATE TABLE enum_" + m + " (id int PRIMARY KEY, m mood)",
                     "CREATE TABLE dropped_" + m + " (id int PRIMARY KEY, gone text, kept text)",
-                    "CREATE TABLE renamed_" + m + " (id int PRIMARY KEY, old_name text)");
+                    "CREATE TABLE renamed_" + m + " (id int PRIMARY KEY, old_name text)",
+                    "CREATE TYPE feeling_" + m + " AS ENUM ('happy', 'sad')",
+                    "CREATE TABLE untyped_" + m + " (id int PRIMARY KEY, f feeling_" + m + ")");
         }
         for (WriterMode mode : WriterMode.values()) {
             engines.put(mode, IngestEngine.start(EngineConfig.builder(db.jdbcUrl()).credentials(db.user(), db.password())
@@ -146,6 +148,27 @@ class SchemaChangeIT {
         assertThat(stale.rejected()).isEmpty();
         assertThat(fresh.rejected()).isEmpty();
         assertThat(column("SELECT m::text FROM " + name + " WHERE id > 0 ORDER BY id")).containsExactly("meh", "sad");
+    }
+
+    /**
+     * The moment inside a type's replacement (column retyped to text, the enum dropped, not yet
+     * created again), seen by a writer whose statements still name the enum: PostgreSQL would
+     * store the text in the column as it now is, and so must we.
+     */
+    @ParameterizedTest
+    @EnumSource(WriterMode.class)
+    void aColumnWhoseTypeWasDroppedStoresTheValueAsTheColumnNowIs(WriterMode mode) throws Exception {
+        IngestEngine engine = engines.get(mode);
+        String m = mode.name().toLowerCase();
+        String name = "untyped_" + m;
+        TableSchema before = table(engine, name);
+        // Not warmed: the statement is parsed afresh and meets the type's name, not a cached plan.
+        db.execute("ALTER TABLE " + name + " ALTER COLUMN f TYPE text", "DROP TYPE feeling_" + m);
+
+        IngestResult result = write(engine, IngestRequest.builder(before).add(record(before, 1, "f", "sad")).build());
+
+        assertThat(result.rejected()).isEmpty();
+        assertThat(column("SELECT f FROM " + name + " WHERE id = 1")).containsExactly("sad");
     }
 
     @ParameterizedTest

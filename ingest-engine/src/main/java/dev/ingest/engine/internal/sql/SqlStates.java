@@ -77,6 +77,9 @@ public final class SqlStates {
             // become generated, a prepared statement gone: the statement was built from an old
             // catalog (a table recreated under its name is found again by the refresh)
             case "42703", "42P01", "42804", "428C9", "26000", SCHEMA_CHANGED -> true;
+            // a type the statement casts to was dropped (inside a type's replacement: the column
+            // retyped to text, the type dropped, created again)
+            case "42704" -> message != null && message.startsWith("type \"") && message.endsWith("does not exist");
             case "0A000" -> message != null && message.contains("cached plan must not change result type");
             case "XX000" -> message != null && message.startsWith("cache lookup failed for type");
             default -> false;

@@ -249,10 +249,6 @@ public final class BatchWriter implements Runnable {
     }
 
     /**
-     * Moves each request onto the catalog's latest version of its table (a map lookup when nothing
-     * changed); the requests to write in this attempt.
-     */
-    /**
      * The batch is committed (answered by COMMIT, or confirmed by its marker after the answer was
      * lost): the database is up, the commit counts in the stats and metrics, and each request is
      * answered.
@@ -267,6 +263,10 @@ public final class BatchWriter implements Runnable {
         complete(batch, attempt);
     }
 
+    /**
+     * Moves each request onto the catalog's latest version of its table (a map lookup when nothing
+     * changed); the requests to write in this attempt.
+     */
     private List<IngestRequest> retarget(List<InFlight> batch) {
         List<IngestRequest> requests = new ArrayList<>(batch.size());
         for (InFlight f : batch) {
