@@ -200,58 +200,82 @@ public final class CsvGrammar extends RecordFramer {
     }
 
     private static Row row(byte[] b, int contentStart, int contentEnd, String problem) {
-        String text = new String(b, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
+        Row row = split(b, contentStart, contentEnd);
         Utf8Validator.Invalid invalid = Utf8Validator.firstInvalid(b, contentStart, contentEnd);
         if (invalid != null) {
-            return new Row(split(text).fields, INVALID_ENCODING, Utf8Validator.message(b, invalid, contentEnd));
+            return new Row(row.fields, INVALID_ENCODING, Utf8Validator.message(b, invalid, contentEnd));
         }
-        if (text.indexOf('\0') >= 0) {
-            return new Row(split(text).fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\": 0x00");
+        if (hasNul(b, contentStart, contentEnd)) {
+            return new Row(row.fields, INVALID_ENCODING, "invalid byte sequence for encoding \"UTF8\": 0x00");
         }
-        Row row = split(text);
-        if (problem != null) {
-            return new Row(row.fields, BAD_COPY_FILE_FORMAT, problem);
-        }
-        return row;
+        return problem != null ? new Row(row.fields, BAD_COPY_FILE_FORMAT, problem) : row;
     }
 
-    /** CopyReadAttributesCSV: quoted text may start anywhere in a field. */
-    private static Row split(String text) {
+    /** In valid UTF-8 a zero byte is only ever the character NUL. */
+    private static boolean hasNul(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * CopyReadAttributesCSV: quoted text may start anywhere in a field. Splits the bytes, not a
+     * decoded line: comma and quote are ASCII, and no byte of a multi-byte UTF-8 sequence is below
+     * 0x80, so each field is decoded once, straight from the body (a field without quotes without
+     * any copy before its String).
+     */
+    private static Row split(byte[] b, int from, int to) {
         List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int raw = 0; // characters of the field as written
+        byte[] unquoted = null; // a quoted field's bytes without its quotes, when it has any
+        int length = 0;
+        int fieldStart = from;
+        boolean hasQuote = false;
         boolean quoted = false;
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
             if (quoted) {
                 if (c == '"') {
-                    if (i + 1 < n && text.charAt(i + 1) == '"') {
-                        field.append('"');
+                    if (i + 1 < to && b[i + 1] == '"') {
+                        unquoted[length++] = '"';
                         i++;
-                        raw++;
                     } else {
                         quoted = false;
                     }
                 } else {
-                    field.append(c);
+                    unquoted[length++] = c;
                 }
-                raw++;
             } else if (c == ',') {
-                fields.add(raw == 0 ? null : field.toString());
-                field.setLength(0);
-                raw = 0;
-            } else {
-                if (c == '"') {
-                    quoted = true;
-                } else {
-                    field.append(c);
+                fields.add(field(b, fieldStart, i, hasQuote, unquoted, length));
+                fieldStart = i + 1;
+                hasQuote = false;
+                length = 0;
+            } else if (c == '"') {
+                if (!hasQuote) {
+                    hasQuote = true;
+                    if (unquoted == null) {
+                        unquoted = new byte[to - from];
+                    }
+                    System.arraycopy(b, fieldStart, unquoted, 0, i - fieldStart);
+                    length = i - fieldStart;
                 }
-                raw++;
+                quoted = true;
+            } else if (hasQuote) {
+                unquoted[length++] = c;
             }
         }
-        fields.add(raw == 0 ? null : field.toString());
+        fields.add(field(b, fieldStart, to, hasQuote, unquoted, length));
         return quoted ? new Row(fields, BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field") : new Row(fields, null, null);
+    }
+
+    /** A field as COPY reads it: an unquoted empty field is NULL, any other is its text. */
+    private static String field(byte[] b, int from, int to, boolean hasQuote, byte[] unquoted, int length) {
+        if (hasQuote) {
+            return new String(unquoted, 0, length, StandardCharsets.UTF_8);
+        }
+        return from == to ? null : new String(b, from, to - from, StandardCharsets.UTF_8);
     }
 
     /** The line breaks in {@code b[from, to)}: LF, CRLF and a lone CR each count one. */
