@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,10 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ServiceMetrics implements EngineListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // At zero from the start, so that rate() and alerts see the first refusal (a counter that
+    // appears only when it first counts has no earlier sample to compare with).
+    private final Counter refused429 = refusals(429);
+    private final Counter refused503 = refusals(503);
     private IngestEngine engine;
     /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
     private volatile EngineStats stats;
@@ -52,10 +57,6 @@ public final class ServiceMetrics implements EngineListener {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        // At zero from the start, so that rate() and alerts see the first refusal (a counter that
-        // appears only when it first counts has no earlier sample to compare with).
-        refusals(429);
-        refusals(503);
         Gauge.builder("ingest_memory_budget_used_bytes", engine, e -> e.stats().budgetUsedBytes())
                 .description("Bytes of records held: queued or being written").register(registry);
         Gauge.builder("ingest_memory_budget_limit_bytes", engine, e -> e.config().memoryBudgetBytes())
@@ -80,38 +81,76 @@ public final class ServiceMetrics implements EngineListener {
                 .tag("state", state).description("Connections of the writers' pool").register(registry);
     }
 
+    /**
+     * A table's meters, looked up once: building and registering a meter per batch costs a
+     * registry lookup (and a builder, tags and an id) each time, which a one-record request pays in full.
+     */
+    private final class TableMeters {
+        final Counter accepted;
+        final Timer commit;
+        final DistributionSummary rows;
+        private volatile Counter rejected; // registered when it first counts, as before caching
+
+        TableMeters(String table) {
+            accepted = Counter.builder("ingest_records_accepted").tag("table", table).description("Records committed")
+                    .register(registry);
+            commit = Timer.builder("ingest_commit").tag("table", table).description("Time from a batch's start to its commit")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+            rows = DistributionSummary.builder("ingest_batch_rows").tag("table", table).description("Rows per committed batch")
+                    .register(registry);
+        }
+
+        Counter rejected(String table) {
+            Counter c = rejected;
+            if (c == null) {
+                c = Counter.builder("ingest_records_rejected").tag("table", table)
+                        .description("Records refused, by conversion or by the database").register(registry);
+                rejected = c;
+            }
+            return c;
+        }
+    }
+
+    private final Map<String, TableMeters> tables = new ConcurrentHashMap<>();
+    private volatile Counter replays; // registered at the first replay
+
+    private TableMeters meters(String table) {
+        TableMeters m = tables.get(table);
+        return m != null ? m : tables.computeIfAbsent(table, TableMeters::new);
+    }
+
     @Override
     public void batchCommitted(String table, int rows, int rejected, long nanos) {
-        Counter.builder("ingest_records_accepted").tag("table", table).description("Records committed").register(registry)
-                .increment(rows);
+        TableMeters m = meters(table);
+        m.accepted.increment(rows);
         if (rejected > 0) {
-            rejected(table, rejected);
+            m.rejected(table).increment(rejected);
         }
-        Timer.builder("ingest_commit").tag("table", table).description("Time from a batch's start to its commit")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
-        DistributionSummary.builder("ingest_batch_rows").tag("table", table).description("Rows per committed batch")
-                .register(registry).record(rows);
+        m.commit.record(nanos, TimeUnit.NANOSECONDS);
+        m.rows.record(rows);
     }
 
     @Override
     public void rejectedEarly(String table, int rejected) {
-        rejected(table, rejected);
-    }
-
-    private void rejected(String table, int n) {
-        Counter.builder("ingest_records_rejected").tag("table", table).description("Records refused, by conversion or by the database")
-                .register(registry).increment(n);
+        meters(table).rejected(table).increment(rejected);
     }
 
     /** An answer the service sent: counts refusals (429, 503) and idempotent replays. */
     public void answered(int status, boolean replayed) {
-        if (status == 429 || status == 503) {
-            refusals(status).increment();
+        if (status == 429) {
+            refused429.increment();
+        } else if (status == 503) {
+            refused503.increment();
         }
         if (replayed) {
-            Counter.builder("ingest_idempotent_replays").description("Requests answered from a stored answer, writing nothing")
-                    .register(registry).increment();
+            Counter c = replays;
+            if (c == null) {
+                c = Counter.builder("ingest_idempotent_replays").description("Requests answered from a stored answer, writing nothing")
+                        .register(registry);
+                replays = c;
+            }
+            c.increment();
         }
     }
 
