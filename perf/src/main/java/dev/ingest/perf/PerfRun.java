@@ -4,6 +4,7 @@ import dev.ingest.api.config.DatabaseConfig;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,6 +71,13 @@ public final class PerfRun implements Callable<Integer> {
     @Option(names = "--wrk-script", description = "wrk script of the small-request scenario (default: ${DEFAULT-VALUE}).")
     Path wrkScript = Path.of("perf/small.lua");
 
+    @Option(names = "--scenario", split = ",", paramLabel = "NAME",
+            description = "Run only these scenarios (repeatable or a comma list) and the references they need: "
+                    + "small, bulk, cli, overload, conflict, references. Default: all.")
+    Set<String> scenarios = new java.util.LinkedHashSet<>(ALL_SCENARIOS);
+
+    static final List<String> ALL_SCENARIOS = List.of("references", "bulk", "cli", "small", "overload", "conflict");
+
     @Option(names = "--quick", description = "A short run for trying the harness: 100k rows, 2 repeats, short scenarios.")
     boolean quick;
 
@@ -108,9 +116,23 @@ public final class PerfRun implements Callable<Integer> {
         }
     }
 
+    /** The writer modes of the service this harness was built with: a new mode in the enum is measured with no edit here. */
+    static List<String> writerModes() {
+        return java.util.Arrays.stream(dev.ingest.engine.WriterMode.values()).map(m -> m.name().toLowerCase(java.util.Locale.ROOT)).toList();
+    }
+
+    private boolean wants(String scenario) {
+        return scenarios.contains(scenario);
+    }
+
     private int run(DatabaseUrl db) throws Exception {
+        for (String s : scenarios) {
+            check(ALL_SCENARIOS.contains(s), "unknown scenario " + s + "; one of " + ALL_SCENARIOS);
+        }
+        boolean bulkLike = wants("bulk") || wants("cli") || wants("conflict") || wants("references");
         Report report = new Report(out);
         report.environment(environment(db));
+        report.note("Scenarios run: " + scenarios + ".");
         execute(db, Workload.tableDdl());
         Workload workload = new Workload(42);
 
@@ -125,112 +147,250 @@ public final class PerfRun implements Callable<Integer> {
         List<byte[]> bodies = workload.ndjsonBodies(0, rows, BODY_RECORDS);
         report.workload(rows, Files.size(whole), bodies.stream().mapToLong(b -> b.length).sum());
 
-        // The limit: psql \copy, two streams.
-        Stats psql = measure("psql \\copy x2", repeats, () -> {
-            execute(db, "TRUNCATE events");
-            double s = References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log"));
-            verifyCount(db, rows);
-            return rows / s;
-        });
-        report.figure("psql \\copy, 2 streams (rows/s)", psql);
-
+        Stats psql = null;
+        Stats binary = null;
         Stats pgloader = null;
-        if (References.onPath("pgloader") && pgloaderRuns > 0) {
-            pgloader = measure("pgloader", pgloaderRuns, () -> {
+        if (bulkLike) {
+            // The limit users compare with: psql \copy, two streams.
+            psql = measure("psql \\copy x2", repeats, () -> {
                 execute(db, "TRUNCATE events");
-                double s = References.pgloader(db, whole, data, out.resolve("pgloader.log"));
+                double s = References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log"));
                 verifyCount(db, rows);
                 return rows / s;
             });
-            report.figure("pgloader (rows/s)", pgloader);
-        } else {
-            report.note("pgloader is not installed (apt-get install pgloader): its reference was skipped.");
-        }
-
-        // Bulk NDJSON, per writer mode.
-        Map<String, Stats> modes = new LinkedHashMap<>();
-        List<LoadGenerator.Sampler.Sample> bulkTimeline = null;
-        LoadGenerator load = new LoadGenerator();
-        for (String mode : List.of("values", "unnest", "copy")) {
-            try (ServiceProcess service = start(db, "engine:\n  writer_mode: " + mode + "\n")) {
-                var uri = service.uri("/v1/tables/events/records");
+            report.figure("psql \\copy CSV, 2 streams (rows/s)", psql);
+            // The ceiling: the same rows as binary COPY, produced once from the loaded table.
+            List<Path> bins = List.of(data.resolve("events-1.bin"), data.resolve("events-2.bin"));
+            References.exportBinary(db, bins, rows, out.resolve("psql.log"));
+            binary = measure("binary COPY x2", repeats, () -> {
                 execute(db, "TRUNCATE events");
-                load.bulk(uri, bodies.subList(0, Math.max(1, bodies.size() / 10)), BULK_CLIENTS); // warm-up
-                List<List<LoadGenerator.Sampler.Sample>> timelines = new ArrayList<>();
-                Stats stats = measure("ingest " + mode, repeats, () -> {
+                double s = References.psqlBinaryCopy(db, bins, out.resolve("psql.log"));
+                verifyCount(db, rows);
+                return rows / s;
+            });
+            report.figure("psql \\copy binary, 2 streams, the ceiling (rows/s)", binary);
+        }
+        if (wants("cli") || wants("references")) {
+            if (References.onPath("pgloader") && pgloaderRuns > 0) {
+                pgloader = measure("pgloader", pgloaderRuns, () -> {
                     execute(db, "TRUNCATE events");
-                    try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 100)) {
-                        LoadGenerator.Outcome o = load.bulk(uri, bodies, BULK_CLIENTS);
-                        timelines.add(sampler.samples());
-                        check(o.failures() == 0 && o.rows() == rows, "bulk run lost rows: " + o);
-                        verifyCount(db, rows);
-                        return o.rowsPerSecond();
-                    }
+                    double s = References.pgloader(db, whole, data, out.resolve("pgloader.log"));
+                    verifyCount(db, rows);
+                    return rows / s;
                 });
-                modes.put(mode, stats);
-                if (mode.equals("values")) {
-                    bulkTimeline = timelines.get(0);
-                }
+                report.figure("pgloader (rows/s)", pgloader);
+            } else {
+                report.note("pgloader is not installed (apt-get install pgloader): its reference was skipped.");
             }
         }
-        modes.forEach((mode, s) -> report.figure("ingest bulk NDJSON, " + mode + " (rows/s)", s));
+
+        // Bulk NDJSON: the default configuration (the target), then each writer mode (reported).
+        LoadGenerator load = new LoadGenerator();
+        Stats bulkDefault = null;
+        Map<String, Stats> modes = new LinkedHashMap<>();
+        if (wants("bulk") || wants("overload")) {
+            bulkDefault = bulkRuns("ingest default", db, "", "", bodies, wants("bulk") ? repeats : 1);
+            report.figure("ingest bulk NDJSON, default configuration (rows/s)", bulkDefault);
+        }
+        if (wants("bulk")) {
+            for (String mode : writerModes()) {
+                modes.put(mode, bulkRuns("ingest " + mode, db, "engine:\n  writer_mode: " + mode + "\n", "", bodies, repeats));
+            }
+            modes.forEach((mode, s) -> report.figure("ingest bulk NDJSON, writer_mode " + mode + " (rows/s)", s));
+        }
 
         // The CLI: `ingest load` of the whole CSV, as a user runs it (its own JVM, start-up included).
-        Map<String, Stats> cli = new LinkedHashMap<>();
-        for (String mode : List.of("values", "copy")) {
-            try (ServiceProcess service = start(db, "engine:\n  writer_mode: " + mode + "\n")) {
+        Stats cli = null;
+        if (wants("cli")) {
+            try (ServiceProcess service = start(db, "")) {
                 String url = service.uri("/").toString();
                 int[] run = {0};
                 Run once = () -> {
                     execute(db, "TRUNCATE events");
                     // A new load id each run: the same file under the same id is (rightly) not loaded twice.
-                    String loadId = "perf-" + mode + "-" + run[0]++ + "-" + System.nanoTime();
+                    String loadId = "perf-" + run[0]++ + "-" + System.nanoTime();
                     double s = References.ingestLoad(Path.of("scripts/ingest"), url, whole, loadId, data.resolve("load-state"),
                             out.resolve("ingest-load.log"));
                     verifyCount(db, rows);
                     return rows / s;
                 };
                 once.call(); // warm-up of the service
-                cli.put(mode, measure("ingest load " + mode, repeats, once));
+                cli = measure("ingest load", repeats, once);
+            }
+            report.figure("ingest load of the CSV, default configuration (rows/s)", cli);
+        }
+
+        // Upserts: the service's on_conflict=update against psql \copy into a temp table + INSERT ... ON CONFLICT.
+        Stats upsertPsql = null;
+        Stats upsertIngest = null;
+        if (wants("conflict")) {
+            upsertPsql = measure("psql upsert x2", repeats, () -> {
+                prefill(db);
+                double s = References.psqlUpsert(db, List.of(half1, half2), out.resolve("psql.log"));
+                verifyCount(db, rows);
+                return rows / s;
+            });
+            report.figure("psql \\copy to a temp table + INSERT ON CONFLICT DO UPDATE, 2 streams, table pre-filled (rows/s)", upsertPsql);
+            upsertIngest = bulkRuns("ingest upsert", db, "", "?on_conflict=update", bodies, repeats);
+            report.figure("ingest bulk NDJSON, on_conflict=update, table pre-filled (rows/s)", upsertIngest);
+        }
+
+        // Small requests: pgbench (what a user gets with no service), the HTTP limit, the service at 64 and 1,000 connections.
+        Stats small = null;
+        Stats small1000 = null;
+        Stats naive = null;
+        Stats httpLimit = null;
+        References.Pgbench pgbench = null;
+        LoadGenerator.Latency ingestWorst = null;
+        LoadGenerator.Latency worst1000 = null;
+        LoadGenerator.Latency naiveWorst = null;
+        boolean wrk = References.onPath("wrk");
+        if (wants("small") || wants("references")) {
+            if (References.onPath("pgbench")) {
+                execute(db, "TRUNCATE events");
+                pgbench = References.pgbench(db, SMALL_CLIENTS, smallSeconds, data, out.resolve("pgbench.log"));
+                log("pgbench: %,.0f tps, average %.2f ms, p99 %.2f ms", pgbench.tps(), pgbench.averageMs(), pgbench.p99Ms());
+                report.note(String.format("pgbench -c %d -j 2 -T %d, one one-row INSERT per transaction: %,.0f tps, latency average %.2f ms "
+                        + "(pgbench's summary), p99 %.2f ms (from its per-transaction log, %,d transactions).", SMALL_CLIENTS, smallSeconds,
+                        pgbench.tps(), pgbench.averageMs(), pgbench.p99Ms(), pgbench.transactions()));
+            } else {
+                report.note("pgbench is not installed: the small-request reference was skipped.");
+            }
+            if (wrk) {
+                try (ServiceProcess service = start(db, "")) {
+                    URI live = service.uri("/health/live");
+                    References.wrkGet(live, SMALL_CLIENTS, 3, out.resolve("wrk-live.log")); // warm-up
+                    httpLimit = measure("HTTP limit", repeats, () -> References.wrkGet(live, SMALL_CLIENTS, smallSeconds, out.resolve("wrk-live.log")));
+                }
+                report.figure("HTTP limit: wrk -t2 -c64 on GET /health/live (requests/s)", httpLimit);
             }
         }
-        cli.forEach((mode, s) -> report.figure("ingest load of the CSV, " + mode + " (rows/s)", s));
-
-        // Small requests: ingest against the naive server (batching off).
         AtomicLong sequence = new AtomicLong(rows);
-        boolean wrk = References.onPath("wrk");
-        if (!wrk) {
-            report.note("wrk is not installed (apt-get install wrk): the small-request scenario used the JVM client, "
-                    + "which competes with the service for the same cores and understates both servers.");
-        }
-        List<LoadGenerator.Latency> ingestLatency = new ArrayList<>();
-        List<LoadGenerator.Latency> naiveLatency = new ArrayList<>();
-        Stats small;
-        Stats naive;
-        try (ServiceProcess service = start(db, "")) {
-            small = smallRuns("ingest small", service, db, workload, sequence, ingestLatency, wrk);
-        }
-        try (ServiceProcess service = start(db, "engine:\n  max_batch_rows: 1\n  writers_per_table: 1\n  linger_ms: 0\n")) {
-            naive = smallRuns("naive server", service, db, workload, sequence, naiveLatency, wrk);
-        }
-        // The network transports, on the small-request load (where per-request costs show).
-        if (wrk) {
-            for (String transport : List.of("nio", "epoll", "io_uring")) {
-                try (ServiceProcess service = start(db, "transport: " + transport + "\n")) {
-                    Stats t = smallRuns("transport " + transport, service, db, workload, sequence, new ArrayList<>(), true);
-                    report.figure("ingest small requests, transport " + transport + " (records/s)", t);
+        if (wants("small")) {
+            if (!wrk) {
+                report.note("wrk is not installed (apt-get install wrk): the small-request scenario used the JVM client, "
+                        + "which competes with the service for the same cores and understates both servers.");
+            }
+            List<LoadGenerator.Latency> ingestLatency = new ArrayList<>();
+            List<LoadGenerator.Latency> latency1000 = new ArrayList<>();
+            List<LoadGenerator.Latency> naiveLatency = new ArrayList<>();
+            try (ServiceProcess service = start(db, "")) {
+                small = smallRuns("ingest small", service, db, workload, sequence, ingestLatency, wrk, SMALL_CLIENTS);
+                if (wrk) {
+                    try {
+                        small1000 = smallRuns("ingest small 1000", service, db, workload, sequence, latency1000, true, 1000);
+                    } catch (RuntimeException | IOException e) {
+                        report.note("small requests with 1,000 connections failed: " + e.getMessage());
+                    }
                 }
             }
+            // Ablation only ("what batching buys"): the service with batching off. Never the baseline of a target.
+            try (ServiceProcess service = start(db, "engine:\n  max_batch_rows: 1\n  writers_per_table: 1\n  linger_ms: 0\n")) {
+                naive = smallRuns("batching off", service, db, workload, sequence, naiveLatency, wrk, SMALL_CLIENTS);
+            }
+            report.figure("ingest, 1 record per request, 64 connections (records/s)", small);
+            if (small1000 != null) {
+                report.figure("ingest, 1 record per request, 1,000 connections (records/s)", small1000);
+            }
+            report.figure("ablation: the service with batching off, 64 connections (records/s)", naive);
+            ingestWorst = worst(ingestLatency);
+            worst1000 = latency1000.isEmpty() ? null : worst(latency1000);
+            naiveWorst = worst(naiveLatency);
+            report.latency(ingestWorst, naiveWorst, wrk);
         }
-        report.figure("ingest, 1 record per request, 64 clients (records/s)", small);
-        report.figure("naive server (one INSERT and commit per record), same load (records/s)", naive);
-        LoadGenerator.Latency ingestWorst = worst(ingestLatency);
-        LoadGenerator.Latency naiveWorst = worst(naiveLatency);
-        report.latency(ingestWorst, naiveWorst, wrk);
 
-        // Overload: 3x the sustainable bulk rate, open loop.
-        double sustainable = modes.get("values").median();
-        Report.Overload overload;
+        // Overload: 3x the sustainable bulk rate (the default configuration's), open loop.
+        Report.Overload overload = null;
+        if (wants("overload")) {
+            overload = overload(db, workload, load, bulkDefault.median());
+            report.overload(overload);
+        }
+
+        report.targets(targets(psql, binary, pgloader, bulkDefault, modes, cli, small, small1000, pgbench, httpLimit, ingestWorst,
+                worst1000, overload, upsertPsql, upsertIngest));
+        if (scenarios.containsAll(List.of("bulk", "cli", "small", "overload")) && psql != null) {
+            Map<String, Stats> cliModes = new LinkedHashMap<>();
+            cliModes.put("default", cli);
+            report.charts(psql, pgloader, modes, cliModes, small, naive, ingestWorst, naiveWorst, bulkTimeline, overload);
+        } else {
+            report.note("Charts are drawn by a run of every scenario.");
+        }
+        Path file = report.write();
+        log("report: %s", file);
+        return 0;
+    }
+
+    static Targets targets(Stats psql, Stats binary, Stats pgloader, Stats bulk, Map<String, Stats> modes, Stats cli, Stats small,
+            Stats small1000, References.Pgbench pgbench, Stats httpLimit, LoadGenerator.Latency smallLatency,
+            LoadGenerator.Latency latency1000, Report.Overload o, Stats upsertPsql, Stats upsertIngest) {
+        Targets t = new Targets()
+                .ratioAtLeast("bulk NDJSON, 8 clients, 1,000-record bodies, ack=commit", "rows/s ÷ psql \\copy CSV x2", median(bulk), median(psql), 1.0)
+                .ratioAtLeast("`ingest load` of the CSV (start-up included)", "rows/s ÷ psql \\copy CSV x2", median(cli), median(psql), 1.0)
+                .ratioAtLeast("`ingest load` of the CSV (start-up included)", "rows/s ÷ pgloader", median(cli), median(pgloader), 10)
+                .ratioAtLeast("1 record per request, 64 connections", "records/s ÷ pgbench tps (64 clients)", median(small),
+                        pgbench == null ? null : pgbench.tps(), 2.0)
+                .atMost("1 record per request, 64 connections", "p99 latency", smallLatency == null ? null : smallLatency.p99(), 20, "ms")
+                .reported("same, 1,000 connections", "records/s, p99", small1000 == null || latency1000 == null ? null
+                        : String.format("%,.0f/s, p99 %.1f ms", small1000.median(), latency1000.p99()))
+                .atMost("3× overload", "live heap peak − budget", o == null || o.liveHeapPeak() <= 0 ? null
+                        : (o.liveHeapPeak() - o.budgetBytes()) / 1048576.0, 64, "MiB")
+                .atMost("3× overload", "acked rows lost", o == null ? null : (double) o.missingAckedRows(), 0, "rows")
+                .ratioAtLeast("bulk with on_conflict=update", "rows/s ÷ psql temp table + INSERT ON CONFLICT x2", median(upsertIngest),
+                        median(upsertPsql), 1.0)
+                .fraction("fraction of the ceiling: bulk NDJSON", "rows/s ÷ binary COPY x2", median(bulk), median(binary))
+                .fraction("fraction of the ceiling: small, 64 connections", "records/s ÷ HTTP limit (/health/live)", median(small),
+                        median(httpLimit));
+        for (var e : modes.entrySet()) {
+            t.fraction("bulk NDJSON, writer_mode " + e.getKey(), "rows/s ÷ psql \\copy CSV x2", e.getValue().median(), median(psql));
+        }
+        return t;
+    }
+
+    private static Double median(Stats s) {
+        return s == null ? null : s.median();
+    }
+
+    private List<LoadGenerator.Sampler.Sample> bulkTimeline;
+
+    /** Bulk NDJSON runs of 8 clients against a service with {@code engineConfig}; verifies exact row counts. */
+    private Stats bulkRuns(String name, DatabaseUrl db, String engineConfig, String query, List<byte[]> bodies, int runs) throws Exception {
+        boolean upsert = !query.isEmpty();
+        LoadGenerator load = new LoadGenerator();
+        try (ServiceProcess service = start(db, engineConfig)) {
+            var uri = java.net.URI.create(service.uri("/v1/tables/events/records") + query);
+            execute(db, "TRUNCATE events");
+            load.bulk(uri, bodies.subList(0, Math.max(1, bodies.size() / 10)), BULK_CLIENTS); // warm-up
+            List<List<LoadGenerator.Sampler.Sample>> timelines = new ArrayList<>();
+            Stats stats = measure(name, runs, () -> {
+                if (upsert) {
+                    prefill(db);
+                } else {
+                    execute(db, "TRUNCATE events");
+                }
+                try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 100)) {
+                    LoadGenerator.Outcome o = load.bulk(uri, bodies, BULK_CLIENTS);
+                    timelines.add(sampler.samples());
+                    check(o.failures() == 0 && o.rows() == rows, name + " lost rows: " + o);
+                    verifyCount(db, rows);
+                    return o.rowsPerSecond();
+                }
+            });
+            if (engineConfig.isEmpty() && !upsert && bulkTimeline == null) {
+                bulkTimeline = timelines.get(0);
+            }
+            return stats;
+        }
+    }
+
+    /** The events table holding every workload row, so an upsert of them updates. */
+    private void prefill(DatabaseUrl db) throws Exception {
+        execute(db, "TRUNCATE events");
+        Path data = out.resolve("data");
+        References.psqlCopy(db, List.of(data.resolve("events.csv")), out.resolve("psql.log"));
+        verifyCount(db, rows);
+    }
+
+    private Report.Overload overload(DatabaseUrl db, Workload workload, LoadGenerator load, double sustainable) throws Exception {
         try (ServiceProcess service = start(db, "engine:\n  memory_budget_mb: " + budgetMb + "\n")) {
             execute(db, "TRUNCATE events");
             double bodiesPerSecond = 3 * sustainable / BODY_RECORDS;
@@ -257,35 +417,27 @@ public final class PerfRun implements Callable<Integer> {
             long retainedPeak = samples.stream().mapToLong(LoadGenerator.Sampler.Sample::heapAfterGc).max().orElse(0);
             long livePeak = live.stream().mapToLong(Long::longValue).max().orElse(0);
             long budgetPeak = samples.stream().mapToLong(LoadGenerator.Sampler.Sample::budgetUsed).max().orElse(0);
-            overload = new Report.Overload(bodiesPerSecond * BODY_RECORDS, o, livePeak, retainedPeak, budgetPeak,
+            return new Report.Overload(bodiesPerSecond * BODY_RECORDS, o, livePeak, retainedPeak, budgetPeak,
                     budgetMb * 1024 * 1024, missing, samples);
         }
-        report.overload(overload);
-
-        report.targets(psql, pgloader, modes, cli, small, naive, ingestWorst, overload);
-        report.charts(psql, pgloader, modes, cli, small, naive, ingestWorst, naiveWorst, bulkTimeline, overload);
-        Path file = report.write();
-        log("report: %s", file);
-        return 0;
     }
-
     private int wrkRun;
 
     private Stats smallRuns(String name, ServiceProcess service, DatabaseUrl db, Workload workload, AtomicLong sequence,
-            List<LoadGenerator.Latency> latencies, boolean wrk) throws Exception {
+            List<LoadGenerator.Latency> latencies, boolean wrk, int clients) throws Exception {
         LoadGenerator load = new LoadGenerator();
         var uri = service.uri("/v1/tables/events/records");
         Duration warmUp = Duration.ofSeconds(3);
         Duration length = Duration.ofSeconds(smallSeconds);
         if (wrk) {
-            load.smallWithWrk(uri, wrkScript, SMALL_CLIENTS, warmUp, ++wrkRun);
+            load.smallWithWrk(uri, wrkScript, clients, warmUp, ++wrkRun);
         } else {
-            load.small(uri, workload, sequence, SMALL_CLIENTS, warmUp);
+            load.small(uri, workload, sequence, clients, warmUp);
         }
         return measure(name, repeats, () -> {
             long before = count(db);
-            LoadGenerator.Outcome o = wrk ? load.smallWithWrk(uri, wrkScript, SMALL_CLIENTS, length, ++wrkRun)
-                    : load.small(uri, workload, sequence, SMALL_CLIENTS, length);
+            LoadGenerator.Outcome o = wrk ? load.smallWithWrk(uri, wrkScript, clients, length, ++wrkRun)
+                    : load.small(uri, workload, sequence, clients, length);
             check(o.failures() == 0, name + ": " + o.failures() + " requests failed");
             // Requests still in flight when the load stops may commit without being counted.
             check(count(db) - before >= o.rows(), name + ": fewer rows in the table than acknowledged");

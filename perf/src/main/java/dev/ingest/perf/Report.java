@@ -74,46 +74,9 @@ final class Report {
                 o.retainedHeapPeak() / 1048576.0, o.missingAckedRows());
     }
 
-    void targets(Stats psql, Stats pgloader, Map<String, Stats> modes, Map<String, Stats> cli, Stats small, Stats naive,
-            LoadGenerator.Latency latency, Overload o) {
-        StringBuilder t = new StringBuilder("| scenario | figure | measured | target | |\n|---|---|---|---|---|\n");
-        // The target names no writer mode: it is met by the fastest, which the row names.
-        var best = modes.entrySet().stream().max(Map.Entry.comparingByValue((a, b) -> Double.compare(a.median(), b.median()))).orElseThrow();
-        double bulk = best.getValue().median() / psql.median();
-        row(t, "bulk NDJSON, 8 clients, writer_mode " + best.getKey(), "rows/s ÷ psql \\copy x2", bulk, ">= 0.5 (goal 0.75)", bulk >= 0.5);
-        var bestCli = cli.entrySet().stream().max(Map.Entry.comparingByValue((a, b) -> Double.compare(a.median(), b.median())))
-                .orElseThrow();
-        double cliRatio = bestCli.getValue().median() / psql.median();
-        row(t, "CLI: ingest load of the CSV, writer_mode " + bestCli.getKey(), "rows/s ÷ psql \\copy x2", cliRatio, ">= 0.5 (goal 0.7)",
-                cliRatio >= 0.5);
-        if (pgloader != null) {
-            double vsPgloader = bestCli.getValue().median() / pgloader.median();
-            row(t, "CLI: ingest load of the CSV, writer_mode " + bestCli.getKey(), "rows/s ÷ pgloader", vsPgloader, ">= 5 (goal 8)",
-                    vsPgloader >= 5);
-        }
-        double ratio = small.median() / naive.median();
-        row(t, "small, 64 clients", "records/s ÷ naive server", ratio, ">= 5 (goal 10)", ratio >= 5);
-        double p99 = latency.p99();
-        t.append(String.format("| small, 64 clients | p99 latency | %.1f ms | <= 50 ms | %s |%n", p99, p99 <= 50 ? "PASS" : "MISS"));
-        double heapOver = (o.liveHeapPeak() - o.budgetBytes()) / 1048576.0;
-        t.append(String.format("| overload, 3x | live heap peak − budget | %+.1f MiB | <= +64 MiB | %s |%n", heapOver,
-                o.liveHeapPeak() > 0 && heapOver <= 64 ? "PASS" : "MISS"));
-        t.append(String.format("| overload, 3x | acked rows lost | %d | 0 | %s |%n", o.missingAckedRows(), o.missingAckedRows() == 0 ? "PASS" : "MISS"));
-        for (var e : modes.entrySet()) {
-            t.append(String.format("| writer mode %s | rows/s ÷ psql \\copy x2 | %.2f | reported | |%n", e.getKey(), e.getValue().median() / psql.median()));
-        }
-        for (var e : cli.entrySet()) {
-            t.append(String.format("| CLI, writer mode %s | rows/s ÷ psql \\copy x2 | %.2f | reported | |%n", e.getKey(),
-                    e.getValue().median() / psql.median()));
-        }
-        if (pgloader != null) {
-            t.append(String.format("| bulk NDJSON (values) | rows/s ÷ pgloader | %.1f | reported | |%n", modes.get("values").median() / pgloader.median()));
-        }
-        targetsTable = t.toString();
-    }
-
-    private static void row(StringBuilder t, String scenario, String figure, double value, String target, boolean pass) {
-        t.append(String.format("| %s | %s | %.2f | %s | %s |%n", scenario, figure, value, target, pass ? "PASS" : "MISS"));
+    /** The targets table, computed by {@link Targets}. */
+    void targets(Targets targets) {
+        targetsTable = targets.markdown();
     }
 
     void charts(Stats psql, Stats pgloader, Map<String, Stats> modes, Map<String, Stats> cli, Stats small, Stats naive,
