@@ -8,8 +8,11 @@ import java.util.function.LongSupplier;
  * window):
  * <ul>
  *   <li>a batch that took longer than the target shrinks the limit to 70% (not below the floor);</li>
- *   <li>a batch that was full (the limit bound it) and met the target grows the limit by a step
- *       of 1/16 of the cap (not above the cap);</li>
+ *   <li>a batch that the limit bound and that met the target grows the limit by a step of 1/16
+ *       of the cap (not above the cap). The limit binds a batch when it filled it, and also when
+ *       a waiting request did not fit: requests are never split, so with 1,000-row requests and a
+ *       limit of 1,371 every batch holds 1,000 rows, and judging "full" by the row count alone
+ *       would keep the limit there for ever, one request per commit (issue 15);</li>
  *   <li>a batch that was not full tells nothing about larger batches: the limit stays.</li>
  * </ul>
  * Large batches amortize the commit (the fsync) over many rows; the target keeps the latency of
@@ -56,10 +59,20 @@ final class AdaptiveBatchSizer {
      * @return how long the batch took, in nanoseconds
      */
     long batchCommitted(int rows) {
+        return batchCommitted(rows, rows >= limit);
+    }
+
+    /**
+     * The batch started last committed {@code rows} rows; adjusts the limit.
+     *
+     * @param bound whether the limit bound the batch: it filled it, or a waiting request did not fit
+     * @return how long the batch took, in nanoseconds
+     */
+    long batchCommitted(int rows, boolean bound) {
         long nanos = nanoClock.getAsLong() - started;
         if (nanos > targetNanos) {
             limit = Math.max(floor, (int) (limit * 7L / 10)); // integer math: exact, deterministic
-        } else if (rows >= limit) {
+        } else if (bound || rows >= limit) {
             limit = Math.min(cap, limit + step);
         }
         return nanos;

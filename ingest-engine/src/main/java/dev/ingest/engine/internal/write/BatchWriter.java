@@ -73,6 +73,8 @@ public final class BatchWriter implements Runnable {
     private volatile long batchesCommitted;
     private volatile int lastBatchRows;
     private volatile long lastCommitNanos;
+    // Writer thread only: whether the sizer's limit ended the last gather (see AdaptiveBatchSizer).
+    private boolean lastGatherBound;
 
     /**
      * @param columns the table's column count, which caps a batch at 65535 parameters
@@ -132,10 +134,12 @@ public final class BatchWriter implements Runnable {
         List<InFlight> batch = new ArrayList<>();
         int rows = 0;
         long deadline = 0;
+        lastGatherBound = false;
         while (true) {
             InFlight next = queue.peek();
             if (next != null) {
                 if (!batch.isEmpty() && rows + next.request().rows().size() > limit) {
+                    lastGatherBound = true;
                     return batch;
                 }
                 queue.poll();
@@ -145,6 +149,7 @@ public final class BatchWriter implements Runnable {
                 batch.add(next);
                 rows += next.request().rows().size();
                 if (rows >= limit) {
+                    lastGatherBound = true;
                     return batch;
                 }
                 continue;
@@ -255,7 +260,7 @@ public final class BatchWriter implements Runnable {
      */
     private void committed(List<InFlight> batch, List<IngestRequest> written, Attempt attempt) {
         int rows = rowsOf(written);
-        long took = sizer.batchCommitted(rows);
+        long took = sizer.batchCommitted(rows, lastGatherBound);
         health.up();
         int rejectedByDatabase = rejectedCount(attempt.rejected);
         recordCommit(rows - rejectedByDatabase, took, attempt.deadLettered);

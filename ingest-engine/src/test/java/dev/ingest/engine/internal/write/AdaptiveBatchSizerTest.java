@@ -75,6 +75,26 @@ class AdaptiveBatchSizerTest {
     }
 
     @Test
+    void aBatchEndedByARequestThatDidNotFitGrowsTheLimitLikeAFullOne() {
+        // 1,000-row requests under a limit of 1,400: each batch holds one request, 1,000 rows.
+        AdaptiveBatchSizer s = sizer(64, 8000);
+        batch(s, 2000, SLOW);
+        assertThat(s.limit()).isEqualTo(1400);
+        s.batchStarted();
+        clock.addAndGet(FAST);
+        s.batchCommitted(1000, false); // nothing else was waiting: no news about larger batches
+        assertThat(s.limit()).isEqualTo(1400);
+        s.batchStarted();
+        clock.addAndGet(FAST);
+        s.batchCommitted(1000, true); // a second request waited and did not fit
+        assertThat(s.limit()).isEqualTo(1900);
+        s.batchStarted();
+        clock.addAndGet(SLOW);
+        s.batchCommitted(1000, true); // bound but slow: still backs off
+        assertThat(s.limit()).isEqualTo(1330);
+    }
+
+    @Test
     void convergesBelowTheTargetWhenLatencyGrowsWithBatchSize() {
         // A database whose commit takes 5 ms plus 20 µs per row: the target of 50 ms is met
         // up to 2,250 rows. The limit must settle around there, oscillating as AIMD does.

@@ -150,11 +150,13 @@ class BatchWriterTest {
 
         drainWith(writer);
 
-        // 15 + 15 fit in 40, a third would not: each batch closes at once when the next does not fit,
-        // and only the last one, alone in the queue, lingers. None was full, so the limit stays.
-        assertThat(batches).extracting(Batch::rows).containsExactly(30, 30, 30, 15);
-        assertThat(batches).extracting(Batch::at).containsExactly(T0, T0, T0, T0 + LINGER);
-        assertThat(writer.stats().batchLimit()).isEqualTo(FIRST_LIMIT);
+        // 15 + 15 fit in 40, a third would not: the batch closes at once. The limit bound it, so it
+        // grows by a step (160 / 16) to 50, and the next batch takes three requests (a fourth would
+        // make 60); the limit grows to 60. The last two, alone in the queue, linger: nothing waited
+        // behind them, so they tell nothing about larger batches and the limit stays.
+        assertThat(batches).extracting(Batch::rows).containsExactly(30, 45, 30);
+        assertThat(batches).extracting(Batch::at).containsExactly(T0, T0, T0 + LINGER);
+        assertThat(writer.stats().batchLimit()).isEqualTo(FIRST_LIMIT + 2 * 10);
         assertThat(seven).allSatisfy(r -> assertThat(accepted(r)).isEqualTo(15));
         assertThat(ids()).containsExactlyElementsOf(range(0, 105));
     }
