@@ -3,6 +3,7 @@ package dev.ingest.perf;
 import dev.ingest.api.config.DatabaseConfig;
 import dev.ingest.api.db.DatabaseUrl;
 import dev.ingest.api.db.EmbeddedDatabase;
+import dev.ingest.engine.WriterMode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,9 +17,12 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -74,9 +78,14 @@ public final class PerfRun implements Callable<Integer> {
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
             description = "Run only these scenarios (repeatable or a comma list) and the references they need: "
                     + "small, bulk, cli, overload, conflict, references. Default: all.")
-    Set<String> scenarios = new java.util.LinkedHashSet<>(ALL_SCENARIOS);
+    Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
 
     static final List<String> ALL_SCENARIOS = List.of("references", "bulk", "cli", "small", "overload", "conflict");
+
+    @Option(names = "--engine-setting", paramLabel = "KEY=VALUE",
+            description = "An engine: setting of the config file for every service this run starts (repeatable), "
+                    + "e.g. writers_per_table=4: for ablations; the report names them. A scenario's own setting of the same key wins.")
+    Map<String, String> engineSettings = new LinkedHashMap<>();
 
     @Option(names = "--quick", description = "A short run for trying the harness: 100k rows, 2 repeats, short scenarios.")
     boolean quick;
@@ -118,7 +127,7 @@ public final class PerfRun implements Callable<Integer> {
 
     /** The writer modes of the service this harness was built with: a new mode in the enum is measured with no edit here. */
     static List<String> writerModes() {
-        return java.util.Arrays.stream(dev.ingest.engine.WriterMode.values()).map(m -> m.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        return Arrays.stream(WriterMode.values()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList();
     }
 
     private boolean wants(String scenario) {
@@ -133,6 +142,9 @@ public final class PerfRun implements Callable<Integer> {
         Report report = new Report(out);
         report.environment(environment(db));
         report.note("Scenarios run: " + scenarios + ".");
+        if (!engineSettings.isEmpty()) {
+            report.note("Engine settings of every service in this run (not the default configuration): " + engineSettings + ".");
+        }
         execute(db, Workload.tableDdl());
         Workload workload = new Workload(42);
 
@@ -446,7 +458,32 @@ public final class PerfRun implements Callable<Integer> {
         });
     }
 
-    private ServiceProcess start(DatabaseUrl db, String engineConfig) throws IOException, InterruptedException {
+    /**
+     * The config file of a scenario's service: its engine section (the only section scenarios set,
+     * {@code engine:} and one {@code "  key: value"} line a setting) merged over the run's
+     * {@code --engine-setting}s, a scenario's own setting winning.
+     */
+    static String withEngineSettings(String scenarioConfig, Map<String, String> settings) {
+        if (settings.isEmpty()) {
+            return scenarioConfig;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(settings);
+        String section = "engine:\n";
+        if (!scenarioConfig.isEmpty()) {
+            check(scenarioConfig.startsWith(section), "a scenario's config is an engine section, not: " + scenarioConfig);
+            for (String line : scenarioConfig.substring(section.length()).split("\n")) {
+                int colon = line.indexOf(": ");
+                check(line.startsWith("  ") && colon > 2, "not an engine setting line: " + line);
+                merged.put(line.substring(2, colon), line.substring(colon + 2));
+            }
+        }
+        StringBuilder out = new StringBuilder(section);
+        merged.forEach((k, v) -> out.append("  ").append(k).append(": ").append(v).append('\n'));
+        return out.toString();
+    }
+
+    private ServiceProcess start(DatabaseUrl db, String scenarioConfig) throws IOException, InterruptedException {
+        String engineConfig = withEngineSettings(scenarioConfig, engineSettings);
         String url = "postgresql://" + (db.user() == null ? "postgres" : db.user()) + (db.password() == null ? "" : ":" + db.password())
                 + "@" + db.host() + ":" + db.port() + "/" + db.database();
         return ServiceProcess.start(jar, url, engineConfig, nextPort++, heap, out);

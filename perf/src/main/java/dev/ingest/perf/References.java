@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -142,7 +143,7 @@ final class References {
      */
     static double psqlUpsert(DatabaseUrl db, List<Path> files, Path log) throws IOException, InterruptedException {
         List<String> commands = new ArrayList<>();
-        String update = java.util.Arrays.stream(Workload.COLUMNS.split(",")).filter(c -> !c.equals("event_id"))
+        String update = Arrays.stream(Workload.COLUMNS.split(",")).filter(c -> !c.equals("event_id"))
                 .map(c -> c + " = EXCLUDED." + c).collect(java.util.stream.Collectors.joining(", "));
         for (Path file : files) {
             Path script = file.resolveSibling(file.getFileName() + ".upsert.sql");
