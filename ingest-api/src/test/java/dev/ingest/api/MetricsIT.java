@@ -37,7 +37,7 @@ class MetricsIT {
             assertThat(value(text, "ingest_commit_seconds_count{table=\"public.t\"}")).isGreaterThanOrEqualTo(2);
             assertThat(text).contains("ingest_commit_seconds_bucket{table=\"public.t\",le=");
             assertThat(value(text, "ingest_idempotent_replays_total")).isEqualTo(1);
-            assertThat(value(text, "ingest_writer_mode{mode=\"values\",table=\"public.t\"}")).isEqualTo(1);
+            assertThat(value(text, "ingest_writer_mode{mode=\"auto\",table=\"public.t\"}")).isEqualTo(1);
             assertThat(value(text, "ingest_queue_requests{table=\"public.t\"}")).isZero();
             assertThat(value(text, "ingest_memory_budget_used_bytes")).isZero();
             assertThat(value(text, "ingest_database_reachable")).isEqualTo(1);

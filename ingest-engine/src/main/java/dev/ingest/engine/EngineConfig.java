@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param batchLatencyTarget the commit latency the adaptive batch size steers toward; default 50 ms
  * @param linger             how long a started batch waits for more requests; default 1 ms
  * @param writerMode         how rows are sent, unless {@code tableWriterModes} says otherwise;
- *                           default {@link WriterMode#VALUES}
+ *                           default {@link WriterMode#AUTO}
  * @param tableWriterModes   writer mode per table, keyed by {@code schema.table} or bare name; default none
  * @param idempotencyRetention how long idempotency keys (and their stored answers) are kept; default 24 h
  * @param shutdownGrace      how long {@link IngestEngine#close()} lets writers finish queued work; default 30 s
@@ -224,7 +224,7 @@ public record EngineConfig(
         private Integer minBatchRows; // default: 64, or maxBatchRows when that is smaller
         private Duration batchLatencyTarget = Duration.ofMillis(50);
         private Duration linger = Duration.ofMillis(1);
-        private WriterMode writerMode = WriterMode.VALUES;
+        private WriterMode writerMode = WriterMode.AUTO;
         private Map<String, WriterMode> tableWriterModes = Map.of();
         private Duration idempotencyRetention = Duration.ofHours(24);
         private Duration shutdownGrace = Duration.ofSeconds(30);

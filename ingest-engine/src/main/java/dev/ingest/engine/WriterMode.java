@@ -7,6 +7,15 @@ import java.util.Locale;
  * columns, per-record rejections by bisection, ack after commit); they differ in speed.
  */
 public enum WriterMode {
+    /**
+     * The default: per row group, {@link #COPY} when it has at least {@link #AUTO_COPY_ROWS} rows
+     * and no {@code on_conflict} (COPY has none), multi-row {@link #VALUES} otherwise. COPY moves a
+     * large group in one stream with no bind parameters, but costs a round trip more than a
+     * prepared INSERT (the server answers the COPY command before the data is sent) and its
+     * command text is parsed each time: small groups, the usual case of one-record requests, are
+     * faster as VALUES.
+     */
+    AUTO,
     /** Multi-row {@code INSERT ... VALUES (...), (...)} with one bind parameter per value. */
     VALUES,
     /**
@@ -17,12 +26,15 @@ public enum WriterMode {
     /** {@code COPY ... FROM STDIN} in text format through pgjdbc's CopyManager. */
     COPY;
 
-    /** Parses {@code values}, {@code unnest} or {@code copy}, in any case. */
+    /** The fewest rows of a group that {@link #AUTO} sends by COPY. */
+    public static final int AUTO_COPY_ROWS = 128;
+
+    /** Parses {@code auto}, {@code values}, {@code unnest} or {@code copy}, in any case. */
     public static WriterMode parse(String text) {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("writer mode must be values, unnest or copy, not \"" + text + "\"");
+            throw new IllegalArgumentException("writer mode must be auto, values, unnest or copy, not \"" + text + "\"");
         }
     }
 }

@@ -22,7 +22,7 @@ class EngineConfigTest {
         assertThat(d.minBatchRows()).isEqualTo(64);
         assertThat(d.batchLatencyTarget()).isEqualTo(Duration.ofMillis(50));
         assertThat(d.linger()).isEqualTo(Duration.ofMillis(1));
-        assertThat(d.writerMode()).isEqualTo(WriterMode.VALUES);
+        assertThat(d.writerMode()).isEqualTo(WriterMode.AUTO);
         assertThat(d.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(d.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.retryBackoffMax()).isEqualTo(Duration.ofSeconds(5));

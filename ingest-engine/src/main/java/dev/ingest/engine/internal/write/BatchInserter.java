@@ -72,7 +72,7 @@ final class BatchInserter {
         try {
             List<IngestRequest> live = claimKeys(c, batch, fast);
             for (RowGroup g : RowGroup.of(live)) {
-                RowWriter w = writerFor(g);
+                RowWriter w = writerFor(g, g.size());
                 for (int from = 0, step; from < g.size(); from += step) {
                     step = w.nextChunk(g, g.size() - from);
                     fast.wrote(g, w.write(c, g, from, from + step));
@@ -97,11 +97,11 @@ final class BatchInserter {
             List<IngestRequest> live = claimKeys(c, batch, careful);
             RejectionIsolator isolator = new RejectionIsolator(c, careful);
             for (RowGroup g : RowGroup.of(live)) {
-                RowWriter w = writerFor(g);
                 // Slices never span two requests: each request's records are tried on their own,
                 // so a good request is decided in a statement and a bad one isolates only itself.
                 for (int run = 0, end; run < g.size(); run = end) {
                     end = g.ownerRunEnd(run);
+                    RowWriter w = writerFor(g, end - run);
                     for (int from = run, step; from < end; from += step) {
                         step = w.nextChunk(g, end - from);
                         isolator.write(w, g, from, from + step);
@@ -179,9 +179,14 @@ final class BatchInserter {
         c.commit();
     }
 
-    /** The configured mode's writer, or another for the groups that mode cannot carry. */
-    private RowWriter writerFor(RowGroup g) {
+    /**
+     * The configured mode's writer for {@code rows} rows of the group, or another for the groups
+     * that mode cannot carry.
+     */
+    RowWriter writerFor(RowGroup g, int rows) {
         return switch (mode) {
+            case AUTO -> rows >= WriterMode.AUTO_COPY_ROWS && CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
+                    : ValuesInsert.INSTANCE;
             case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
                     : UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
             case UNNEST -> UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;

@@ -121,12 +121,13 @@ class PoisonIsolationIT {
     }
 
     /**
-     * Statements the fast path cuts a request of n records into: one, or in VALUES mode one per
-     * power of two in n (statement texts are reused that way). Each costs a try, and a failing one
-     * a probe, in the isolating pass.
+     * Statements the fast path cuts a request of n records into: one, or by VALUES (the VALUES
+     * mode, and AUTO below its COPY threshold) one per power of two in n (statement texts are
+     * reused that way). Each costs a try, and a failing one a probe, in the isolating pass.
      */
     private static int chunks(WriterMode mode, int n) {
-        return mode == WriterMode.VALUES ? Integer.bitCount(n) : 1;
+        boolean values = mode == WriterMode.VALUES || mode == WriterMode.AUTO && n < WriterMode.AUTO_COPY_ROWS;
+        return values ? Integer.bitCount(n) : 1;
     }
 
     /** ceil(log2(n + 1)): the depth of a bisection of n records. */
