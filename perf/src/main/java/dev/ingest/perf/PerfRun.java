@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import one.profiler.AsyncProfilerLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,6 +88,10 @@ public final class PerfRun implements Callable<Integer> {
                     + "e.g. writers_per_table=4: for ablations; the report names them. A scenario's own setting of the same key wins.")
     Map<String, String> engineSettings = new LinkedHashMap<>();
 
+    @Option(names = "--profile", description = "Record an async-profiler flame graph (CPU, itimer) of each service this run starts, "
+            + "linked from the report. The profiler costs some throughput: compare figures of profiled runs with each other only.")
+    boolean profile;
+
     @Option(names = "--quick", description = "A short run for trying the harness: 100k rows, 2 repeats, short scenarios.")
     boolean quick;
 
@@ -96,6 +101,12 @@ public final class PerfRun implements Callable<Integer> {
     /** Overload requests open at once: enough that the service's memory budget, not the client, binds. */
     private static final int OVERLOAD_IN_FLIGHT = 512;
     private int nextPort = 18_700;
+    private final List<Path> flames = new ArrayList<>();
+
+    /** A label as a file name: lower case, runs of other characters as one dash. */
+    static String fileName(String label) {
+        return label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PerfRun()).execute(args));
@@ -214,7 +225,7 @@ public final class PerfRun implements Callable<Integer> {
         // The CLI: `ingest load` of the whole CSV, as a user runs it (its own JVM, start-up included).
         Stats cli = null;
         if (wants("cli")) {
-            try (ServiceProcess service = start(db, "")) {
+            try (ServiceProcess service = start(db, "", "cli")) {
                 String url = service.uri("/").toString();
                 int[] run = {0};
                 Run once = () -> {
@@ -269,7 +280,7 @@ public final class PerfRun implements Callable<Integer> {
                 report.note("pgbench is not installed: the small-request reference was skipped.");
             }
             if (wrk) {
-                try (ServiceProcess service = start(db, "")) {
+                try (ServiceProcess service = start(db, "", "http-limit")) {
                     URI live = service.uri("/health/live");
                     References.wrkGet(live, SMALL_CLIENTS, 3, out.resolve("wrk-live.log")); // warm-up
                     httpLimit = measure("HTTP limit", repeats, () -> References.wrkGet(live, SMALL_CLIENTS, smallSeconds, out.resolve("wrk-live.log")));
@@ -286,7 +297,7 @@ public final class PerfRun implements Callable<Integer> {
             List<LoadGenerator.Latency> ingestLatency = new ArrayList<>();
             List<LoadGenerator.Latency> latency1000 = new ArrayList<>();
             List<LoadGenerator.Latency> naiveLatency = new ArrayList<>();
-            try (ServiceProcess service = start(db, "")) {
+            try (ServiceProcess service = start(db, "", "small")) {
                 small = smallRuns("ingest small", service, db, workload, sequence, ingestLatency, wrk, SMALL_CLIENTS);
                 if (wrk) {
                     try {
@@ -297,7 +308,7 @@ public final class PerfRun implements Callable<Integer> {
                 }
             }
             // Ablation only ("what batching buys"): the service with batching off. Never the baseline of a target.
-            try (ServiceProcess service = start(db, "engine:\n  max_batch_rows: 1\n  writers_per_table: 1\n  linger_ms: 0\n")) {
+            try (ServiceProcess service = start(db, "engine:\n  max_batch_rows: 1\n  writers_per_table: 1\n  linger_ms: 0\n", "small-batching-off")) {
                 naive = smallRuns("batching off", service, db, workload, sequence, naiveLatency, wrk, SMALL_CLIENTS);
             }
             report.figure("ingest, 1 record per request, 64 connections (records/s)", small);
@@ -326,6 +337,9 @@ public final class PerfRun implements Callable<Integer> {
             report.charts(psql, pgloader, modes, cliModes, small, naive, ingestWorst, naiveWorst, bulkTimeline, overload);
         } else {
             report.note("Charts are drawn by a run of every scenario.");
+        }
+        if (!flames.isEmpty()) {
+            report.flameGraphs(out, flames);
         }
         Path file = report.write();
         log("report: %s", file);
@@ -368,8 +382,8 @@ public final class PerfRun implements Callable<Integer> {
     private Stats bulkRuns(String name, DatabaseUrl db, String engineConfig, String query, List<byte[]> bodies, int runs) throws Exception {
         boolean upsert = !query.isEmpty();
         LoadGenerator load = new LoadGenerator();
-        try (ServiceProcess service = start(db, engineConfig)) {
-            var uri = java.net.URI.create(service.uri("/v1/tables/events/records") + query);
+        try (ServiceProcess service = start(db, engineConfig, name)) {
+            var uri = URI.create(service.uri("/v1/tables/events/records") + query);
             execute(db, "TRUNCATE events");
             load.bulk(uri, bodies.subList(0, Math.max(1, bodies.size() / 10)), BULK_CLIENTS); // warm-up
             List<List<LoadGenerator.Sampler.Sample>> timelines = new ArrayList<>();
@@ -403,7 +417,7 @@ public final class PerfRun implements Callable<Integer> {
     }
 
     private Report.Overload overload(DatabaseUrl db, Workload workload, LoadGenerator load, double sustainable) throws Exception {
-        try (ServiceProcess service = start(db, "engine:\n  memory_budget_mb: " + budgetMb + "\n")) {
+        try (ServiceProcess service = start(db, "engine:\n  memory_budget_mb: " + budgetMb + "\n", "overload")) {
             execute(db, "TRUNCATE events");
             double bodiesPerSecond = 3 * sustainable / BODY_RECORDS;
             long first = 10_000_000_000L;
@@ -482,11 +496,23 @@ public final class PerfRun implements Callable<Integer> {
         return out.toString();
     }
 
-    private ServiceProcess start(DatabaseUrl db, String scenarioConfig) throws IOException, InterruptedException {
+    /**
+     * Starts a service for one scenario; with {@code --profile}, under async-profiler, which writes
+     * {@code flames/<label>.html} when the service exits.
+     */
+    private ServiceProcess start(DatabaseUrl db, String scenarioConfig, String label) throws IOException, InterruptedException {
         String engineConfig = withEngineSettings(scenarioConfig, engineSettings);
+        List<String> jvm = new ArrayList<>();
+        if (profile) {
+            Path flame = Files.createDirectories(out.resolve("flames")).resolve(fileName(label) + ".html");
+            flames.add(flame);
+            jvm.add("-XX:+UnlockDiagnosticVMOptions");
+            jvm.add("-XX:+DebugNonSafepoints");
+            jvm.add("-agentpath:" + AsyncProfilerLoader.getAsyncProfilerPath() + "=start,event=itimer,file=" + flame);
+        }
         String url = "postgresql://" + (db.user() == null ? "postgres" : db.user()) + (db.password() == null ? "" : ":" + db.password())
                 + "@" + db.host() + ":" + db.port() + "/" + db.database();
-        return ServiceProcess.start(jar, url, engineConfig, nextPort++, heap, out);
+        return ServiceProcess.start(jar, jvm, url, engineConfig, nextPort++, heap, out);
     }
 
     private interface Run {

@@ -45,6 +45,17 @@ final class Report {
         figures.append("| ").append(name).append(" | ").append(stats.describe()).append(" |\n");
     }
 
+    /** Links the flame graphs of the run's services, by the file names their scenarios gave them. */
+    void flameGraphs(Path base, List<Path> files) {
+        StringBuilder links = new StringBuilder("Flame graphs of the service (async-profiler, CPU by itimer, each over its service's "
+                + "whole life, warm-up included; figures of this run were measured under the profiler):");
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            links.append(Files.exists(f) ? " [" + name.replace(".html", "") + "](" + base.relativize(f) + ")" : " " + name + " (not written)");
+        }
+        notes.add(links.toString());
+    }
+
     void note(String text) {
         notes.add(text);
     }

@@ -30,14 +30,17 @@ final class ServiceProcess implements AutoCloseable {
     /**
      * Starts the service and waits until it is ready.
      *
+     * @param jvmOptions options of the service's JVM besides its heap (a profiler agent, say)
      * @param configYaml the config file's text (engine settings of the scenario)
      */
-    static ServiceProcess start(Path jar, String databaseUrl, String configYaml, int port, String heap, Path workDir)
-            throws IOException, InterruptedException {
+    static ServiceProcess start(Path jar, List<String> jvmOptions, String databaseUrl, String configYaml, int port, String heap,
+            Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Path config = workDir.resolve("ingest-" + port + ".yaml");
         Files.writeString(config, configYaml);
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(), "serve",
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + heap, "-Xmx" + heap));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), "serve",
                 "--port", Integer.toString(port), "--database-url", databaseUrl, "--config", config.toString()));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
