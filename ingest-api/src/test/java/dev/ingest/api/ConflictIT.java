@@ -24,7 +24,7 @@ class ConflictIT {
     private static final String C = "00000000-0000-4000-8000-00000000000c";
 
     @ParameterizedTest
-    @ValueSource(strings = {"values", "unnest", "copy"})
+    @ValueSource(strings = {"values", "unnest", "copy", "copy_binary"})
     void ignoreKeepsExistingRowsAndUpdateUpsertsOnTheKey(String mode) throws Exception {
         try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().writerMode(WriterMode.parse(mode)).build()),
                 ServiceFixture.eventsTable())) {

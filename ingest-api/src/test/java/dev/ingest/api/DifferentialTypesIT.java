@@ -113,7 +113,7 @@ class DifferentialTypesIT {
         List<String> deferred = new ArrayList<>();
         Map<String, Integer> perType = new TreeMap<>();
         Map<String, Integer> sent = new TreeMap<>();
-        for (String mode : List.of("values", "unnest", "copy")) {
+        for (String mode : List.of("values", "unnest", "copy", "copy_binary")) {
             try (ServiceFixture f = ServiceFixture.start(
                     c -> c.withEngine(c.engine().toBuilder().writerMode(WriterMode.parse(mode)).build()), ddl);
                     Connection oracle = f.db.connect()) {

@@ -24,17 +24,25 @@ public enum WriterMode {
      */
     UNNEST,
     /** {@code COPY ... FROM STDIN} in text format through pgjdbc's CopyManager. */
-    COPY;
+    COPY,
+    /**
+     * {@code COPY ... FROM STDIN WITH (FORMAT binary)}: values of the common types (int2/4/8, bool,
+     * uuid, float8, timestamptz with an offset, text, json, jsonb) encoded in PostgreSQL's binary
+     * form, so the server does not parse them; a statement holding a value whose meaning the
+     * encoder cannot prove equal to PostgreSQL's reading of its text, or a column of another type,
+     * goes as text {@link #COPY}. Groups with {@code on_conflict} go as for {@code COPY}.
+     */
+    COPY_BINARY;
 
     /** The fewest rows of a group that {@link #AUTO} sends by COPY. */
     public static final int AUTO_COPY_ROWS = 128;
 
-    /** Parses {@code auto}, {@code values}, {@code unnest} or {@code copy}, in any case. */
+    /** Parses {@code auto}, {@code values}, {@code unnest}, {@code copy} or {@code copy_binary}, in any case. */
     public static WriterMode parse(String text) {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("writer mode must be auto, values, unnest or copy, not \"" + text + "\"");
+            throw new IllegalArgumentException("writer mode must be auto, values, unnest, copy or copy_binary, not \"" + text + "\"");
         }
     }
 }

@@ -189,6 +189,8 @@ final class BatchInserter {
                     : ValuesInsert.INSTANCE;
             case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
                     : UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
+            case COPY_BINARY -> CopyBinary.supports(g) ? CopyBinary.INSTANCE : CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
+                    : UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
             case UNNEST -> UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
             case VALUES -> ValuesInsert.INSTANCE;
         };

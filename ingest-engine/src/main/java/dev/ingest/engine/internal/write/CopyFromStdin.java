@@ -98,7 +98,8 @@ final class CopyFromStdin implements RowWriter {
         return false;
     }
 
-    private static String sql(RowGroup group) {
+    /** {@code COPY t (a, b) FROM STDIN}, text format; binary COPY appends its option. */
+    static String sql(RowGroup group) {
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < group.columns.length; i++) {
             if (i > 0) {
