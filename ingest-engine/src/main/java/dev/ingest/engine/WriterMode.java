@@ -8,10 +8,11 @@ import java.util.Locale;
  */
 public enum WriterMode {
     /**
-     * The default: per row group, {@link #COPY} when it has at least {@link #AUTO_COPY_ROWS} rows
-     * and no {@code on_conflict} (COPY has none), multi-row {@link #VALUES} otherwise. COPY moves a
-     * large group in one stream with no bind parameters, but costs a round trip more than a
-     * prepared INSERT (the server answers the COPY command before the data is sent) and its
+     * The default: per row group, COPY when it has at least {@link #AUTO_COPY_ROWS} rows and no
+     * {@code on_conflict} (COPY has none), in the binary format where {@link #COPY_BINARY} can
+     * carry the group and in text otherwise; multi-row {@link #VALUES} for the other groups. COPY
+     * moves a large group in one stream with no bind parameters, but costs a round trip more than
+     * a prepared INSERT (the server answers the COPY command before the data is sent) and its
      * command text is parsed each time: small groups, the usual case of one-record requests, are
      * faster as VALUES.
      */

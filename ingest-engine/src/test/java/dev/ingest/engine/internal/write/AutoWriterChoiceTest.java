@@ -12,44 +12,57 @@ import dev.ingest.engine.WriterMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Which statement {@link WriterMode#AUTO} sends for a row group: COPY for large conflict-free groups, VALUES otherwise. */
+/**
+ * Which statement {@link WriterMode#AUTO} sends for a row group: COPY for large conflict-free
+ * groups (binary when every column's type has an encoder), VALUES otherwise.
+ */
 class AutoWriterChoiceTest {
     private static final TableSchema TABLE = new TableSchema("public", "t",
-            List.of(new ColumnSchema("id", "bigint", ColumnKind.BIGINT, null, false, false, true),
-                    new ColumnSchema("note", "text", ColumnKind.TEXT, null, true, false, true)),
+            List.of(new ColumnSchema("id", "bigint", ColumnKind.BIGINT, null, false, false, true, "pg_catalog.int8"),
+                    new ColumnSchema("note", "text", ColumnKind.TEXT, null, true, false, true, "pg_catalog.text")),
+            List.of("id"));
+    private static final TableSchema NUMERIC = new TableSchema("public", "n",
+            List.of(new ColumnSchema("id", "bigint", ColumnKind.BIGINT, null, false, false, true, "pg_catalog.int8"),
+                    new ColumnSchema("amount", "numeric", ColumnKind.NUMERIC, null, true, false, true, "pg_catalog.numeric")),
             List.of("id"));
     private final BatchInserter auto = new BatchInserter(WriterMode.AUTO);
 
     @Test
-    void aGroupOfTheThresholdOrMoreGoesByCopy() {
-        RowGroup g = group(WriterMode.AUTO_COPY_ROWS, OnConflict.ERROR);
+    void aGroupOfTheThresholdOrMoreGoesByBinaryCopyWhenItsTypesHaveEncoders() {
+        RowGroup g = group(TABLE, WriterMode.AUTO_COPY_ROWS, OnConflict.ERROR);
+        assertThat(auto.writerFor(g, g.size())).isSameAs(CopyBinary.INSTANCE);
+    }
+
+    @Test
+    void aGroupOfTheThresholdOrMoreWithATypeWithoutEncoderGoesByTextCopy() {
+        RowGroup g = group(NUMERIC, WriterMode.AUTO_COPY_ROWS, OnConflict.ERROR);
         assertThat(auto.writerFor(g, g.size())).isSameAs(CopyFromStdin.INSTANCE);
     }
 
     @Test
     void aSmallerGroupGoesByValues() {
-        RowGroup g = group(WriterMode.AUTO_COPY_ROWS - 1, OnConflict.ERROR);
+        RowGroup g = group(TABLE, WriterMode.AUTO_COPY_ROWS - 1, OnConflict.ERROR);
         assertThat(auto.writerFor(g, g.size())).isSameAs(ValuesInsert.INSTANCE);
     }
 
     @Test
     void aSliceOfALargeGroupIsJudgedByItsOwnSize() {
-        RowGroup g = group(4 * WriterMode.AUTO_COPY_ROWS, OnConflict.ERROR);
+        RowGroup g = group(TABLE, 4 * WriterMode.AUTO_COPY_ROWS, OnConflict.ERROR);
         assertThat(auto.writerFor(g, 8)).isSameAs(ValuesInsert.INSTANCE);
     }
 
     @Test
     void aGroupWithAConflictModeGoesByValuesWhateverItsSize() {
         for (OnConflict mode : List.of(OnConflict.IGNORE, OnConflict.UPDATE)) {
-            RowGroup g = group(4 * WriterMode.AUTO_COPY_ROWS, mode);
+            RowGroup g = group(TABLE, 4 * WriterMode.AUTO_COPY_ROWS, mode);
             assertThat(auto.writerFor(g, g.size())).as("on_conflict=%s", mode).isSameAs(ValuesInsert.INSTANCE);
         }
     }
 
-    private static RowGroup group(int rows, OnConflict onConflict) {
-        RequestBuilder b = IngestRequest.builder(TABLE).onConflict(onConflict);
+    private static RowGroup group(TableSchema table, int rows, OnConflict onConflict) {
+        RequestBuilder b = IngestRequest.builder(table).onConflict(onConflict);
         for (int i = 0; i < rows; i++) {
-            b.add(new Object[] {Integer.toString(i), "n" + i});
+            b.add(new Object[] {Integer.toString(i), Integer.toString(i)});
         }
         List<RowGroup> groups = RowGroup.of(List.of(b.build()));
         assertThat(groups).hasSize(1);
