@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** The reference loaders of BENCHMARKS.md, run as separate processes on the same CSV. */
 final class References {
@@ -144,10 +145,12 @@ final class References {
     static double psqlUpsert(DatabaseUrl db, List<Path> files, Path log) throws IOException, InterruptedException {
         List<String> commands = new ArrayList<>();
         String update = Arrays.stream(Workload.COLUMNS.split(",")).filter(c -> !c.equals("event_id"))
-                .map(c -> c + " = EXCLUDED." + c).collect(java.util.stream.Collectors.joining(", "));
+                .map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "));
         for (Path file : files) {
             Path script = file.resolveSibling(file.getFileName() + ".upsert.sql");
-            Files.writeString(script, "CREATE TEMP TABLE tmp (LIKE events INCLUDING DEFAULTS);\n"
+            // The staging table a user would make: the loaded columns only (LIKE would copy the
+            // NOT NULL of the identity column without its identity, and refuse every row).
+            Files.writeString(script, "CREATE TEMP TABLE tmp AS SELECT " + Workload.COLUMNS + " FROM events WITH NO DATA;\n"
                     + "\\copy tmp (" + Workload.COLUMNS + ") FROM '" + file.toAbsolutePath() + "' WITH (FORMAT csv, HEADER true)\n"
                     + "INSERT INTO events (" + Workload.COLUMNS + ") SELECT " + Workload.COLUMNS + " FROM tmp\n"
                     + "  ON CONFLICT (event_id) DO UPDATE SET " + update + ";\n");
