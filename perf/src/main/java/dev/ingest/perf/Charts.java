@@ -14,15 +14,19 @@ import org.knowm.xchart.style.Styler;
 
 /** The report's PNG charts, drawn with XChart. */
 final class Charts {
+    /** Degrees the category labels are turned so that long ones ("ingest load copy_binary") do not overlap. */
+    private static final int LABEL_ROTATION = 30;
+
     private Charts() {
     }
 
     /** A bar per label, with error bars from min to max around the median. */
     static void bars(Path file, String title, String yTitle, List<Stats> stats) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(480).title(title).yAxisTitle(yTitle).build();
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,###");
+        chart.getStyler().setXAxisLabelRotation(LABEL_ROTATION);
         List<String> names = new ArrayList<>();
         List<Double> medians = new ArrayList<>();
         List<Double> errors = new ArrayList<>();
@@ -38,11 +42,12 @@ final class Charts {
     /** Grouped bars: one series per entry, one group per category. */
     static void groupedBars(Path file, String title, String yTitle, List<String> categories, Map<String, List<Double>> series,
             boolean logarithmic) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(480).title(title).yAxisTitle(yTitle).build();
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setYAxisLogarithmic(logarithmic);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,##0.0");
+        chart.getStyler().setXAxisLabelRotation(LABEL_ROTATION);
         series.forEach((name, values) -> chart.addSeries(name, categories, values));
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

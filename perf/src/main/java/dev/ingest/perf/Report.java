@@ -74,7 +74,7 @@ final class Report {
         overloadTable = String.format("""
                 | overload | |
                 |---|---|
-                | offered (3x the bulk VALUES median) | %,.0f rows/s for %.0f s |
+                | offered (3x the bulk default median) | %,.0f rows/s for %.0f s |
                 | bodies offered / acknowledged / refused (429, 503) / not sent (512 in flight) | %,d / %,d / %,d / %,d |
                 | memory budget / its peak use | %,.1f MiB / %,.1f MiB |
                 | live heap, peak (after a full GC run every 5 s with jcmd) | %,.1f MiB |
