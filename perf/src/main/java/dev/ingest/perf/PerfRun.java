@@ -431,8 +431,10 @@ public final class PerfRun implements Callable<Integer> {
             probe.scheduleWithFixedDelay(() -> {
                 try {
                     live.add(service.liveHeapBytes());
-                } catch (IOException | InterruptedException e) {
+                } catch (IOException e) {
                     log("live heap probe failed: %s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the run ended while jcmd was reading the heap: no sample, no failure
                 }
             }, 5, 5, TimeUnit.SECONDS);
             try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 250)) {

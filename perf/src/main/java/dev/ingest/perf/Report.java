@@ -63,7 +63,7 @@ final class Report {
     void latency(LoadGenerator.Latency ingest, LoadGenerator.Latency naive, boolean wrk) {
         StringBuilder t = new StringBuilder("Request latency of the small-request runs (the worst run at each percentile; load from "
                 + (wrk ? "wrk" : "the JVM client") + "):\n\n| latency (ms) | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|\n");
-        for (var e : List.of(Map.entry("ingest", ingest), Map.entry("naive server", naive))) {
+        for (var e : List.of(Map.entry("ingest", ingest), Map.entry("batching off (ablation)", naive))) {
             LoadGenerator.Latency l = e.getValue();
             t.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", e.getKey(), l.p50(), l.p90(), l.p99(), l.p999(), l.max()));
         }
@@ -104,7 +104,7 @@ final class Report {
         Charts.bars(dir.resolve("small.png"), "1 record per request, 64 clients", "records/s", List.of(small, naive));
         Map<String, List<Double>> series = new LinkedHashMap<>();
         series.put("ingest", percentiles(ingestLatency));
-        series.put("naive server", percentiles(naiveLatency));
+        series.put("batching off (ablation)", percentiles(naiveLatency));
         Charts.groupedBars(dir.resolve("latency.png"), "Request latency, 1 record per request", "ms",
                 List.of("p50", "p90", "p99", "p99.9"), series, false);
         if (bulkTimeline != null && !bulkTimeline.isEmpty()) {
@@ -113,7 +113,7 @@ final class Report {
             lines.put("adaptive batch limit (rows)", bulkTimeline.stream().mapToDouble(LoadGenerator.Sampler.Sample::batchLimit).toArray());
             lines.put("last batch (rows)", bulkTimeline.stream().mapToDouble(LoadGenerator.Sampler.Sample::lastBatchRows).toArray());
             lines.put("queued requests x100", bulkTimeline.stream().mapToDouble(s -> s.queued() * 100.0).toArray());
-            Charts.lines(dir.resolve("timeline.png"), "Bulk NDJSON (values): batch size and queue depth", "rows", x, lines);
+            Charts.lines(dir.resolve("timeline.png"), "Bulk NDJSON (default configuration): batch size and queue depth", "rows", x, lines);
         }
         if (!o.samples().isEmpty()) {
             double[] x = o.samples().stream().mapToDouble(LoadGenerator.Sampler.Sample::seconds).toArray();
