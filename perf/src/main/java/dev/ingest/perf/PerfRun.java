@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import one.profiler.AsyncProfilerLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,6 +103,8 @@ public final class PerfRun implements Callable<Integer> {
     private static final int OVERLOAD_IN_FLIGHT = 512;
     private int nextPort = 18_700;
     private final List<Path> flames = new ArrayList<>();
+    /** CPU per record of each measured run, by figure, in the order first measured. */
+    private final Map<String, List<CpuUse.PerRecord>> cpu = new LinkedHashMap<>();
 
     /** A label as a file name: lower case, runs of other characters as one dash. */
     static String fileName(String label) {
@@ -177,7 +180,8 @@ public final class PerfRun implements Callable<Integer> {
             // The limit users compare with: psql \copy, two streams.
             psql = measure("psql \\copy x2", repeats, () -> {
                 execute(db, "TRUNCATE events");
-                double s = References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log"));
+                double s = metered("psql \\copy CSV x2", -1, () -> References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log")),
+                        x -> rows);
                 verifyCount(db, rows);
                 return rows / s;
             });
@@ -187,7 +191,8 @@ public final class PerfRun implements Callable<Integer> {
             References.exportBinary(db, bins, rows, out.resolve("psql.log"));
             binary = measure("binary COPY x2", repeats, () -> {
                 execute(db, "TRUNCATE events");
-                double s = References.psqlBinaryCopy(db, bins, out.resolve("psql.log"));
+                double s = metered("psql \\copy binary x2", -1, () -> References.psqlBinaryCopy(db, bins, out.resolve("psql.log")),
+                        x -> rows);
                 verifyCount(db, rows);
                 return rows / s;
             });
@@ -231,9 +236,11 @@ public final class PerfRun implements Callable<Integer> {
                 Run once = () -> {
                     execute(db, "TRUNCATE events");
                     // A new load id each run: the same file under the same id is (rightly) not loaded twice.
+                    boolean warmUp = run[0] == 0;
                     String loadId = "perf-" + run[0]++ + "-" + System.nanoTime();
-                    double s = References.ingestLoad(Path.of("scripts/ingest"), url, whole, loadId, data.resolve("load-state"),
+                    Callable<Double> loadFile = () -> References.ingestLoad(Path.of("scripts/ingest"), url, whole, loadId, data.resolve("load-state"),
                             out.resolve("ingest-load.log"));
+                    double s = warmUp ? loadFile.call() : metered("ingest load", service.pid(), loadFile, x -> rows);
                     verifyCount(db, rows);
                     return rows / s;
                 };
@@ -249,7 +256,8 @@ public final class PerfRun implements Callable<Integer> {
         if (wants("conflict")) {
             upsertPsql = measure("psql upsert x2", repeats, () -> {
                 prefill(db);
-                double s = References.psqlUpsert(db, List.of(half1, half2), out.resolve("psql.log"));
+                double s = metered("psql upsert x2", -1, () -> References.psqlUpsert(db, List.of(half1, half2), out.resolve("psql.log")),
+                        x -> rows);
                 verifyCount(db, rows);
                 return rows / s;
             });
@@ -271,7 +279,8 @@ public final class PerfRun implements Callable<Integer> {
         if (wants("small") || wants("references")) {
             if (References.onPath("pgbench")) {
                 execute(db, "TRUNCATE events");
-                pgbench = References.pgbench(db, SMALL_CLIENTS, smallSeconds, data, out.resolve("pgbench.log"));
+                pgbench = metered("pgbench", -1, () -> References.pgbench(db, SMALL_CLIENTS, smallSeconds, data, out.resolve("pgbench.log")),
+                        References.Pgbench::transactions);
                 log("pgbench: %,.0f tps, average %.2f ms, p99 %.2f ms", pgbench.tps(), pgbench.averageMs(), pgbench.p99Ms());
                 report.note(String.format("pgbench -c %d -j 2 -T %d, one one-row INSERT per transaction: %,.0f tps, latency average %.2f ms "
                         + "(pgbench's summary), p99 %.2f ms (from its per-transaction log, %,d transactions).", SMALL_CLIENTS, smallSeconds,
@@ -341,6 +350,7 @@ public final class PerfRun implements Callable<Integer> {
         if (!flames.isEmpty()) {
             report.flameGraphs(out, flames);
         }
+        report.cpu(cpu);
         Path file = report.write();
         log("report: %s", file);
         return 0;
@@ -397,7 +407,7 @@ public final class PerfRun implements Callable<Integer> {
                     execute(db, "TRUNCATE events");
                 }
                 try (LoadGenerator.Sampler sampler = new LoadGenerator.Sampler(service, 100)) {
-                    LoadGenerator.Outcome o = load.bulk(uri, bodies, BULK_CLIENTS);
+                    LoadGenerator.Outcome o = metered(name, service.pid(), () -> load.bulk(uri, bodies, BULK_CLIENTS), LoadGenerator.Outcome::rows);
                     timelines.add(sampler.samples());
                     check(o.failures() == 0 && o.rows() == rows, name + " lost rows: " + o);
                     verifyCount(db, rows);
@@ -467,8 +477,8 @@ public final class PerfRun implements Callable<Integer> {
         }
         return measure(name, repeats, () -> {
             long before = count(db);
-            LoadGenerator.Outcome o = wrk ? load.smallWithWrk(uri, wrkScript, clients, length, ++wrkRun)
-                    : load.small(uri, workload, sequence, clients, length);
+            LoadGenerator.Outcome o = metered(name, service.pid(), () -> wrk ? load.smallWithWrk(uri, wrkScript, clients, length, ++wrkRun)
+                    : load.small(uri, workload, sequence, clients, length), LoadGenerator.Outcome::rows);
             check(o.failures() == 0, name + ": " + o.failures() + " requests failed");
             // Requests still in flight when the load stops may commit without being counted.
             check(count(db) - before >= o.rows(), name + ": fewer rows in the table than acknowledged");
@@ -530,6 +540,20 @@ public final class PerfRun implements Callable<Integer> {
             w = l.worst(w);
         }
         return w;
+    }
+
+    /**
+     * Runs one measured load and keeps the CPU per record it cost under {@code figure} (see
+     * {@link CpuUse}); {@code servicePid} is -1 for the references, which run no service.
+     */
+    private <T> T metered(String figure, long servicePid, Callable<T> load, ToLongFunction<T> records) throws Exception {
+        if (!CpuUse.available()) {
+            return load.call();
+        }
+        CpuUse.Snapshot before = CpuUse.now(servicePid);
+        T result = load.call();
+        cpu.computeIfAbsent(figure, k -> new ArrayList<>()).add(CpuUse.perRecord(before, CpuUse.now(servicePid), records.applyAsLong(result)));
+        return result;
     }
 
     private static Stats measure(String name, int runs, Run run) throws Exception {

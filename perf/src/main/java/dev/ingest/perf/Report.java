@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /** The benchmark report: report.md and its charts in one directory. */
 final class Report {
@@ -18,6 +19,7 @@ final class Report {
     private String overloadTable = "";
     private String targetsTable = "";
     private String chartsSection = "";
+    private String cpuTable = "";
 
     /** What the overload run showed. */
     record Overload(double offeredRowsPerSecond, LoadGenerator.Overload run, long liveHeapPeak, long retainedHeapPeak,
@@ -54,6 +56,32 @@ final class Report {
             links.append(Files.exists(f) ? " [" + name.replace(".html", "") + "](" + base.relativize(f) + ")" : " " + name + " (not written)");
         }
         notes.add(links.toString());
+    }
+
+    /**
+     * CPU per record of each measured load (median of its runs, in microseconds): of the service,
+     * of PostgreSQL's processes, and of the rest of the machine (the clients and the kernel).
+     */
+    void cpu(Map<String, List<CpuUse.PerRecord>> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        StringBuilder t = new StringBuilder("""
+                CPU per record, in microseconds (median of the runs; from /proc: the service's process, every process named \
+                postgres on this machine, and the rest of the machine: the clients (psql, pgbench, wrk, `ingest load`, this \
+                harness) and the kernel):
+
+                | load | service | PostgreSQL | rest of the machine | total |
+                |---|---|---|---|---|
+                """);
+        runs.forEach((name, list) -> t.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f |%n", name,
+                median(list, CpuUse.PerRecord::service), median(list, CpuUse.PerRecord::postgres),
+                median(list, CpuUse.PerRecord::rest), median(list, CpuUse.PerRecord::total))));
+        cpuTable = t.toString();
+    }
+
+    private static double median(List<CpuUse.PerRecord> runs, ToDoubleFunction<CpuUse.PerRecord> part) {
+        return new Stats("", runs.stream().map(part::applyAsDouble).toList()).median();
     }
 
     void note(String text) {
@@ -142,7 +170,7 @@ final class Report {
     Path write() throws IOException {
         md.append("\n## Targets\n\n").append(targetsTable)
                 .append("\n## Figures\n\n| scenario | median (min–max, runs) |\n|---|---|\n").append(figures)
-                .append('\n').append(latencyTable).append('\n').append(overloadTable);
+                .append('\n').append(latencyTable).append('\n').append(overloadTable).append('\n').append(cpuTable);
         for (String n : notes) {
             md.append("\n").append(n).append('\n');
         }

@@ -27,6 +27,11 @@ final class ServiceProcess implements AutoCloseable {
         this.base = base;
     }
 
+    /** The service's process id, for {@link CpuUse}. */
+    long pid() {
+        return process.pid();
+    }
+
     /**
      * Starts the service and waits until it is ready.
      *
