@@ -28,15 +28,7 @@ final class CopyBinary implements RowWriter {
 
     /** Conflict-free groups whose every column's type has a binary encoder. */
     static boolean supports(RowGroup group) {
-        if (group.columns.length == 0 || group.onConflict != OnConflict.ERROR) {
-            return false;
-        }
-        for (int column : group.columns) {
-            if (BinaryValues.forType(group.table.column(column).castType()) == null) {
-                return false;
-            }
-        }
-        return true;
+        return group.onConflict == OnConflict.ERROR && group.everyColumn(c -> BinaryValues.forType(c.castType()) != null);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestRequest.Row;
 import dev.ingest.engine.OnConflict;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Rows of one batch that can share one INSERT: same table version and the same set of columns
@@ -38,6 +40,19 @@ final class RowGroup {
         String[] values = row.values();
         for (int i = 0; i < values.length; i++) {
             if (Row.isAbsent(values[i]) == present[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when the group has columns and every one of them passes {@code test}: what a writer can carry. */
+    boolean everyColumn(Predicate<ColumnSchema> test) {
+        if (columns.length == 0) {
+            return false;
+        }
+        for (int column : columns) {
+            if (!test.test(table.column(column))) {
                 return false;
             }
         }

@@ -21,15 +21,7 @@ final class UnnestInsert implements RowWriter {
     }
 
     static boolean supports(RowGroup group) {
-        if (group.columns.length == 0) {
-            return false;
-        }
-        for (int column : group.columns) {
-            if (group.table.column(column).kind() == ColumnKind.ARRAY) {
-                return false;
-            }
-        }
-        return true;
+        return group.everyColumn(c -> c.kind() != ColumnKind.ARRAY);
     }
 
     @Override
