@@ -26,13 +26,17 @@ class CpuUseTest {
         Path self = Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "stat");
         assertThat(CpuUse.name(self)).isEqualTo("java");
         double before = CpuUse.processSeconds(self);
+        double after = before;
         long x = 0;
-        long end = System.nanoTime() + 300_000_000L;
-        while (System.nanoTime() < end) {
-            x += Long.numberOfTrailingZeros(x + System.nanoTime());
+        // Work until /proc counts a clock tick more (10 ms of CPU); bounded, so a /proc that never moves fails.
+        for (long i = 1; i < 20_000_000_000L && after <= before; i++) {
+            x += Long.numberOfTrailingZeros(x + i);
+            if ((i & 0xFFFFF) == 0) {
+                after = CpuUse.processSeconds(self);
+            }
         }
         assertThat(x).isNotNegative();
-        assertThat(CpuUse.processSeconds(self)).isGreaterThan(before);
+        assertThat(after).isGreaterThan(before);
         assertThat(CpuUse.machineSeconds()).isPositive();
     }
 
