@@ -22,11 +22,10 @@ final class Charts {
 
     /** A bar per label, with error bars from min to max around the median. */
     static void bars(Path file, String title, String yTitle, List<Stats> stats) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
+        CategoryChart chart = categoryChart(title, yTitle);
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,###");
-        chart.getStyler().setXAxisLabelRotation(LABEL_ROTATION);
         List<String> names = new ArrayList<>();
         List<Double> medians = new ArrayList<>();
         List<Double> errors = new ArrayList<>();
@@ -42,14 +41,20 @@ final class Charts {
     /** Grouped bars: one series per entry, one group per category. */
     static void groupedBars(Path file, String title, String yTitle, List<String> categories, Map<String, List<Double>> series,
             boolean logarithmic) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
+        CategoryChart chart = categoryChart(title, yTitle);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setYAxisLogarithmic(logarithmic);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,##0.0");
-        chart.getStyler().setXAxisLabelRotation(LABEL_ROTATION);
         series.forEach((name, values) -> chart.addSeries(name, categories, values));
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** A bar chart of the report's size, its category labels turned. */
+    private static CategoryChart categoryChart(String title, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
+        chart.getStyler().setXAxisLabelRotation(LABEL_ROTATION);
+        return chart;
     }
 
     /** Lines over time (seconds); each series its own y values on a shared x. */

@@ -67,33 +67,17 @@ final class CpuUse {
 
     /** utime + stime of one process (all its threads), or 0 when it has gone. */
     static double processSeconds(Path stat) {
-        return times(stat, false);
-    }
-
-    /**
-     * utime + stime, and with {@code reapedChildren} also cutime + cstime: what the children it
-     * waited for spent. Fields after "pid (comm)": state is field 3, utime 14, stime 15, cutime 16,
-     * cstime 17 (1-based), so 11 to 14 here.
-     */
-    private static double times(Path stat, boolean reapedChildren) {
-        String[] f = fieldsAfterName(stat);
-        if (f == null || f.length < 15) {
-            return 0;
-        }
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        if (reapedChildren) {
-            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        }
-        return ticks / TICKS_PER_SECOND;
+        Stat st = Stat.read(stat);
+        return st == null ? 0 : st.seconds(false);
     }
 
     private static double postgresSeconds() throws IOException {
         double sum = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))::iterator) {
-                Path stat = p.resolve("stat");
-                if ("postgres".equals(name(stat))) {
-                    sum += times(stat, true); // only the postmaster has reaped children
+                Stat st = Stat.read(p.resolve("stat"));
+                if (st != null && st.name().equals("postgres")) {
+                    sum += st.seconds(true); // only the postmaster has reaped children
                 }
             }
         }
@@ -102,27 +86,40 @@ final class CpuUse {
 
     /** The command name of a /proc/PID/stat, or null when the process has gone. */
     static String name(Path stat) {
-        String s = read(stat);
-        if (s == null) {
-            return null;
+        Stat st = Stat.read(stat);
+        return st == null ? null : st.name();
+    }
+
+    /** One read of a /proc/PID/stat: the command name, and the fields after it (state first). */
+    private record Stat(String name, String[] fields) {
+        /** The parsed file, or null when the process has gone (or the line is not one). */
+        static Stat read(Path stat) {
+            String line;
+            try {
+                List<String> lines = Files.readAllLines(stat);
+                line = lines.isEmpty() ? "" : lines.get(0);
+            } catch (IOException e) {
+                return null; // the process ended between the listing and the read
+            }
+            int open = line.indexOf('(');
+            int close = line.lastIndexOf(')');
+            return open < 0 || close < open ? null
+                    : new Stat(line.substring(open + 1, close), line.substring(close + 1).trim().split("\\s+"));
         }
-        int open = s.indexOf('(');
-        int close = s.lastIndexOf(')');
-        return open < 0 || close < open ? null : s.substring(open + 1, close);
-    }
 
-    private static String[] fieldsAfterName(Path stat) {
-        String s = read(stat);
-        int close = s == null ? -1 : s.lastIndexOf(')');
-        return close < 0 ? null : s.substring(close + 1).trim().split("\\s+");
-    }
-
-    private static String read(Path stat) {
-        try {
-            List<String> lines = Files.readAllLines(stat);
-            return lines.isEmpty() ? null : lines.get(0);
-        } catch (IOException e) {
-            return null; // the process ended between the listing and the read
+        /**
+         * utime + stime, and with {@code reapedChildren} also cutime + cstime: what the children it
+         * waited for spent. Fields 14 to 17 of the line (1-based), 11 to 14 after the name.
+         */
+        double seconds(boolean reapedChildren) {
+            if (fields.length < 15) {
+                return 0;
+            }
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            if (reapedChildren) {
+                ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            }
+            return ticks / TICKS_PER_SECOND;
         }
     }
 }

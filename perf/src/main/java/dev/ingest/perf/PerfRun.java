@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  * a warm-up; every target is a ratio of figures measured in this one invocation.
  */
 @Command(name = "perf/run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = "Benchmark ingest against psql \\copy, the naive server and pgloader; write a report.")
+        description = "Benchmark ingest against what users would do instead (psql \\copy, pgbench, pgloader, psql upserts) "
+                + "and the ceilings (binary COPY, the HTTP limit); write a report with CPU per record.")
 public final class PerfRun implements Callable<Integer> {
     @Option(names = "--database-url", paramLabel = "URL",
             description = "PostgreSQL to use (postgresql://user:pass@host:port/db). Default: an embedded PostgreSQL.")
