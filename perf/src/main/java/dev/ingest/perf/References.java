@@ -115,15 +115,21 @@ final class References {
     }
 
     /**
-     * Writes the table's rows in PostgreSQL's binary COPY format, split by {@code event_id} order into
-     * {@code files.size()} files (the rows must be loaded already): the input of the ceiling reference.
+     * Writes the table's rows in PostgreSQL's binary COPY format (the rows must be loaded already):
+     * the input of the ceiling reference. File {@code i} of {@code n} holds rows
+     * {@code [i*rows/n, (i+1)*rows/n)} in row-number order, exactly the rows and the order of the
+     * CSV halves: the order matters, since rows sorted by the unique {@code event_id} reach its
+     * index far more cheaply (about a third less time for PostgreSQL here) than the workload's
+     * random order, and the ceiling would not be the same work.
      */
     static void exportBinary(DatabaseUrl db, List<Path> files, long rows, Path log) throws IOException, InterruptedException {
-        long per = (rows + files.size() - 1) / files.size();
+        int n = files.size();
         List<String> commands = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            commands.add("\\copy (SELECT " + Workload.COLUMNS + " FROM events ORDER BY event_id LIMIT " + per + " OFFSET " + (i * per)
-                    + ") TO '" + files.get(i).toAbsolutePath() + "' WITH (FORMAT binary)");
+        for (int i = 0; i < n; i++) {
+            long from = i * rows / n;
+            long to = (i + 1) * rows / n;
+            commands.add("\\copy (SELECT " + Workload.COLUMNS + " FROM events WHERE user_id >= " + from + " AND user_id < " + to
+                    + " ORDER BY user_id) TO '" + files.get(i).toAbsolutePath() + "' WITH (FORMAT binary)");
         }
         psqlParallel(db, commands, log);
     }
