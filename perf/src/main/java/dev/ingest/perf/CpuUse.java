@@ -10,9 +10,10 @@ import java.util.stream.Stream;
  * CPU time spent during a run, from Linux's {@code /proc}: by the service's process, by every
  * process named {@code postgres} (backends and background workers, and through the postmaster's
  * times of its reaped children, the backends that ended during the run: psql's and pgbench's),
- * and by the whole machine.
- * The rest of the machine is the clients (psql, pgbench, wrk, the harness) and the kernel's own
- * work. Divided by the records of the run, it gives CPU per record: a figure that moves far less
+ * by this harness's own process (the JVM client of the bulk and overload loads), and by the whole
+ * machine. Of the service's time, its JIT compiler threads are counted apart: a long-running
+ * service pays them once, a run of a few seconds pays them in its measured runs. The rest of the
+ * machine is the other clients (psql, pgbench, wrk, {@code ingest load}) and the kernel's own work. Divided by the records of the run, it gives CPU per record: a figure that moves far less
  * than throughput between invocations on a shared machine, and the one the issue's "halve CPU per
  * request" is about. PostgreSQL is counted only when it runs on this machine.
  */
@@ -20,14 +21,17 @@ final class CpuUse {
     /** Kernel clock ticks per second for /proc's times; 100 on every Linux this runs on (USER_HZ). */
     private static final double TICKS_PER_SECOND = 100.0;
 
-    /** CPU seconds so far: of the machine (all cores), of one process, of PostgreSQL's processes. */
-    record Snapshot(double machine, double service, double postgres) {
+    /**
+     * CPU seconds so far: of the machine (all cores), of the service's process and of its JIT
+     * compiler threads (part of the service's), of PostgreSQL's processes, of this harness.
+     */
+    record Snapshot(double machine, double service, double serviceJit, double postgres, double harness) {
     }
 
-    /** CPU per record of one run, in microseconds. */
-    record PerRecord(double service, double postgres, double rest) {
+    /** CPU per record of one run, in microseconds; {@code serviceJit} is part of {@code service}. */
+    record PerRecord(double service, double serviceJit, double postgres, double harness, double rest) {
         double total() {
-            return service + postgres + rest;
+            return service + postgres + harness + rest;
         }
     }
 
@@ -41,16 +45,40 @@ final class CpuUse {
 
     /** The times now; {@code servicePid} below 0 when no service runs. */
     static Snapshot now(long servicePid) throws IOException {
-        return new Snapshot(machineSeconds(), servicePid < 0 ? 0 : processSeconds(Path.of("/proc", Long.toString(servicePid), "stat")),
-                postgresSeconds());
+        Path service = Path.of("/proc", Long.toString(servicePid));
+        return new Snapshot(machineSeconds(), servicePid < 0 ? 0 : processSeconds(service.resolve("stat")),
+                servicePid < 0 ? 0 : jitSeconds(service), postgresSeconds(),
+                processSeconds(Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "stat")));
     }
 
     static PerRecord perRecord(Snapshot before, Snapshot after, long records) {
         double micros = 1e6 / Math.max(1, records);
         double service = (after.service() - before.service()) * micros;
+        double jit = (after.serviceJit() - before.serviceJit()) * micros;
         double postgres = (after.postgres() - before.postgres()) * micros;
+        double harness = (after.harness() - before.harness()) * micros;
         double machine = (after.machine() - before.machine()) * micros;
-        return new PerRecord(service, postgres, Math.max(0, machine - service - postgres));
+        return new PerRecord(service, Math.min(jit, service), postgres, harness, Math.max(0, machine - service - postgres - harness));
+    }
+
+    /**
+     * utime + stime of a JVM's JIT compiler threads (HotSpot names them "C1 CompilerThread&lt;n&gt;"
+     * and "C2 CompilerThread&lt;n&gt;", cut to 15 characters in /proc), from {@code /proc/PID/task}.
+     * A compiler thread that ended (HotSpot stops idle ones) takes its time with it: a lower bound.
+     */
+    static double jitSeconds(Path process) throws IOException {
+        double sum = 0;
+        try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                Stat st = Stat.read(t.resolve("stat"));
+                if (st != null && st.name().matches("C[12] CompilerThre.*")) {
+                    sum += st.seconds(false);
+                }
+            }
+        } catch (IOException e) {
+            return 0; // the process has gone
+        }
+        return sum;
     }
 
     /** The first line of /proc/stat: user nice system idle iowait irq softirq steal; busy is all but idle and iowait. */

@@ -67,15 +67,17 @@ final class Report {
             return;
         }
         StringBuilder t = new StringBuilder("""
-                CPU per record, in microseconds (median of the runs; from /proc: the service's process, every process named \
-                postgres on this machine, and the rest of the machine: the clients (psql, pgbench, wrk, `ingest load`, this \
-                harness) and the kernel):
+                CPU per record, in microseconds (median of the runs; from /proc): the service's process, and of it its JIT \
+                compiler threads (a long-running service pays them once; these runs pay them still); every process named \
+                postgres on this machine; this harness (the JVM client of the bulk loads); the rest of the machine: the other \
+                clients (psql, pgbench, wrk, `ingest load`) and the kernel:
 
-                | load | service | PostgreSQL | rest of the machine | total |
-                |---|---|---|---|---|
+                | load | service | of it JIT | PostgreSQL | this harness | rest of the machine | total |
+                |---|---|---|---|---|---|---|
                 """);
-        runs.forEach((name, list) -> t.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f |%n", name,
-                median(list, CpuUse.PerRecord::service), median(list, CpuUse.PerRecord::postgres),
+        runs.forEach((name, list) -> t.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", name,
+                median(list, CpuUse.PerRecord::service), median(list, CpuUse.PerRecord::serviceJit),
+                median(list, CpuUse.PerRecord::postgres), median(list, CpuUse.PerRecord::harness),
                 median(list, CpuUse.PerRecord::rest), median(list, CpuUse.PerRecord::total))));
         cpuTable = t.toString();
     }
