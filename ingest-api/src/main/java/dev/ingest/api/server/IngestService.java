@@ -12,13 +12,19 @@ import dev.ingest.api.imports.ImportScheduler;
 import dev.ingest.api.server.auth.Auth;
 import dev.ingest.api.server.metrics.ServiceMetrics;
 import dev.ingest.engine.IngestEngine;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.transport.Transport;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -30,9 +36,12 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +59,12 @@ public final class IngestService implements AutoCloseable {
     private final IngestEngine engine;
     private final Vertx vertx;
     private final Pool pool;
-    private final HttpServer server;
+    private final List<HttpServer> servers; // one per event loop, sharing the port
     private final ImportScheduler imports;
     private final Auth auth;
 
     private IngestService(ServiceConfig config, EmbeddedDatabase embedded, DatabaseUrl database, IngestEngine engine,
-            Vertx vertx, Pool pool, HttpServer server, ImportScheduler imports, Auth auth) {
+            Vertx vertx, Pool pool, List<HttpServer> servers, ImportScheduler imports, Auth auth) {
         this.imports = imports;
         this.auth = auth;
         this.config = config;
@@ -64,7 +73,7 @@ public final class IngestService implements AutoCloseable {
         this.engine = engine;
         this.vertx = vertx;
         this.pool = pool;
-        this.server = server;
+        this.servers = servers;
     }
 
     public static IngestService start(ServiceConfig config) throws Exception {
@@ -139,12 +148,11 @@ public final class IngestService implements AutoCloseable {
                 options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                         .setCertPath(http.tls().cert().toString()).setKeyPath(http.tls().key().toString()));
             }
-            HttpServer server = listen(vertx.createHttpServer(options)
-                    .connectionHandler(HttpApi.connections(http))
-                    .requestHandler(HttpApi.router(vertx, engine, pool, auth, imports, metrics, http, config.streaming(), config.rejectsPolicy())), http);
-            log.info("listening: host={} port={} tls={} database={} transport={}",
-                    http.host(), server.actualPort(), http.tls() != null, database.display(), transport.name());
-            return new IngestService(config, embedded, database, engine, vertx, pool, server, imports, auth);
+            Router router = HttpApi.router(vertx, engine, pool, auth, imports, metrics, http, config.streaming(), config.rejectsPolicy());
+            List<HttpServer> servers = listen(vertx, options, router, HttpApi.connections(http), http, Runtime.getRuntime().availableProcessors());
+            log.info("listening: host={} port={} tls={} database={} transport={} event_loops={}",
+                    http.host(), servers.get(0).actualPort(), http.tls() != null, database.display(), transport.name(), servers.size());
+            return new IngestService(config, embedded, database, engine, vertx, pool, servers, imports, auth);
         } catch (Exception e) {
             if (imports != null) {
                 imports.close();
@@ -162,10 +170,27 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    private static HttpServer listen(HttpServer server, HttpConfig config) throws Exception {
+    /**
+     * Listens with {@code instances} HTTP servers, each on an event loop of its own, sharing the
+     * port (Vert.x hands each new connection to the next): one server would run every request's
+     * parsing, decoding and answer on a single thread. Port 0 is asked for as -1, Vert.x's shared
+     * random port, so that all of them get the same one.
+     */
+    private static List<HttpServer> listen(Vertx vertx, HttpServerOptions options, Router router, Handler<HttpConnection> connections,
+            HttpConfig config, int instances) throws Exception {
+        int port = config.port() == 0 ? -1 : config.port();
+        List<HttpServer> servers = new CopyOnWriteArrayList<>();
+        Supplier<Deployable> server = () -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer(options).connectionHandler(connections).requestHandler(router)
+                        .listen(port, config.host()).onSuccess(servers::add);
+            }
+        };
         try {
-            return server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture()
+            vertx.deployVerticle(server, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
                     .get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return List.copyOf(servers);
         } catch (ExecutionException e) {
             // NIO reports a java.net.BindException, the native transports an IOException that says so.
             for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
@@ -193,7 +218,7 @@ public final class IngestService implements AutoCloseable {
 
     /** The port the server listens on (the actual one when configured as 0). */
     public int port() {
-        return server.actualPort();
+        return servers.get(0).actualPort();
     }
 
     /** Whether the service serves HTTPS. */
@@ -228,8 +253,8 @@ public final class IngestService implements AutoCloseable {
         long graceMillis = config.engine().shutdownGrace().toMillis();
         log.info("stopping: answering in-flight requests (grace {} ms)", graceMillis);
         // Stop accepting; in-flight requests finish as their records commit.
-        await(server.shutdown(graceMillis, TimeUnit.MILLISECONDS), graceMillis + config.http().stopMargin().toMillis(),
-                "HTTP server shutdown");
+        await(Future.all(servers.stream().map(s -> s.shutdown(graceMillis, TimeUnit.MILLISECONDS)).toList()),
+                graceMillis + config.http().stopMargin().toMillis(), "HTTP server shutdown");
         imports.close(); // runs stop after their current chunk, which the engine then commits
         engine.close();
         pool.close();
