@@ -10,10 +10,11 @@ import java.util.stream.Stream;
  * CPU time spent during a run, from Linux's {@code /proc}: by the service's process, by every
  * process named {@code postgres} (backends and background workers, and through the postmaster's
  * times of its reaped children, the backends that ended during the run: psql's and pgbench's),
- * by this harness's own process (the JVM client of the bulk and overload loads), and by the whole
+ * by this harness's own process (the JVM client of the overload, and of bulk loads without curl), and by the whole
  * machine. Of the service's time, its JIT compiler threads are counted apart: a long-running
  * service pays them once, a run of a few seconds pays them in its measured runs. The rest of the
- * machine is the other clients (psql, pgbench, wrk, {@code ingest load}) and the kernel's own work. Divided by the records of the run, it gives CPU per record: a figure that moves far less
+ * machine is the other clients (psql, pgbench, wrk, curl, {@code ingest load}) and the kernel's own work.
+ * Divided by the records of the run, it gives CPU per record: a figure that moves far less
  * than throughput between invocations on a shared machine, and the one the issue's "halve CPU per
  * request" is about. PostgreSQL is counted only when it runs on this machine.
  */

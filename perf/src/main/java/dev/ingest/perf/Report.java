@@ -69,8 +69,8 @@ final class Report {
         StringBuilder t = new StringBuilder("""
                 CPU per record, in microseconds (median of the runs; from /proc): the service's process, and of it its JIT \
                 compiler threads (a long-running service pays them once; these runs pay them still); every process named \
-                postgres on this machine; this harness (the JVM client of the bulk loads); the rest of the machine: the other \
-                clients (psql, pgbench, wrk, `ingest load`) and the kernel:
+                postgres on this machine; this harness (the JVM client of the overload, and of the bulk loads where curl is \
+                missing); the rest of the machine: the other clients (psql, pgbench, wrk, curl, `ingest load`) and the kernel:
 
                 | load | service | of it JIT | PostgreSQL | this harness | rest of the machine | total |
                 |---|---|---|---|---|---|---|
