@@ -55,6 +55,68 @@ class ConflictIT {
         }
     }
 
+    private static String item(int id, int n, String note) {
+        return "{\"id\":\"" + String.format("00000000-0000-4000-8000-%012d", id) + "\",\"n\":" + n
+                + ",\"at\":\"2026-01-01T00:00:00.123456Z\",\"note\":\"" + note + "\"}\n";
+    }
+
+    /**
+     * A large upsert (a group past auto's COPY threshold) answers and stores the same in every mode:
+     * the target's constraint refuses its record alone, the same key twice is settled record by
+     * record, a timestamptz(3) is rounded as PostgreSQL rounds it, and after the column's type
+     * changes the next upsert takes the new type.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "copy_binary", "values"})
+    void aLargeUpsertStoresWhatTheTargetWould(String mode) throws Exception {
+        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().writerMode(WriterMode.parse(mode)).build()),
+                "CREATE TABLE items (id uuid PRIMARY KEY, n int4 NOT NULL CHECK (n >= 0), at timestamptz(3), note text)")) {
+            StringBuilder first = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                first.append(item(i, i, "first"));
+            }
+            assertThat(f.post("/v1/tables/items/records", "application/x-ndjson", first.toString().getBytes(UTF_8)).statusCode())
+                    .isEqualTo(200);
+
+            StringBuilder upsert = new StringBuilder();
+            for (int i = 50; i < 350; i++) {
+                upsert.append(item(i, i == 300 ? -1 : i + 1000, "upserted"));
+            }
+            upsert.append(item(200, 7, "second"));
+            HttpResponse<String> r = f.post("/v1/tables/items/records?on_conflict=update", "application/x-ndjson",
+                    upsert.toString().getBytes(UTF_8));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonObject answer = ServiceFixture.json(r);
+            assertThat(answer.getLong("accepted")).isEqualTo(300);
+            assertThat(answer.getLong("inserted")).as(r.body()).isEqualTo(249);
+            assertThat(answer.getLong("updated")).as(r.body()).isEqualTo(51);
+            assertThat(answer.getJsonArray("rejected")).hasSize(1);
+            assertThat(answer.getJsonArray("rejected").getJsonObject(0).getInteger("index")).isEqualTo(250);
+            assertThat(answer.getJsonArray("rejected").getJsonObject(0).getString("sqlstate")).isEqualTo("23514");
+
+            assertThat(f.db.queryLong("SELECT count(*) FROM items")).isEqualTo(349);
+            assertThat(f.db.queryLong("SELECT count(*) FROM items WHERE note = 'first'")).isEqualTo(50);
+            assertThat(f.rows("SELECT n::text, note FROM items WHERE id = '00000000-0000-4000-8000-000000000200'"))
+                    .containsExactly(List.of("7", "second"));
+            assertThat(f.db.queryLong("SELECT count(*) FROM items WHERE n = 1099 AND note = 'upserted'")).isEqualTo(1);
+            // PostgreSQL is the oracle of the rounding to three fractional digits.
+            assertThat(f.db.queryLong("SELECT count(*) FROM items WHERE at IS DISTINCT FROM "
+                    + "'2026-01-01T00:00:00.123456Z'::timestamptz(3)")).isZero();
+
+            f.db.execute("ALTER TABLE items ALTER COLUMN n TYPE int8");
+            StringBuilder wide = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                wide.append(item(i, 0, "wide").replace("\"n\":0", "\"n\":" + (5_000_000_000L + i)));
+            }
+            HttpResponse<String> again = f.post("/v1/tables/items/records?on_conflict=update", "application/x-ndjson",
+                    wide.toString().getBytes(UTF_8));
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            assertThat(ServiceFixture.json(again).getLong("accepted")).as(again.body()).isEqualTo(200);
+            assertThat(f.db.queryLong("SELECT count(*) FROM items WHERE n >= 5000000000 AND note = 'wide'")).isEqualTo(200);
+            assertThat(f.db.queryLong("SELECT count(*) FROM items")).isEqualTo(349);
+        }
+    }
+
     @Test
     void theSameKeyTwiceInOneUpsertIsSettledRecordByRecord() throws Exception {
         try (ServiceFixture f = ServiceFixture.start(ServiceFixture.eventsTable())) {
