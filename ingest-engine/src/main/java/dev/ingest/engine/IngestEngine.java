@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -131,7 +132,11 @@ public final class IngestEngine implements AutoCloseable {
             DataSource dataSource = decorate.apply(pool);
             IngestEngine engine = new IngestEngine(config, pool, dataSource, System::nanoTime);
             engine.catalog.load();
-            log.info("engine started: tables={} config={}", engine.catalog.tables().size(), config);
+            // The settings a reader of the log needs; the whole configuration only on request.
+            log.info("engine started: tables={} writer_mode={} writers_per_table={} memory_budget_mib={} pool_size={}",
+                    engine.catalog.tables().size(), config.writerMode().name().toLowerCase(Locale.ROOT),
+                    config.writersPerTable(), config.memoryBudgetBytes() >> 20, config.poolSize());
+            log.debug("engine configuration: {}", config);
             return engine;
         } catch (SQLException | RuntimeException e) {
             pool.close();
