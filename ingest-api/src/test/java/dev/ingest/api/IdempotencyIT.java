@@ -117,6 +117,38 @@ class IdempotencyIT {
         assertThat(f.db.queryLong("SELECT status FROM ingest.idempotency_keys WHERE key = 'none'")).isEqualTo(422);
     }
 
+    /**
+     * A key is free the moment its answer arrives, whichever connection (and so event loop) the
+     * client's next request comes on: a repeat with another body is told the key was used, never
+     * that it is still in progress. Each round answers on one connection and asks on another.
+     */
+    @Test
+    void aKeyIsFreeOnEveryConnectionOnceItsAnswerHasArrived() throws Exception {
+        HttpClient first = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient second = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<String> answers = new ArrayList<>();
+        for (int round = 0; round < 300; round++) {
+            String key = "free-" + round;
+            String type = round % 2 == 0 ? "application/json" : "application/x-ndjson";
+            String body = type.equals("application/json") ? "[" + RecordsIT.event(round, "a") + "]" : events(round, round + 1, "a");
+            String other = type.equals("application/json") ? "[" + RecordsIT.event(round, "b") + "]" : events(round, round + 1, "b");
+            assertThat(send(first, type, body, key).statusCode()).isEqualTo(200);
+            HttpResponse<String> reused = send(second, type, other, key);
+            if (reused.statusCode() != 422) {
+                answers.add("round " + round + " (" + type + "): " + reused.statusCode() + " " + reused.body());
+            }
+        }
+        assertThat(answers).as("repeats with another body that were not refused as a reused key").isEmpty();
+        assertThat(f.db.queryLong("SELECT count(*) FROM events")).isEqualTo(300);
+        assertThat(f.db.queryLong("SELECT count(*) FROM events WHERE source = 'b'")).isZero();
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String type, String body, String key) throws Exception {
+        return client.send(HttpRequest.newBuilder(f.uri("/v1/tables/events/records")).header("Content-Type", type)
+                .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void concurrentRepeatsOfOneKeyWriteOnce() throws Exception {
         String body = "[" + RecordsIT.event(10, "c") + "," + RecordsIT.event(11, "c") + "]";

@@ -35,13 +35,15 @@ final class AnswerWriter {
     private final MemoryHold held; // what of the answer the socket has not taken yet
     private final long timeoutNanos;
     private final int sliceBytes;
+    private final Runnable abandoned;
     private Buffer answer;
     private int sent; // bytes of answer handed to the response
     private long lastProgress;
     private long timer = -1;
     private State state = State.WRITING;
 
-    private AnswerWriter(RoutingContext ctx, IngestEngine engine, HttpConfig http) {
+    private AnswerWriter(RoutingContext ctx, IngestEngine engine, HttpConfig http, Runnable abandoned) {
+        this.abandoned = abandoned;
         this.ctx = ctx;
         this.response = ctx.response();
         this.held = engine.hold();
@@ -53,9 +55,10 @@ final class AnswerWriter {
      * Answers with {@code answer}'s status, and {@code body} followed by its fields ({@link Answer#addTo});
      * does nothing when the response is already ended or closed.
      *
-     * @param http the peer's write timeout and the size of a slice
+     * @param http      the peer's write timeout and the size of a slice
+     * @param abandoned run when the answer is given up because the peer read none of it for the timeout
      */
-    static void send(RoutingContext ctx, Answer answer, JsonObject body, IngestEngine engine, HttpConfig http) {
+    static void send(RoutingContext ctx, Answer answer, JsonObject body, IngestEngine engine, HttpConfig http, Runnable abandoned) {
         HttpServerResponse r = ctx.response();
         if (r.ended() || r.closed()) {
             return;
@@ -63,7 +66,7 @@ final class AnswerWriter {
         if (answer.retryAfterSeconds() > 0) {
             r.putHeader("Retry-After", Integer.toString(answer.retryAfterSeconds()));
         }
-        new AnswerWriter(ctx, engine, http).start(answer.status(), answer.addTo(body).toBuffer());
+        new AnswerWriter(ctx, engine, http, abandoned).start(answer.status(), answer.addTo(body).toBuffer());
     }
 
     private void start(int status, Buffer encoded) {
@@ -125,6 +128,7 @@ final class AnswerWriter {
         }
         // The peer has read nothing for the write timeout: stop holding its answer and its connection.
         finish();
+        abandoned.run();
         ctx.request().connection().close();
     }
 

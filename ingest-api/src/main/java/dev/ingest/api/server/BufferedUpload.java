@@ -83,9 +83,9 @@ final class BufferedUpload {
     /** Answered before under this key: the same answer and nothing written, if it is the same request. */
     private void replay(List<IdempotencyKeys.Stored> stored) {
         if (!options.fingerprint().matchesWhole(stored)) {
+            options.finished();
             ctx.response().putHeader("Connection", "close");
             Answers.keyReused(RecordsHandler.KEY_REUSED).send(ctx);
-            options.finished();
             return;
         }
         UploadResult r = new UploadResult();
@@ -94,13 +94,17 @@ final class BufferedUpload {
         respond(r);
     }
 
+    /**
+     * Answers a finished request. Its key is freed first: the client may send its next request the
+     * moment the answer arrives, on another connection served by another event loop.
+     */
     private void respond(UploadResult r) {
+        options.finished();
         if (options.ackQueued()) {
             Responses.queued(ctx, r.records());
         } else {
-            AnswerWriter.send(ctx, Answers.result(r.answer()), r.toJson(), engine, http);
+            AnswerWriter.send(ctx, Answers.result(r.answer()), r.toJson(), engine, http, options::answerAbandoned);
         }
-        options.finished();
     }
 
     private void chunk(Buffer chunk) {
@@ -190,8 +194,8 @@ final class BufferedUpload {
             refuse(answer);
             return;
         }
-        answer.send(ctx);
         options.finished();
+        answer.send(ctx);
     }
 
     /** The answer's body with where in the body the problem is (line, column, column name), as far as known. */
@@ -216,8 +220,8 @@ final class BufferedUpload {
                     .onSuccess(this::replay)
                     .onFailure(e -> {
                         log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
-                        Answers.unavailable(http.unavailableRetryAfterSeconds()).send(ctx);
                         options.finished();
+                        Answers.unavailable(http.unavailableRetryAfterSeconds()).send(ctx);
                     });
             return;
         }

@@ -45,7 +45,7 @@ public final class HttpApi {
                 .onFailure(ctx::fail));
         // No BodyHandler: uploads read their bodies themselves, streaming or within the budget.
         router.post("/v1/tables/:table/records").handler(new RecordsHandler(engine, new IdempotencyKeys(pool), http, streaming,
-                rejects));
+                rejects, metrics));
         router.get("/v1/rejects").handler(new RejectsHandler(pool, engine.catalog()));
         router.get("/v1/stats").handler(new StatsHandler(engine));
         router.get("/v1/tables").handler(new TablesHandler(engine.catalog()));

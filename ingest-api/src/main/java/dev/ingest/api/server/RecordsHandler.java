@@ -6,6 +6,7 @@ import dev.ingest.api.config.StreamingConfig;
 import dev.ingest.api.server.answer.Answer;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.api.server.auth.Auth;
+import dev.ingest.api.server.metrics.ServiceMetrics;
 import dev.ingest.api.formats.BodyInflater;
 import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.StreamDecoder;
@@ -38,17 +39,21 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private final HttpConfig http;
     private final StreamingConfig streaming;
     private final RejectsPolicy rejects;
+    private final ServiceMetrics metrics;
 
     /**
      * @param http      the limits and timeouts of a request and its answer
      * @param streaming how a streamed body is cut into segments
+     * @param metrics   where abandoned answers are counted
      */
-    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, HttpConfig http, StreamingConfig streaming, RejectsPolicy rejects) {
+    RecordsHandler(IngestEngine engine, IdempotencyKeys keys, HttpConfig http, StreamingConfig streaming, RejectsPolicy rejects,
+            ServiceMetrics metrics) {
         this.engine = engine;
         this.keys = keys;
         this.http = http;
         this.streaming = streaming;
         this.rejects = rejects;
+        this.metrics = metrics;
     }
 
     @Override
@@ -133,7 +138,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
         // Not part of the fingerprint: a repeat replays the stored answer and stores nothing, whatever it asks.
         boolean keepRejects = "keep".equals(ctx.queryParams().get("rejects")) || rejects.keeps(table);
         RequestOptions options = new RequestOptions(keys, scope, key, stored, fingerprint, done, onConflict, ackQueued, keepRejects,
-                "http " + Auth.scope(ctx));
+                "http " + Auth.scope(ctx), metrics::answerAbandoned);
         continueIfExpected(ctx);
         if (format.streamed()) {
             new StreamingUpload(ctx, engine, table, decoders(format), http, streaming, options).start();

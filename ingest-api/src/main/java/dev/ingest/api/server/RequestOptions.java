@@ -31,14 +31,17 @@ final class RequestOptions implements SegmentOptions {
     private final boolean keepRejects;
     private final String source;
     private Runnable done;
+    private final Runnable abandoned;
 
     /**
      * @param keepRejects whether refused records also go to {@code ingest.rejects} when the
      *                    client waits for the answer ({@code rejects=keep} or the table's setting)
      * @param source      who sent the records, for {@code ingest.rejects}
+     * @param abandoned   counts an answer the client did not read (see {@link AnswerWriter})
      */
     RequestOptions(IdempotencyKeys keys, String scope, String key, List<IdempotencyKeys.Stored> stored, BodyFingerprint fingerprint,
-            Runnable done, OnConflict onConflict, boolean ackQueued, boolean keepRejects, String source) {
+            Runnable done, OnConflict onConflict, boolean ackQueued, boolean keepRejects, String source, Runnable abandoned) {
+        this.abandoned = abandoned;
         this.ackQueued = ackQueued;
         this.keepRejects = keepRejects;
         this.source = source;
@@ -134,6 +137,11 @@ final class RequestOptions implements SegmentOptions {
         if (key != null) {
             segment.fingerprint(fingerprint.current());
         }
+    }
+
+    /** Counts this request's answer as given up: the client read none of it for the write timeout. */
+    void answerAbandoned() {
+        abandoned.run();
     }
 
     /** The request is finished: its key is no longer in flight. Runs once. */

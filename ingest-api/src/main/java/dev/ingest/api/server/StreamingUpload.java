@@ -489,7 +489,7 @@ final class StreamingUpload {
             answer.withMessage(answer.message() + "; " + result.accepted() + " records of this body were committed before it")
                     .send(ctx);
         } else {
-            AnswerWriter.send(ctx, Answers.result(result.answer()), result.toJson(), engine, http);
+            AnswerWriter.send(ctx, Answers.result(result.answer()), result.toJson(), engine, http, options::answerAbandoned);
         }
     }
 
@@ -509,8 +509,15 @@ final class StreamingUpload {
     /** Answers now (with the column the body named, if any); segments already submitted still commit, and the answer says so. */
     private void failWith(Answer answer, String columnName) {
         boolean submitted = session.submitted() > 0;
-        // The key stays in flight until the segments already submitted have committed or failed.
-        abandon().whenComplete((o, e) -> context.runOnContext(v -> options.finished()));
+        // The key stays in flight until the segments already submitted have committed or failed;
+        // with none being written it is free before the answer leaves, so that a client's next
+        // request, on any connection and event loop, finds it free.
+        CompletableFuture<List<SegmentOutcome>> abandoned = abandon();
+        if (abandoned.isDone()) {
+            options.finished();
+        } else {
+            abandoned.whenComplete((o, e) -> context.runOnContext(v -> options.finished()));
+        }
         if (submitted) {
             answer = answer.withMessage(answer.message() + "; records before this point were "
                     + (options.ackQueued() ? "queued" : "committed") + " in earlier segments");

@@ -37,6 +37,9 @@ public final class ServiceMetrics implements EngineListener {
     // appears only when it first counts has no earlier sample to compare with).
     private final Counter refused429 = refusals(429);
     private final Counter refused503 = refusals(503);
+    private final Counter answersAbandoned = Counter.builder("ingest_answers_abandoned")
+            .description("Answers given up because the client read none of them for the write timeout; their connection was closed")
+            .register(registry);
     private IngestEngine engine;
     /** The engine's counters as of the latest scrape: every per-table gauge reads this one snapshot. */
     private volatile EngineStats stats;
@@ -134,6 +137,11 @@ public final class ServiceMetrics implements EngineListener {
     @Override
     public void rejectedEarly(String table, int rejected) {
         meters(table).rejected(table).increment(rejected);
+    }
+
+    /** An answer the client read none of for the write timeout: given up, its connection closed. */
+    public void answerAbandoned() {
+        answersAbandoned.increment();
     }
 
     /** An answer the service sent: counts refusals (429, 503) and idempotent replays. */
