@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 final class CpuUse {
     /** Kernel clock ticks per second for /proc's times; 100 on every Linux this runs on (USER_HZ). */
     private static final double TICKS_PER_SECOND = 100.0;
+    /** This harness's own /proc/PID/stat. */
+    private static final Path SELF = Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "stat");
 
     /**
      * CPU seconds so far: of the machine (all cores), of the service's process and of its JIT
@@ -46,10 +48,14 @@ final class CpuUse {
 
     /** The times now; {@code servicePid} below 0 when no service runs. */
     static Snapshot now(long servicePid) throws IOException {
-        Path service = Path.of("/proc", Long.toString(servicePid));
-        return new Snapshot(machineSeconds(), servicePid < 0 ? 0 : processSeconds(service.resolve("stat")),
-                servicePid < 0 ? 0 : jitSeconds(service), postgresSeconds(),
-                processSeconds(Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "stat")));
+        double service = 0;
+        double jit = 0;
+        if (servicePid >= 0) {
+            Path process = Path.of("/proc", Long.toString(servicePid));
+            service = processSeconds(process.resolve("stat"));
+            jit = jitSeconds(process);
+        }
+        return new Snapshot(machineSeconds(), service, jit, postgresSeconds(), processSeconds(SELF));
     }
 
     static PerRecord perRecord(Snapshot before, Snapshot after, long records) {
@@ -67,7 +73,7 @@ final class CpuUse {
      * and "C2 CompilerThread&lt;n&gt;", cut to 15 characters in /proc), from {@code /proc/PID/task}.
      * A compiler thread that ended (HotSpot stops idle ones) takes its time with it: a lower bound.
      */
-    static double jitSeconds(Path process) throws IOException {
+    static double jitSeconds(Path process) {
         double sum = 0;
         try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {

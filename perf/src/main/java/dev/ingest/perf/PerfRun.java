@@ -413,9 +413,18 @@ public final class PerfRun implements Callable<Integer> {
             Path file = dir.resolve(String.format("%06d.ndjson", i));
             Files.write(file, bodies.get(i));
             files.add(file);
-            records[i] = (int) Math.min(BODY_RECORDS, rows - (long) i * BODY_RECORDS);
+            records[i] = lines(bodies.get(i));
         }
         return uri -> load.bulkWithCurl(uri, files, records, BULK_CLIENTS, workDir);
+    }
+
+    /** The records of an NDJSON body: one per line. */
+    private static int lines(byte[] body) {
+        int n = 0;
+        for (byte b : body) {
+            n += b == '\n' ? 1 : 0;
+        }
+        return n;
     }
 
     /** Bulk NDJSON runs of 8 clients against a service with {@code engineConfig}; verifies exact row counts. */

@@ -59,8 +59,9 @@ final class Report {
     }
 
     /**
-     * CPU per record of each measured load (median of its runs, in microseconds): of the service,
-     * of PostgreSQL's processes, and of the rest of the machine (the clients and the kernel).
+     * CPU per record of each measured load (median of its runs, in microseconds): of the service
+     * and of its JIT threads, of PostgreSQL's processes, of this harness, and of the rest of the
+     * machine (the other clients and the kernel); see {@link CpuUse}.
      */
     void cpu(Map<String, List<CpuUse.PerRecord>> runs) {
         if (runs.isEmpty()) {
