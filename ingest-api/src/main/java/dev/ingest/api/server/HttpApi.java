@@ -31,10 +31,11 @@ public final class HttpApi {
         Router router = Router.router(vertx);
         HealthHandler health = new HealthHandler(pool, engine.health(), http.healthCheckTimeout());
 
-        // Every answer counted: refusals (429, 503) and idempotent replays.
+        // Every answer timed by method and status, refusals (429, 503) and idempotent replays counted.
         router.route().handler(ctx -> {
-            ctx.addHeadersEndHandler(v -> metrics.answered(ctx.response().getStatusCode(),
-                    "true".equals(ctx.response().headers().get("Idempotent-Replayed"))));
+            long routed = System.nanoTime();
+            ctx.addHeadersEndHandler(v -> metrics.answered(ctx.request().method().name(), ctx.response().getStatusCode(),
+                    System.nanoTime() - routed, "true".equals(ctx.response().headers().get("Idempotent-Replayed"))));
             ctx.next();
         });
         // Everything under /v1, and the metrics, need an API key when authentication is on; health checks do not.

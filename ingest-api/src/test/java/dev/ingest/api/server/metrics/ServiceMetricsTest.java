@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The cached per-table meters still count each table apart, and refusals and replays by kind. */
+/** The cached per-table and per-answer meters still count each table, method and status apart, and refusals and replays by kind. */
 class ServiceMetricsTest {
     @Test
     void countsPerTableAcrossBatchesWithCachedMeters() {
@@ -31,15 +31,38 @@ class ServiceMetricsTest {
         assertThat(r.get("ingest_refusals").tag("status", "429").counter().count()).isZero();
         assertThat(r.find("ingest_idempotent_replays").counter()).isNull();
 
-        metrics.answered(429, false);
-        metrics.answered(429, false);
-        metrics.answered(503, true);
-        metrics.answered(200, true);
-        metrics.answered(500, false);
+        metrics.answered("POST", 429, 1, false);
+        metrics.answered("POST", 429, 1, false);
+        metrics.answered("POST", 503, 1, true);
+        metrics.answered("POST", 200, 1, true);
+        metrics.answered("GET", 500, 1, false);
 
         assertThat(r.get("ingest_refusals").tag("status", "429").counter().count()).isEqualTo(2);
         assertThat(r.get("ingest_refusals").tag("status", "503").counter().count()).isEqualTo(1);
         assertThat(r.get("ingest_idempotent_replays").counter().count()).isEqualTo(2);
         assertThat(r.find("ingest_refusals").counters()).hasSize(2);
+    }
+
+    @Test
+    void answersTimedByMethodAndStatusWithOneSeriesForOtherMethods() {
+        ServiceMetrics metrics = new ServiceMetrics();
+        var r = metrics.registry();
+        metrics.answered("POST", 200, 2_000_000, false);
+        metrics.answered("POST", 200, 4_000_000, false);
+        metrics.answered("GET", 200, 1_000_000, false);
+        metrics.answered("POST", 404, 1_000_000, false);
+        metrics.answered("PROPFIND", 405, 1_000_000, false);
+        metrics.answered("BREW", 405, 1_000_000, false);
+        metrics.answered("GET", 999, 1_000_000, false); // outside the cached range: still counted, same series each time
+        metrics.answered("GET", 999, 1_000_000, false);
+
+        var post200 = r.get("ingest_http_server_requests").tag("method", "POST").tag("status", "200").timer();
+        assertThat(post200.count()).isEqualTo(2);
+        assertThat(post200.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(6.0);
+        assertThat(r.get("ingest_http_server_requests").tag("method", "GET").tag("status", "200").timer().count()).isEqualTo(1);
+        assertThat(r.get("ingest_http_server_requests").tag("method", "POST").tag("status", "404").timer().count()).isEqualTo(1);
+        assertThat(r.get("ingest_http_server_requests").tag("method", "OTHER").tag("status", "405").timer().count()).isEqualTo(2);
+        assertThat(r.get("ingest_http_server_requests").tag("method", "GET").tag("status", "999").timer().count()).isEqualTo(2);
+        assertThat(r.find("ingest_http_server_requests").timers()).hasSize(5);
     }
 }
