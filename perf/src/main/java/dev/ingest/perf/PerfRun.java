@@ -573,7 +573,9 @@ public final class PerfRun implements Callable<Integer> {
         }
         String url = "postgresql://" + (db.user() == null ? "postgres" : db.user()) + (db.password() == null ? "" : ":" + db.password())
                 + "@" + db.host() + ":" + db.port() + "/" + db.database();
-        return ServiceProcess.start(jar, jvm, url, engineConfig, nextPort++, heap, out);
+        int port = ServiceProcess.freePortFrom(nextPort);
+        nextPort = port + 1;
+        return ServiceProcess.start(jar, jvm, url, engineConfig, port, heap, out);
     }
 
     private interface Run {

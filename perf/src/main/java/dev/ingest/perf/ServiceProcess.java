@@ -3,6 +3,10 @@ package dev.ingest.perf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +58,24 @@ final class ServiceProcess implements AutoCloseable {
         ServiceProcess s = new ServiceProcess(p, URI.create("http://127.0.0.1:" + port));
         s.awaitReady();
         return s;
+    }
+
+    /**
+     * The first port from {@code first} on that nothing listens on at 127.0.0.1. A port already
+     * taken would let another program (a service left running by hand, say) answer the readiness
+     * check and be measured in place of the one started, which exits on the conflict.
+     */
+    static int freePortFrom(int first) throws IOException {
+        for (int port = first; port < first + 1000; port++) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (BindException taken) {
+                // the next one
+            }
+        }
+        throw new IOException("no free port in " + first + "-" + (first + 999) + " on 127.0.0.1");
     }
 
     URI uri(String path) {
