@@ -451,7 +451,6 @@ public final class PerfRun implements Callable<Integer> {
                 try {
                     LoadGenerator.Outcome o = metered(name, service.pid(), () -> load.post(uri), LoadGenerator.Outcome::rows);
                     if (sampler != null) {
-                        sampler.close();
                         bulkTimeline = sampler.samples();
                     }
                     check(o.failures() == 0 && o.rows() == rows, name + " lost rows: " + o);

@@ -34,6 +34,8 @@ import java.util.function.ToDoubleFunction;
  * and HTTP requests by method and status. Scraped as text by {@code GET /metrics}.
  */
 public final class ServiceMetrics implements EngineListener {
+    private static final List<String> HTTP_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+    private static final int STATUSES = 500; // 100-599, the codes a timer is kept in the array for
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // At zero from the start, so that rate() and alerts see the first refusal (a counter that
     // appears only when it first counts has no earlier sample to compare with).
@@ -119,8 +121,8 @@ public final class ServiceMetrics implements EngineListener {
 
     private final Map<String, TableMeters> tables = new ConcurrentHashMap<>();
     private volatile Counter replays; // registered at the first replay
-    private static final List<String> HTTP_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
-    private final AtomicReferenceArray<Timer> answerTimers = new AtomicReferenceArray<>((HTTP_METHODS.size() + 1) * 500);
+    /** Answer timers by method (the standard ones, then OTHER) and status 100-599, filled as they first count. */
+    private final AtomicReferenceArray<Timer> answerTimers = new AtomicReferenceArray<>((HTTP_METHODS.size() + 1) * STATUSES);
 
     private TableMeters meters(String table) {
         TableMeters m = tables.get(table);
@@ -185,7 +187,7 @@ public final class ServiceMetrics implements EngineListener {
         if (status < 100 || status > 599) {
             return registerAnswerTimer(m, status);
         }
-        int slot = m * 500 + status - 100;
+        int slot = m * STATUSES + status - 100;
         Timer t = answerTimers.get(slot);
         if (t == null) {
             t = registerAnswerTimer(m, status); // registering twice answers the same timer: a race is harmless
