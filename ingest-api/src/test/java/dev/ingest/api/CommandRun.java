@@ -29,12 +29,15 @@ record CommandRun(int exit, String out, String err) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        ConsoleAppender<ILoggingEvent> logs = stderrLogs();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        ConsoleAppender<ILoggingEvent> logs = stderrLogs(context);
+        root.addAppender(logs);
         int exit;
         try {
             exit = Main.execute(args);
         } finally {
-            root().detachAppender(logs);
+            root.detachAppender(logs);
             logs.stop();
             System.setOut(savedOut);
             System.setErr(savedErr);
@@ -44,13 +47,8 @@ record CommandRun(int exit, String out, String err) {
         return run;
     }
 
-    private static ch.qos.logback.classic.Logger root() {
-        return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
-    }
-
-    /** Every log line of the run on {@code System.err}, as the service's logback.xml has them. */
-    private static ConsoleAppender<ILoggingEvent> stderrLogs() {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    /** An appender of log lines on {@code System.err}, where the service's logback.xml has them. */
+    private static ConsoleAppender<ILoggingEvent> stderrLogs(LoggerContext context) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n");
@@ -60,7 +58,6 @@ record CommandRun(int exit, String out, String err) {
         console.setTarget("System.err");
         console.setEncoder(encoder);
         console.start();
-        root().addAppender(console);
         return console;
     }
 

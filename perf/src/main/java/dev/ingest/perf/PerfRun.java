@@ -440,7 +440,7 @@ public final class PerfRun implements Callable<Integer> {
             // The report charts one timeline: the default configuration's first measured run. Only
             // that run is sampled (10 polls of /v1/stats a second): the others, like psql's, run
             // with nobody watching, where the poller cost the machine 0.2-0.4 µs per record.
-            boolean charted = engineConfig.isEmpty() && !upsert && bulkTimeline == null;
+            boolean charted = engineConfig.isEmpty() && !upsert;
             Stats stats = measure(name, runs, () -> {
                 if (upsert) {
                     prefill(db);
