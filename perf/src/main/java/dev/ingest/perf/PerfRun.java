@@ -284,7 +284,7 @@ public final class PerfRun implements Callable<Integer> {
                 pgbench = metered("pgbench", -1, () -> References.pgbench(db, SMALL_CLIENTS, smallSeconds, data, out.resolve("pgbench.log")),
                         References.Pgbench::transactions);
                 log("pgbench: %,.0f tps, average %.2f ms, p99 %.2f ms", pgbench.tps(), pgbench.averageMs(), pgbench.p99Ms());
-                report.note(String.format("pgbench -c %d -j 2 -T %d, one one-row INSERT per transaction: %,.0f tps, latency average %.2f ms "
+                report.note(String.format("pgbench -M prepared -c %d -j 2 -T %d, one one-row INSERT per transaction: %,.0f tps, latency average %.2f ms "
                         + "(pgbench's summary), p99 %.2f ms (from its per-transaction log, %,d transactions).", SMALL_CLIENTS, smallSeconds,
                         pgbench.tps(), pgbench.averageMs(), pgbench.p99Ms(), pgbench.transactions()));
             } else {

@@ -172,12 +172,14 @@ final class References {
     /**
      * pgbench with {@code clients} clients on 2 threads for {@code seconds}, each transaction one
      * one-row INSERT into events shaped like perf/small.lua's body: what a user gets with no service.
+     * The INSERT is a prepared statement ({@code -M prepared}), as drivers with a statement cache
+     * run it; pgbench's default simple protocol would parse and plan it on every transaction.
      */
     static Pgbench pgbench(DatabaseUrl db, int clients, int seconds, Path dir, Path log) throws IOException, InterruptedException {
         Path script = dir.resolve("pgbench-insert.sql");
         Files.writeString(script, PGBENCH_SCRIPT);
         Path logs = Files.createDirectories(dir.resolve("pgbench-log-" + System.nanoTime()));
-        ProcessBuilder pb = new ProcessBuilder("pgbench", "-n", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds),
+        ProcessBuilder pb = new ProcessBuilder("pgbench", "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds),
                 "-f", script.toAbsolutePath().toString(), "-l", "--log-prefix=" + logs.resolve("tx"), "-h", db.host(), "-p",
                 Integer.toString(db.port()), "-U", user(db), db.database()).redirectErrorStream(true);
         password(db, pb);
