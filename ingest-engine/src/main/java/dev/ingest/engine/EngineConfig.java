@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param minBatchRows       the adaptive batch size never goes below this; default 64, or
  *                           {@code maxBatchRows} when that is smaller
  * @param batchLatencyTarget the commit latency the adaptive batch size steers toward; default 50 ms
- * @param linger             how long a started batch waits for more requests; default 1 ms
+ * @param linger             how long a started batch waits for more requests; default 0: a batch is
+ *                           what queued while the writer's previous batch was written
  * @param writerMode         how rows are sent, unless {@code tableWriterModes} says otherwise;
  *                           default {@link WriterMode#AUTO}
  * @param tableWriterModes   writer mode per table, keyed by {@code schema.table} or bare name; default none
@@ -223,7 +224,7 @@ public record EngineConfig(
         private int maxBatchRows = 10_000;
         private Integer minBatchRows; // default: 64, or maxBatchRows when that is smaller
         private Duration batchLatencyTarget = Duration.ofMillis(50);
-        private Duration linger = Duration.ofMillis(1);
+        private Duration linger = Duration.ZERO;
         private WriterMode writerMode = WriterMode.AUTO;
         private Map<String, WriterMode> tableWriterModes = Map.of();
         private Duration idempotencyRetention = Duration.ofHours(24);

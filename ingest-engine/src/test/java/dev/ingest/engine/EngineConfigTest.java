@@ -21,7 +21,7 @@ class EngineConfigTest {
         assertThat(d.maxBatchRows()).isEqualTo(10_000);
         assertThat(d.minBatchRows()).isEqualTo(64);
         assertThat(d.batchLatencyTarget()).isEqualTo(Duration.ofMillis(50));
-        assertThat(d.linger()).isEqualTo(Duration.ofMillis(1));
+        assertThat(d.linger()).isEqualTo(Duration.ZERO);
         assertThat(d.writerMode()).isEqualTo(WriterMode.AUTO);
         assertThat(d.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(d.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
