@@ -95,10 +95,7 @@ public final class IngestEngine implements AutoCloseable {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-housekeeper"));
         long interval = config.housekeepingInterval().toNanos();
         maintenance.scheduleWithFixedDelay(housekeeper, interval, interval, TimeUnit.NANOSECONDS);
-        this.writerSettings = new WriterSettings(config.maxBatchRows(), config.minBatchRows(),
-                config.batchLatencyTarget().toNanos(), config.linger().toNanos(),
-                config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos(), config.writerIdlePark().toNanos(),
-                config.staleSchemaRetries(), config.catalogRefreshTimeout().toNanos());
+        this.writerSettings = WriterSettings.of(config);
     }
 
     /**

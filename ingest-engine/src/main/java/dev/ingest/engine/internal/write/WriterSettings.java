@@ -1,5 +1,7 @@
 package dev.ingest.engine.internal.write;
 
+import dev.ingest.engine.EngineConfig;
+
 /**
  * The writer's knobs, in the units the hot loop wants.
  *
@@ -15,4 +17,11 @@ package dev.ingest.engine.internal.write;
  */
 public record WriterSettings(int maxBatchRows, int minBatchRows, long latencyTargetNanos, long lingerNanos,
         long backoffMinNanos, long backoffMaxNanos, long idleParkNanos, int staleSchemaRetries, long catalogRefreshTimeoutNanos) {
+
+    /** The writers' settings of an engine configuration. */
+    public static WriterSettings of(EngineConfig config) {
+        return new WriterSettings(config.maxBatchRows(), config.minBatchRows(), config.batchLatencyTarget().toNanos(),
+                config.linger().toNanos(), config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos(),
+                config.writerIdlePark().toNanos(), config.staleSchemaRetries(), config.catalogRefreshTimeout().toNanos());
+    }
 }

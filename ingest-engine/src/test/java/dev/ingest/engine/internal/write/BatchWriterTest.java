@@ -110,6 +110,22 @@ class BatchWriterTest {
         assertThat(budget.used()).isZero();
     }
 
+    /**
+     * With the default settings a batch is what is queued: a closed-loop client's request is
+     * written at once rather than kept waiting for others that cannot come before its answer.
+     */
+    @Test
+    void byDefaultALoneRequestIsWrittenWithoutWaiting() {
+        BatchWriter writer = writer(WriterSettings.of(EngineConfig.builder(db.jdbcUrl()).build()));
+        InFlight r = submit(5);
+
+        writer.runOnce();
+
+        assertThat(queue.waits()).isEmpty();
+        assertThat(batches).containsExactly(new Batch(5, 0, T0));
+        assertThat(accepted(r)).isEqualTo(5);
+    }
+
     @Test
     void aRequestArrivingWithinTheLingerJoinsTheBatchWhoseDeadlineStands() {
         BatchWriter writer = writer(SETTINGS);
