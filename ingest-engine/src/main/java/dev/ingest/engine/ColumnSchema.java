@@ -18,6 +18,9 @@ import java.util.Objects;
  *                    {@code bit}), which means a length of 1 in a cast and would cut the value,
  *                    it carries no type modifier, so the column's own modifier is applied by
  *                    the assignment as in a plain INSERT
+ * @param arrayDelimiter what separates the elements of an array literal of the column's type
+ *                    ({@code pg_type.typdelim}): a comma, but a semicolon for {@code box} and
+ *                    domains over it
  */
 public record ColumnSchema(
         String name,
@@ -27,7 +30,14 @@ public record ColumnSchema(
         boolean nullable,
         boolean hasDefault,
         boolean writable,
-        String castType) {
+        String castType,
+        char arrayDelimiter) {
+
+    /** A column of a type whose array literals are delimited by commas, as all but {@code box}'s are. */
+    public ColumnSchema(String name, String sqlType, ColumnKind kind, ColumnKind elementKind, boolean nullable,
+            boolean hasDefault, boolean writable, String castType) {
+        this(name, sqlType, kind, elementKind, nullable, hasDefault, writable, castType, ',');
+    }
 
     /** A column whose SQL spelling is also what parameters are cast to (no modifier-bearing spelling). */
     public ColumnSchema(String name, String sqlType, ColumnKind kind, ColumnKind elementKind, boolean nullable,

@@ -22,7 +22,7 @@ public final class CatalogQuery {
     private static final String SQL = """
             SELECT n.nspname, c.relname, a.attname,
                    format_type(a.atttypid, NULL) AS sql_type,
-                   quote_ident(tn.nspname) || '.' || quote_ident(t.typname) AS cast_type,
+                   quote_ident(tn.nspname) || '.' || quote_ident(t.typname) AS cast_type, t.typdelim AS array_delimiter,
                    bt.typname AS base_type, bt.typcategory AS category, et.typname AS element_type,
                    a.attnotnull, a.atthasdef OR a.attidentity <> '' AS has_default,
                    a.attidentity = 'a' OR a.attgenerated <> '' AS generated,
@@ -151,7 +151,8 @@ public final class CatalogQuery {
                 !rs.getBoolean("attnotnull"),
                 rs.getBoolean("has_default"),
                 !rs.getBoolean("generated"),
-                rs.getString("cast_type"));
+                rs.getString("cast_type"),
+                rs.getString("array_delimiter").charAt(0));
     }
 
     static ColumnKind kindOf(String typeName) {

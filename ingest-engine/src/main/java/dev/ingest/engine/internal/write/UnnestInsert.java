@@ -13,24 +13,18 @@ import java.sql.Types;
  * column whatever the row count, so the statement text is the same for every batch of a column
  * set and stays prepared on the server. Each parameter is an array literal of the column's values.
  * Groups with array columns or no columns go to {@link ValuesInsert} (unnest would flatten arrays),
- * and so do groups with {@code box} columns.
+ * and so do groups of a type whose array literals are not delimited by commas ({@code box}).
  */
 final class UnnestInsert implements RowWriter {
     static final UnnestInsert INSTANCE = new UnnestInsert();
-
-    /**
-     * The one built-in type whose array literals separate elements by a semicolon, not a comma
-     * ({@code pg_type.typdelim}): the commas of its array parameter would be read as part of the
-     * elements. (A domain over box is not recognised here: its groups still fail as one statement
-     * and are isolated record by record.)
-     */
-    private static final String BOX = "pg_catalog.box";
 
     private UnnestInsert() {
     }
 
     static boolean supports(RowGroup group) {
-        return group.everyColumn(c -> c.kind() != ColumnKind.ARRAY && !c.castType().equals(BOX));
+        // Elements are joined by commas: a type whose array literals use another delimiter (box,
+        // and domains over it, use semicolons) would read them as part of its values.
+        return group.everyColumn(c -> c.kind() != ColumnKind.ARRAY && c.arrayDelimiter() == ',');
     }
 
     @Override

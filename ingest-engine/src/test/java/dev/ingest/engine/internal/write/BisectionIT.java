@@ -129,31 +129,35 @@ class BisectionIT {
     }
 
     /**
-     * A box column in unnest mode: box array literals are delimited by semicolons, so an array
-     * parameter of several boxes joined by commas is malformed. Before unnest left such groups to
-     * VALUES, every statement of two rows or more failed, and isolation, out of budget, refused
-     * good records.
+     * Box columns in unnest mode, plain and through a domain: box array literals are delimited by
+     * semicolons, so an array parameter of several boxes joined by commas is malformed. Before
+     * unnest left such groups to VALUES, every statement of two rows or more failed, and
+     * isolation, out of budget, refused good records.
      */
     @Test
     void boxColumnsAreWrittenWithoutIsolationInEveryMode() throws Exception {
-        db.execute("CREATE TABLE IF NOT EXISTS boxes (id integer PRIMARY KEY, b box NOT NULL)");
+        db.execute("CREATE DOMAIN framed AS box", "CREATE TABLE boxes (id integer PRIMARY KEY, b box NOT NULL)",
+                "CREATE TABLE framed_boxes (id integer PRIMARY KEY, b framed NOT NULL)");
         engine.catalog().refresh().get();
-        TableSchema boxes = engine.catalog().find("boxes").orElseThrow();
-        for (WriterMode mode : WriterMode.values()) {
-            db.execute("TRUNCATE boxes");
-            RequestBuilder b = IngestRequest.builder(boxes);
-            for (int i = 0; i < 200; i++) {
-                b.add(new Object[] {(long) i, "(" + (i + 1) + "," + (i + 1) + "),(0,0)"});
+        for (String name : List.of("boxes", "framed_boxes")) {
+            TableSchema boxes = engine.catalog().find(name).orElseThrow();
+            for (WriterMode mode : WriterMode.values()) {
+                db.execute("TRUNCATE " + name);
+                RequestBuilder b = IngestRequest.builder(boxes);
+                for (int i = 0; i < 200; i++) {
+                    b.add(new Object[] {(long) i, "(" + (i + 1) + "," + (i + 1) + "),(0,0)"});
+                }
+                IngestRequest request = b.build();
+                Attempt attempt;
+                try (Connection c = db.connect()) {
+                    attempt = new BatchInserter(mode).write(c, List.of(request));
+                }
+                String what = name + ", " + mode;
+                assertThat(attempt.rejected.getOrDefault(request, List.of())).as(what).isEmpty();
+                assertThat(attempt.statements).as(what).isLessThanOrEqualTo(8);
+                assertThat(db.queryLong("SELECT count(*) FROM " + name + " WHERE b ~= box(point(id + 1, id + 1), point(0, 0))"))
+                        .as(what).isEqualTo(200);
             }
-            IngestRequest request = b.build();
-            Attempt attempt;
-            try (Connection c = db.connect()) {
-                attempt = new BatchInserter(mode).write(c, List.of(request));
-            }
-            assertThat(attempt.rejected.getOrDefault(request, List.of())).as(mode.name()).isEmpty();
-            assertThat(attempt.statements).as(mode.name()).isLessThanOrEqualTo(8);
-            assertThat(db.queryLong("SELECT count(*) FROM boxes WHERE b ~= box(point(id + 1, id + 1), point(0, 0))"))
-                    .as(mode.name()).isEqualTo(200);
         }
     }
 }
