@@ -7,6 +7,7 @@ import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
 import dev.ingest.engine.JsonNumber;
 import dev.ingest.engine.JsonText;
+import dev.ingest.engine.internal.sql.ArrayLiterals;
 import java.util.List;
 
 /**
@@ -111,24 +112,12 @@ public final class ValueConverter {
             } else if (element instanceof List<?> inner) {
                 appendArray(out, inner, column);
             } else if (element instanceof JsonText j) {
-                appendQuoted(out, j.json()); // an object in an array: its JSON text, for PostgreSQL to judge
+                ArrayLiterals.appendElement(out, j.json()); // an object in an array: its JSON text, for PostgreSQL to judge
             } else {
-                appendQuoted(out, plainText(element, column));
+                ArrayLiterals.appendElement(out, plainText(element, column));
             }
         }
         out.append('}');
-    }
-
-    private static void appendQuoted(StringBuilder out, String element) {
-        out.append('"');
-        for (int i = 0; i < element.length(); i++) {
-            char c = element.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        out.append('"');
     }
 
     private static ConversionException mismatch(Object value, ColumnSchema column) {

@@ -157,18 +157,8 @@ final class DuplicateKeyProbe {
         String names = String.join(", ", key.shown);
         List<Hit> hits = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            StringBuilder literal = new StringBuilder();
             for (int i = 0; i < key.columns.length; i++) {
-                literal.setLength(0);
-                literal.append('{');
-                for (int r = from; r < to; r++) {
-                    if (r > from) {
-                        literal.append(',');
-                    }
-                    UnnestInsert.appendElement(literal, g.rows.get(r).values()[key.columns[i]]);
-                }
-                literal.append('}');
-                ps.setObject(i + 1, literal.toString(), Types.OTHER);
+                ps.setObject(i + 1, UnnestInsert.literal(g, key.columns[i], from, to), Types.OTHER);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
