@@ -43,6 +43,7 @@ class RecordsIT {
                   j         json,
                   tags      text[],
                   grid      integer[],
+                  frames    box[],
                   addr      inet,
                   status    text NOT NULL DEFAULT 'fresh',
                   created   timestamptz NOT NULL DEFAULT now())
@@ -80,6 +81,16 @@ class RecordsIT {
                 "2147483647", "9223372036854775807", "12345678901234567890.0123456789", "1.5", "-2.5e-300", "plain",
                 "abcde", "true", "{\"k\": [1, 2.50, null, \"s\"], \"nested\": {\"deep\": true}}", "{\"b\": 1, \"a\": 2}",
                 "{x,NULL,\"with \\\"quote\\\"\",\"NULL\"}", "{{1,2},{3,4}}", "192.168.0.1/24", "fresh"));
+    }
+
+    /** Box arrays are delimited by semicolons: a JSON array for a box[] column is stored as PostgreSQL reads that literal. */
+    @Test
+    void aJsonArrayOfBoxesIsStoredAsPostgresqlReadsABoxArray() throws Exception {
+        HttpResponse<String> r = f.postJson("typed", "{\"frames\": [\"(1,1),(0,0)\", null, \"(3,3),(2,2)\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(ServiceFixture.json(r)).isEqualTo(new JsonObject().put("accepted", 1).put("rejected", new JsonArray()));
+        String postgres = f.rows("SELECT '{\"(1,1),(0,0)\";NULL;\"(3,3),(2,2)\"}'::box[]::text").get(0).get(0);
+        assertThat(f.rows("SELECT frames::text FROM typed")).containsExactly(List.of(postgres));
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class ValueConverter {
         out.append('{');
         for (int i = 0; i < list.size(); i++) {
             if (i > 0) {
-                out.append(',');
+                out.append(column.arrayDelimiter()); // a semicolon for box[]
             }
             Object element = list.get(i);
             if (element == null) {
