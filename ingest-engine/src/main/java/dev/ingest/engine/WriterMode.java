@@ -10,11 +10,14 @@ public enum WriterMode {
     /**
      * The default: per row group, COPY when it has at least {@link #AUTO_COPY_ROWS} rows and no
      * {@code on_conflict} (COPY has none), in the binary format where {@link #COPY_BINARY} can
-     * carry the group and in text otherwise; multi-row {@link #VALUES} for the other groups. COPY
-     * moves a large group in one stream with no bind parameters, but costs a round trip more than
-     * a prepared INSERT (the server answers the COPY command before the data is sent) and its
-     * command text is parsed each time: small groups, the usual case of one-record requests, are
-     * faster as VALUES.
+     * carry the group and in text otherwise; multi-row {@link #VALUES} for the other large groups;
+     * {@link #UNNEST} for groups under {@link #AUTO_COPY_ROWS} rows ({@code VALUES} where an array
+     * column rules unnest out). COPY moves a large group in one stream with no bind parameters, but
+     * costs a round trip more than a prepared INSERT (the server answers the COPY command before
+     * the data is sent) and its command text is parsed each time, so small groups, the usual case
+     * of one-record requests, go as an INSERT; unnest sends any row count in one statement, where
+     * VALUES in power-of-two row counts needs one statement, and one round trip, per bit of the
+     * count (13 rows: 8 + 4 + 1).
      */
     AUTO,
     /** Multi-row {@code INSERT ... VALUES (...), (...)} with one bind parameter per value. */

@@ -185,7 +185,8 @@ final class BatchInserter {
      */
     RowWriter writerFor(RowGroup g, int rows) {
         return switch (mode) {
-            case AUTO -> rows < WriterMode.AUTO_COPY_ROWS || !CopyFromStdin.supports(g) ? ValuesInsert.INSTANCE
+            case AUTO -> rows < WriterMode.AUTO_COPY_ROWS ? UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE
+                    : !CopyFromStdin.supports(g) ? ValuesInsert.INSTANCE
                     : CopyBinary.supports(g) ? CopyBinary.INSTANCE : CopyFromStdin.INSTANCE;
             case COPY -> CopyFromStdin.supports(g) ? CopyFromStdin.INSTANCE
                     : UnnestInsert.supports(g) ? UnnestInsert.INSTANCE : ValuesInsert.INSTANCE;
