@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.ingest.engine.internal.admit.Admitter;
 import dev.ingest.engine.internal.admit.InFlight;
 import dev.ingest.engine.internal.queue.RequestQueue;
+import dev.ingest.engine.internal.queue.WriterQueues;
 import dev.ingest.engine.internal.schema.Housekeeper;
 import dev.ingest.engine.internal.schema.Migrations;
 import dev.ingest.engine.internal.session.SessionSettingsDataSource;
@@ -64,17 +65,7 @@ public final class IngestEngine implements AutoCloseable {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
     /** The writers of one table. */
-    private record Lane(String table, WriterMode mode, RequestQueue[] queues, BatchWriter[] writers, Thread[] threads) {
-        /** The queue with the fewest waiting requests: spreads load across writers. */
-        RequestQueue shortestQueue() {
-            RequestQueue best = queues[0];
-            for (int i = 1; i < queues.length; i++) {
-                if (queues[i].size() < best.size()) {
-                    best = queues[i];
-                }
-            }
-            return best;
-        }
+    private record Lane(String table, WriterMode mode, RequestQueue[] queues, WriterQueues offers, BatchWriter[] writers, Thread[] threads) {
     }
 
     private IngestEngine(EngineConfig config, HikariDataSource pool, DataSource dataSource, LongSupplier nanoClock) {
@@ -221,10 +212,10 @@ public final class IngestEngine implements AutoCloseable {
         return admitter.retryAfterSeconds(bytes);
     }
 
-    /** Offers an admitted request to the shortest queue of its table, starting the table's writers on first use. */
+    /** Offers an admitted request to a writer of its table (see {@link WriterQueues}), starting the table's writers on first use. */
     private boolean enqueue(InFlight inFlight) {
         TableSchema table = inFlight.request().table();
-        return lanes.computeIfAbsent(table.qualifiedName(), k -> startLane(k, table)).shortestQueue().offer(inFlight);
+        return lanes.computeIfAbsent(table.qualifiedName(), k -> startLane(k, table)).offers().offer(inFlight);
     }
 
     /**
@@ -309,7 +300,7 @@ public final class IngestEngine implements AutoCloseable {
             threads[i].start();
         }
         log.info("writers started: table={} writers={} mode={}", key, n, mode);
-        return new Lane(key, mode, queues, writers, threads);
+        return new Lane(key, mode, queues, new WriterQueues(List.of(queues)), writers, threads);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ingest.engine.internal.queue;
 
 import dev.ingest.engine.internal.admit.InFlight;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MpscArrayQueue;
 
@@ -15,6 +16,7 @@ import org.jctools.queues.MpscArrayQueue;
  */
 public final class RequestQueue implements RequestSource<InFlight> {
     private final MpscArrayQueue<InFlight> queue;
+    private final AtomicLong rows = new AtomicLong();
     private volatile Thread consumer;
     private volatile boolean consumerWaiting;
 
@@ -29,7 +31,10 @@ public final class RequestQueue implements RequestSource<InFlight> {
 
     /** Adds a request; false iff the queue is full. Safe from any thread. */
     public boolean offer(InFlight request) {
+        int n = request.request().rows().size();
+        rows.addAndGet(n); // before the offer, so that the consumer's poll never takes it below zero
         if (!queue.offer(request)) {
+            rows.addAndGet(-n);
             return false;
         }
         if (consumerWaiting) {
@@ -40,7 +45,11 @@ public final class RequestQueue implements RequestSource<InFlight> {
 
     /** Takes one request, or null when empty. Consumer thread only. */
     public InFlight poll() {
-        return queue.relaxedPoll();
+        InFlight r = queue.relaxedPoll();
+        if (r != null) {
+            rows.addAndGet(-r.request().rows().size());
+        }
+        return r;
     }
 
     /** The next request without taking it, or null when empty. Consumer thread only. */
@@ -85,5 +94,10 @@ public final class RequestQueue implements RequestSource<InFlight> {
 
     public int size() {
         return queue.size();
+    }
+
+    /** Records of the waiting requests (not of a batch being written). Safe from any thread; a moment's view. */
+    public long rows() {
+        return rows.get();
     }
 }
