@@ -126,14 +126,35 @@ final class Bookkeeping {
             markCommitted(c, batchId);
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ingest.commits (batch_id) SELECT ? WHERE "
-                + CatalogQuery.shapeOf("to_regclass(?)") + " IS NOT DISTINCT FROM ?")) {
-            ps.setObject(1, batchId);
-            ps.setString(2, Identifiers.qualified(table.schema(), table.name()));
-            ps.setString(3, table.shape());
-            if (ps.executeUpdate() == 0) {
-                throw new StaleSchemaException(table.qualifiedName());
-            }
+        try (PreparedStatement ps = c.prepareStatement(MARK_IF_SHAPED)) {
+            bindMark(ps, 1, batchId, table);
+            checkMarked(ps.executeUpdate(), table);
+        }
+    }
+
+    /**
+     * The marker statement of {@link #markCommitted(Connection, UUID, TableSchema)}: it writes
+     * the marker only if the table still has the given shape. Three parameters, bound by
+     * {@link #bindMark}; it may follow another statement in the same text (see
+     * {@link UnnestInsert#writeMarked}).
+     */
+    static final String MARK_IF_SHAPED = "INSERT INTO ingest.commits (batch_id) SELECT ? WHERE "
+            + CatalogQuery.shapeOf("to_regclass(?)") + " IS NOT DISTINCT FROM ?";
+
+    /** Binds {@link #MARK_IF_SHAPED}'s parameters from parameter {@code first} on. */
+    static void bindMark(PreparedStatement ps, int first, UUID batchId, TableSchema table) throws SQLException {
+        ps.setObject(first, batchId);
+        ps.setString(first + 1, Identifiers.qualified(table.schema(), table.name()));
+        ps.setString(first + 2, table.shape());
+    }
+
+    /**
+     * @param marked the update count of {@link #MARK_IF_SHAPED}
+     * @throws StaleSchemaException when it wrote no marker: the columns changed
+     */
+    static void checkMarked(int marked, TableSchema table) throws StaleSchemaException {
+        if (marked == 0) {
+            throw new StaleSchemaException(table.qualifiedName());
         }
     }
 

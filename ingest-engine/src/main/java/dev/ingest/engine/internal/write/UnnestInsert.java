@@ -2,12 +2,14 @@ package dev.ingest.engine.internal.write;
 
 import dev.ingest.engine.ColumnKind;
 import dev.ingest.engine.ColumnSchema;
+import dev.ingest.engine.TableSchema;
 import dev.ingest.engine.internal.sql.ArrayLiterals;
 import dev.ingest.engine.internal.sql.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.UUID;
 
 /**
  * {@code INSERT INTO t (a, b) SELECT * FROM unnest($1::ta[], $2::tb[])}: one bind parameter per
@@ -37,6 +39,33 @@ final class UnnestInsert implements RowWriter {
                 ps.setObject(i + 1, literal(group, group.columns[i], from, to), Types.OTHER);
             }
             return ConflictClause.execute(ps, group);
+        }
+    }
+
+    /**
+     * Writes the whole group and the batch's marker ({@link Bookkeeping#MARK_IF_SHAPED}, checking
+     * {@code table}'s shape) in one
+     * round trip: the two statements in one text, which the driver sends together, the marker
+     * after the insert as when sent alone. If the insert fails the server skips the marker, and
+     * the caller sees the insert's error.
+     *
+     * @throws StaleSchemaException when the table's columns changed (no marker was written)
+     */
+    Written writeMarked(Connection c, RowGroup group, UUID batchId, TableSchema table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql(group) + ConflictClause.of(group) + "; " + Bookkeeping.MARK_IF_SHAPED)) {
+            int columns = group.columns.length;
+            for (int i = 0; i < columns; i++) {
+                ps.setObject(i + 1, literal(group, group.columns[i], 0, group.size()), Types.OTHER);
+            }
+            Bookkeeping.bindMark(ps, columns + 1, batchId, table);
+            ps.execute();
+            int inserted = ps.getUpdateCount();
+            if (!ps.getMoreResults() && ps.getUpdateCount() >= 0) {
+                Bookkeeping.checkMarked(ps.getUpdateCount(), table);
+            } else {
+                throw new SQLException("the marker statement gave no update count", "XX000");
+            }
+            return new Written(inserted, 0);
         }
     }
 
