@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param schemas            schemas whose tables are ingestible, searched in order for bare names;
  *                           default {@code [public]}
  * @param poolSize           JDBC connections at most (writers borrow one per batch); default 10
- * @param writersPerTable    writer threads per table, each with its own queue; requests fill the queues in turn (see {@code WriterQueues}); default 2
+ * @param writersPerTable    writer threads per table, each with its own queue; requests fill the
+ *                           queues in turn (see {@code WriterQueues}); default 2
  * @param queueCapacity      queued requests per writer before {@link Admission#QUEUE_FULL}; default 1024
  * @param memoryBudgetBytes  bytes of queued and in-flight records across all tables before
  *                           {@link Admission#QUEUE_FULL}; default 256 MiB
