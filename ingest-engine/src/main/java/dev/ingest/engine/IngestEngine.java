@@ -65,7 +65,7 @@ public final class IngestEngine implements AutoCloseable {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
     /** The writers of one table. */
-    private record Lane(String table, WriterMode mode, RequestQueue[] queues, WriterQueues offers, BatchWriter[] writers, Thread[] threads) {
+    private record Lane(String table, WriterMode mode, WriterQueues queues, BatchWriter[] writers, Thread[] threads) {
     }
 
     private IngestEngine(EngineConfig config, HikariDataSource pool, DataSource dataSource, LongSupplier nanoClock) {
@@ -215,7 +215,7 @@ public final class IngestEngine implements AutoCloseable {
     /** Offers an admitted request to a writer of its table (see {@link WriterQueues}), starting the table's writers on first use. */
     private boolean enqueue(InFlight inFlight) {
         TableSchema table = inFlight.request().table();
-        return lanes.computeIfAbsent(table.qualifiedName(), k -> startLane(k, table)).offers().offer(inFlight);
+        return lanes.computeIfAbsent(table.qualifiedName(), k -> startLane(k, table)).queues().offer(inFlight);
     }
 
     /**
@@ -249,7 +249,7 @@ public final class IngestEngine implements AutoCloseable {
         Lane lane = lanes.get(table.qualifiedName());
         int depth = 0;
         if (lane != null) {
-            for (RequestQueue q : lane.queues) {
+            for (RequestQueue q : lane.queues.all()) {
                 depth += q.size();
             }
         }
@@ -300,7 +300,7 @@ public final class IngestEngine implements AutoCloseable {
             threads[i].start();
         }
         log.info("writers started: table={} writers={} mode={}", key, n, mode);
-        return new Lane(key, mode, queues, new WriterQueues(List.of(queues)), writers, threads);
+        return new Lane(key, mode, new WriterQueues(List.of(queues)), writers, threads);
     }
 
     /**

@@ -25,12 +25,19 @@ public final class WriterQueues {
     public static final int SPILL_ROWS = 512;
 
     private final RequestQueue[] queues;
+    private final List<RequestQueue> all;
 
     public WriterQueues(List<RequestQueue> queues) {
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("a table needs at least one writer queue");
         }
-        this.queues = queues.toArray(RequestQueue[]::new);
+        this.all = List.copyOf(queues);
+        this.queues = all.toArray(RequestQueue[]::new);
+    }
+
+    /** Every queue, in the order they are filled. */
+    public List<RequestQueue> all() {
+        return all;
     }
 
     /**

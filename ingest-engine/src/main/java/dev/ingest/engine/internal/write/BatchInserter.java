@@ -76,8 +76,7 @@ final class BatchInserter {
             TableSchema table = batch.get(0).table();
             if (marksInOneRoundTrip(groups, live, table)) {
                 fast.wrote(groups.get(0), UnnestInsert.INSTANCE.writeMarked(c, groups.get(0), fast.batchId, table));
-                fast.commitSent = true;
-                c.commit();
+                commit(c, fast);
                 return fast;
             }
             for (RowGroup g : groups) {
@@ -208,6 +207,11 @@ final class BatchInserter {
         } else {
             Bookkeeping.markCommitted(c, attempt.batchId, table);
         }
+        commit(c, attempt);
+    }
+
+    /** Commits, saying first that COMMIT is sent: from then on only the marker tells whether it happened. */
+    private static void commit(Connection c, Attempt attempt) throws SQLException {
         attempt.commitSent = true;
         c.commit();
     }

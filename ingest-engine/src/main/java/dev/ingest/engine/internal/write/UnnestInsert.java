@@ -35,37 +35,38 @@ final class UnnestInsert implements RowWriter {
     @Override
     public Written write(Connection c, RowGroup group, int from, int to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql(group) + ConflictClause.of(group))) {
-            for (int i = 0; i < group.columns.length; i++) {
-                ps.setObject(i + 1, literal(group, group.columns[i], from, to), Types.OTHER);
-            }
+            bindArrays(ps, group, from, to);
             return ConflictClause.execute(ps, group);
         }
     }
 
     /**
      * Writes the whole group and the batch's marker ({@link Bookkeeping#MARK_IF_SHAPED}, checking
-     * {@code table}'s shape) in one
-     * round trip: the two statements in one text, which the driver sends together, the marker
-     * after the insert as when sent alone. If the insert fails the server skips the marker, and
-     * the caller sees the insert's error.
+     * {@code table}'s shape) in one round trip: the two statements in one text, which the driver
+     * sends together, the marker after the insert as when sent alone. If the insert fails the
+     * server skips the marker, and the caller sees the insert's error. Not for upserts that
+     * update (their rows come back as a result set).
      *
      * @throws StaleSchemaException when the table's columns changed (no marker was written)
      */
     Written writeMarked(Connection c, RowGroup group, UUID batchId, TableSchema table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql(group) + ConflictClause.of(group) + "; " + Bookkeeping.MARK_IF_SHAPED)) {
-            int columns = group.columns.length;
-            for (int i = 0; i < columns; i++) {
-                ps.setObject(i + 1, literal(group, group.columns[i], 0, group.size()), Types.OTHER);
-            }
-            Bookkeeping.bindMark(ps, columns + 1, batchId, table);
+            bindArrays(ps, group, 0, group.size());
+            Bookkeeping.bindMark(ps, group.columns.length + 1, batchId, table);
             ps.execute();
             int inserted = ps.getUpdateCount();
-            if (!ps.getMoreResults() && ps.getUpdateCount() >= 0) {
-                Bookkeeping.checkMarked(ps.getUpdateCount(), table);
-            } else {
+            if (ps.getMoreResults() || ps.getUpdateCount() < 0) {
                 throw new SQLException("the marker statement gave no update count", "XX000");
             }
+            Bookkeeping.checkMarked(ps.getUpdateCount(), table);
             return new Written(inserted, 0);
+        }
+    }
+
+    /** Binds one array parameter per column of the group, from rows {@code [from, to)}. */
+    private static void bindArrays(PreparedStatement ps, RowGroup group, int from, int to) throws SQLException {
+        for (int i = 0; i < group.columns.length; i++) {
+            ps.setObject(i + 1, literal(group, group.columns[i], from, to), Types.OTHER);
         }
     }
 
