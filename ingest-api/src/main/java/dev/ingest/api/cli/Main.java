@@ -3,7 +3,11 @@ package dev.ingest.api.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,11 +18,28 @@ import picocli.CommandLine.Command;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = {"Batch-oriented ingestion service for PostgreSQL.", ""},
-        subcommands = {ServeCommand.class, LoadCommand.class, ImportsCommand.class, KeysCommand.class, SampleCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'ingest COMMAND --help' for the options of a command."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * The subcommands, in the order the help lists them. Each is made only when it is run or
+     * listed: picocli reads a command's annotations when it is added, and making all of them cost
+     * every {@code ingest load} (a client run from cron, whose start-up counts) about 0.3 s of CPU.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("serve", ServeCommand::new);
+        m.put("load", LoadCommand::new);
+        m.put("imports", ImportsCommand::new);
+        m.put("keys", KeysCommand::new);
+        m.put("sample", SampleCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(m);
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -26,9 +47,26 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests and {@link #main}). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter());
+        return commandLine(args).execute(args);
+    }
+
+    /**
+     * The command line that runs {@code args}: when they start with a command's name, only that
+     * command is in it (its help and errors read the same); otherwise, as for {@code ingest},
+     * {@code ingest help} or a mistyped command, all of them are.
+     */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        Supplier<Object> named = args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cli.addSubcommand(args[0], named.get());
+        } else {
+            COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+        }
+        // After the subcommands: picocli gives the handler to those present when it is set.
+        cli.setExecutionExceptionHandler(new ErrorReporter());
         versionEverywhere(cli, new Version());
-        return cli.execute(args);
+        return cli;
     }
 
     /** Each subcommand has -V/--version (mixinStandardHelpOptions); without a provider it would print nothing. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 class ClientOptionsTest {
-    private static final CommandLine CLI = new CommandLine(new Main());
+    private static final CommandLine CLI = Main.commandLine();
 
     private static CommandSpec command(String... path) {
         CommandLine c = CLI;
