@@ -69,7 +69,7 @@ public final class ImportsCommand implements Runnable {
                 b.header("Authorization", "Bearer " + config.token());
             }
             try {
-                return HttpClient.newBuilder().connectTimeout(config.connectTimeout()).build()
+                return ServiceHttpClient.builder(url).connectTimeout(config.connectTimeout()).build()
                         .send(b.build(), HttpResponse.BodyHandlers.ofString());
             } catch (ConnectException e) {
                 throw new UserError("cannot reach the service at " + base + " (connection refused): is 'ingest serve' running "

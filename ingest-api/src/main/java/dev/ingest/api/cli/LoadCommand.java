@@ -140,7 +140,7 @@ public final class LoadCommand implements Callable<Integer> {
             System.err.println("ingest load: " + e.getMessage());
             return Loader.FAILED;
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        HttpClient http = ServiceHttpClient.builder(client.url()).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(client.connectTimeout()).build();
         Loader loader = new Loader(options, http, System.in, System.out, System.err, System::nanoTime);
         return runStoppable(loader, client.stopWait());
