@@ -27,7 +27,10 @@ import java.util.function.LongSupplier;
  * attempt and the bounds of the backoff are the {@link ClientConfig}'s. Thread-safe.
  */
 final class ChunkSender {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on the first error answer only: data binding's start-up is no cost of a load that goes well. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final HttpClient http;
     private final URI endpoint;
@@ -175,7 +178,7 @@ final class ChunkSender {
 
     private static String message(String body) {
         try {
-            JsonNode j = JSON.readTree(body);
+            JsonNode j = Json.MAPPER.readTree(body);
             return j.path("error").asText("?") + ": " + j.path("message").asText("");
         } catch (IOException | RuntimeException e) {
             return body.length() > 200 ? body.substring(0, 200) + "..." : body;
@@ -184,7 +187,7 @@ final class ChunkSender {
 
     private static String error(String body) {
         try {
-            return JSON.readTree(body).path("error").asText("");
+            return Json.MAPPER.readTree(body).path("error").asText("");
         } catch (IOException | RuntimeException e) {
             return "";
         }
