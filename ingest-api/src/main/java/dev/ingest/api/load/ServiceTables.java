@@ -22,7 +22,10 @@ import java.util.Optional;
  * timeouts are the {@link ClientConfig}'s ({@code requestTimeout}, {@code createTableTimeout}).
  */
 final class ServiceTables {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: every load calls {@link #base}, few read or create tables. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** One ingestible table: {@code schema.name} and the columns a load may write. */
     record Table(String qualifiedName, List<String> writableColumns) {
@@ -46,7 +49,7 @@ final class ServiceTables {
             throw new IOException("GET /v1/tables answered HTTP " + r.statusCode());
         }
         List<Table> tables = new ArrayList<>();
-        for (JsonNode t : JSON.readTree(r.body()).path("tables")) {
+        for (JsonNode t : Json.MAPPER.readTree(r.body()).path("tables")) {
             List<String> columns = new ArrayList<>();
             for (JsonNode c : t.path("columns")) {
                 if (c.path("writable").asBoolean(true)) {
@@ -76,7 +79,7 @@ final class ServiceTables {
      */
     static HttpResponse<String> create(HttpClient http, ClientConfig client, TableDefinition table)
             throws IOException, InterruptedException {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         // The table as the service parses names: quoted parts, so that dots and quotes in them stay in the name.
         body.put("table", TableDefinition.quote(table.schema()) + "." + TableDefinition.quote(table.name()));
         ArrayNode columns = body.putArray("columns");
@@ -84,7 +87,7 @@ final class ServiceTables {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(client) + "/v1/tables"))
                 .timeout(client.createTableTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
         if (client.token() != null) {
             b.header("Authorization", "Bearer " + client.token());
         }
