@@ -178,15 +178,21 @@ public final class PerfRun implements Callable<Integer> {
         Stats psql = null;
         Stats binary = null;
         Stats pgloader = null;
+        // The limit users compare with: psql \copy, two streams.
+        Run psqlCopy = () -> {
+            execute(db, "TRUNCATE events");
+            double s = metered("psql \\copy CSV x2", -1, () -> References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log")),
+                    x -> rows);
+            verifyCount(db, rows);
+            return rows / s;
+        };
+        // The same reference again just before each measured run of the targets that compare with
+        // it: the runs of a scenario come many minutes after the references, and this machine's
+        // speed moved by 8% between invocations minutes apart (2026-12-07).
+        Alongside psqlNextToBulk = new Alongside("psql \\copy x2, next to bulk", psqlCopy);
+        Alongside psqlNextToCli = new Alongside("psql \\copy x2, next to ingest load", psqlCopy);
         if (bulkLike) {
-            // The limit users compare with: psql \copy, two streams.
-            psql = measure("psql \\copy x2", repeats, () -> {
-                execute(db, "TRUNCATE events");
-                double s = metered("psql \\copy CSV x2", -1, () -> References.psqlCopy(db, List.of(half1, half2), out.resolve("psql.log")),
-                        x -> rows);
-                verifyCount(db, rows);
-                return rows / s;
-            });
+            psql = measure("psql \\copy x2", repeats, psqlCopy);
             report.figure("psql \\copy CSV, 2 streams (rows/s)", psql);
             // The ceiling: the same rows as binary COPY, produced once from the loaded table.
             List<Path> bins = List.of(data.resolve("events-1.bin"), data.resolve("events-2.bin"));
@@ -219,12 +225,16 @@ public final class PerfRun implements Callable<Integer> {
         Stats bulkDefault = null;
         Map<String, Stats> modes = new LinkedHashMap<>();
         if (wants("bulk") || wants("overload")) {
-            bulkDefault = bulkRuns("ingest default", db, "", "", bulk, wants("bulk") ? repeats : 1);
+            bulkDefault = bulkRuns("ingest default", db, "", "", bulk, wants("bulk") ? repeats : 1,
+                    wants("bulk") ? psqlNextToBulk : null);
             report.figure("ingest bulk NDJSON, default configuration (rows/s)", bulkDefault);
+            if (wants("bulk")) {
+                report.figure("psql \\copy CSV, 2 streams, each just before a bulk default run (rows/s)", psqlNextToBulk.stats());
+            }
         }
         if (wants("bulk")) {
             for (String mode : writerModes()) {
-                modes.put(mode, bulkRuns("ingest " + mode, db, "engine:\n  writer_mode: " + mode + "\n", "", bulk, repeats));
+                modes.put(mode, bulkRuns("ingest " + mode, db, "engine:\n  writer_mode: " + mode + "\n", "", bulk, repeats, null));
             }
             modes.forEach((mode, s) -> report.figure("ingest bulk NDJSON, writer_mode " + mode + " (rows/s)", s));
         }
@@ -236,9 +246,12 @@ public final class PerfRun implements Callable<Integer> {
                 String url = service.uri("/").toString();
                 int[] run = {0};
                 Run once = () -> {
+                    boolean warmUp = run[0] == 0;
+                    if (!warmUp) {
+                        psqlNextToCli.call();
+                    }
                     execute(db, "TRUNCATE events");
                     // A new load id each run: the same file under the same id is (rightly) not loaded twice.
-                    boolean warmUp = run[0] == 0;
                     String loadId = "perf-" + run[0]++ + "-" + System.nanoTime();
                     Callable<Double> loadFile = () -> References.ingestLoad(Path.of("scripts/ingest"), url, whole, loadId, data.resolve("load-state"),
                             out.resolve("ingest-load.log"));
@@ -250,6 +263,7 @@ public final class PerfRun implements Callable<Integer> {
                 cli = measure("ingest load", repeats, once);
             }
             report.figure("ingest load of the CSV, default configuration (rows/s)", cli);
+            report.figure("psql \\copy CSV, 2 streams, each just before an ingest load run (rows/s)", psqlNextToCli.stats());
         }
 
         // Upserts: the service's on_conflict=update against psql \copy into a temp table + INSERT ... ON CONFLICT.
@@ -264,7 +278,7 @@ public final class PerfRun implements Callable<Integer> {
                 return rows / s;
             });
             report.figure("psql \\copy to a temp table + INSERT ON CONFLICT DO UPDATE, 2 streams, table pre-filled (rows/s)", upsertPsql);
-            upsertIngest = bulkRuns("ingest upsert", db, "", "?on_conflict=update", bulk, repeats);
+            upsertIngest = bulkRuns("ingest upsert", db, "", "?on_conflict=update", bulk, repeats, null);
             report.figure("ingest bulk NDJSON, on_conflict=update, table pre-filled (rows/s)", upsertIngest);
         }
 
@@ -340,8 +354,8 @@ public final class PerfRun implements Callable<Integer> {
             report.overload(overload);
         }
 
-        report.targets(targets(psql, binary, pgloader, bulkDefault, modes, cli, small, small1000, pgbench, httpLimit, ingestWorst,
-                worst1000, overload, upsertPsql, upsertIngest));
+        report.targets(targets(psql, psqlNextToBulk.stats(), psqlNextToCli.stats(), binary, pgloader, bulkDefault, modes, cli, small,
+                small1000, pgbench, httpLimit, ingestWorst, worst1000, overload, upsertPsql, upsertIngest));
         if (scenarios.containsAll(List.of("bulk", "cli", "small", "overload")) && psql != null) {
             Map<String, Stats> cliModes = new LinkedHashMap<>();
             cliModes.put("default", cli);
@@ -358,12 +372,19 @@ public final class PerfRun implements Callable<Integer> {
         return 0;
     }
 
-    static Targets targets(Stats psql, Stats binary, Stats pgloader, Stats bulk, Map<String, Stats> modes, Stats cli, Stats small,
-            Stats small1000, References.Pgbench pgbench, Stats httpLimit, LoadGenerator.Latency smallLatency,
-            LoadGenerator.Latency latency1000, Report.Overload o, Stats upsertPsql, Stats upsertIngest) {
+    /**
+     * The verdicts. {@code psqlNextToBulk} and {@code psqlNextToCli} are psql's runs just before
+     * each measured run of those scenarios, and their targets' reference where there are any.
+     */
+    static Targets targets(Stats psql, Stats psqlNextToBulk, Stats psqlNextToCli, Stats binary, Stats pgloader, Stats bulk,
+            Map<String, Stats> modes, Stats cli, Stats small, Stats small1000, References.Pgbench pgbench, Stats httpLimit,
+            LoadGenerator.Latency smallLatency, LoadGenerator.Latency latency1000, Report.Overload o, Stats upsertPsql,
+            Stats upsertIngest) {
         Targets t = new Targets()
-                .ratioAtLeast("bulk NDJSON, 8 clients, 1,000-record bodies, ack=commit", "rows/s ÷ psql \\copy CSV x2", median(bulk), median(psql), 1.0)
-                .ratioAtLeast("`ingest load` of the CSV (start-up included)", "rows/s ÷ psql \\copy CSV x2", median(cli), median(psql), 1.0)
+                .ratioAtLeast("bulk NDJSON, 8 clients, 1,000-record bodies, ack=commit", "rows/s ÷ psql \\copy CSV x2" + besideNote(psqlNextToBulk),
+                        median(bulk), median(nearest(psqlNextToBulk, psql)), 1.0)
+                .ratioAtLeast("`ingest load` of the CSV (start-up included)", "rows/s ÷ psql \\copy CSV x2" + besideNote(psqlNextToCli),
+                        median(cli), median(nearest(psqlNextToCli, psql)), 1.0)
                 .ratioAtLeast("`ingest load` of the CSV (start-up included)", "rows/s ÷ pgloader", median(cli), median(pgloader), 10)
                 .ratioAtLeast("1 record per request, 64 connections", "records/s ÷ pgbench tps (64 clients)", median(small),
                         pgbench == null ? null : pgbench.tps(), 2.0)
@@ -427,8 +448,12 @@ public final class PerfRun implements Callable<Integer> {
         return n;
     }
 
-    /** Bulk NDJSON runs of 8 clients against a service with {@code engineConfig}; verifies exact row counts. */
-    private Stats bulkRuns(String name, DatabaseUrl db, String engineConfig, String query, BulkLoad load, int runs) throws Exception {
+    /**
+     * Bulk NDJSON runs of 8 clients against a service with {@code engineConfig}; verifies exact row
+     * counts. {@code alongside}, when not null, runs just before each measured run.
+     */
+    private Stats bulkRuns(String name, DatabaseUrl db, String engineConfig, String query, BulkLoad load, int runs, Run alongside)
+            throws Exception {
         boolean upsert = !query.isEmpty();
         try (ServiceProcess service = start(db, engineConfig, name)) {
             var uri = URI.create(service.uri("/v1/tables/events/records") + query);
@@ -442,6 +467,9 @@ public final class PerfRun implements Callable<Integer> {
             // with nobody watching, where the poller cost the machine 0.2-0.4 µs per record.
             boolean charted = engineConfig.isEmpty() && !upsert;
             Stats stats = measure(name, runs, () -> {
+                if (alongside != null) {
+                    alongside.call();
+                }
                 if (upsert) {
                     prefill(db);
                 } else {
@@ -579,6 +607,40 @@ public final class PerfRun implements Callable<Integer> {
 
     private interface Run {
         double call() throws Exception;
+    }
+
+    /** A reference run again next to each measured run of a scenario; keeps its figures. */
+    private static final class Alongside implements Run {
+        private final String name;
+        private final Run reference;
+        private final List<Double> values = new ArrayList<>();
+
+        Alongside(String name, Run reference) {
+            this.name = name;
+            this.reference = reference;
+        }
+
+        @Override
+        public double call() throws Exception {
+            double v = reference.call();
+            log("%-16s run %d: %,.0f", name, values.size() + 1, v);
+            values.add(v);
+            return v;
+        }
+
+        /** The runs so far; null when there were none (the scenario did not run). */
+        Stats stats() {
+            return values.isEmpty() ? null : new Stats(name, values);
+        }
+    }
+
+    /** The reference run next to the scenario's runs where there is one, else the one measured at the start. */
+    static Stats nearest(Stats alongside, Stats atStart) {
+        return alongside != null ? alongside : atStart;
+    }
+
+    private static String besideNote(Stats alongside) {
+        return alongside != null ? ", each run next to one" : "";
     }
 
     private static LoadGenerator.Latency worst(List<LoadGenerator.Latency> runs) {
