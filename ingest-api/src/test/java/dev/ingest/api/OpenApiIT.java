@@ -578,7 +578,8 @@ class OpenApiIT {
                         + "Content-Type: application/x-ndjson\r\nIdempotency-Key: held\r\nTransfer-Encoding: chunked\r\n"
                         + "Expect: 100-continue\r\n\r\n").getBytes(UTF_8));
                 out.flush();
-                assertThat(head(held.getInputStream())).as("the held upload's interim answer").startsWith("HTTP/1.1 100 ");
+                assertThat(RawAnswer.read(held.getInputStream(), false).statusLine()).as("the held upload's interim answer")
+                        .startsWith("HTTP/1.1 100 ");
                 out.write("7\r\n{\"id\": \r\n".getBytes(UTF_8)); // part of a record: nothing of it can be committed
                 out.flush();
                 Answer probe = raw(service, "POST /v1/tables/t/records HTTP/1.1\r\nHost: x\r\n" + auth(admin)
@@ -586,19 +587,6 @@ class OpenApiIT {
                 assertThat(held.getInputStream().available()).as("the held upload is still open").isZero();
                 return probe;
             }
-        }
-
-        /** The head of an answer read from {@code in}, up to its blank line. */
-        private static String head(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("the connection closed after " + head);
-                }
-                head.append((char) b);
-            }
-            return head.toString();
         }
 
         /** Stops PostgreSQL and waits until the service's writers see it gone (a write is left waiting for it). */

@@ -3,6 +3,7 @@ package dev.ingest.api.load;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public record Checkpoint(String identity, String format, int chunkBytes, long of
         try (JsonParser p = JSON.createParser(file.toFile())) {
             return parse(p);
         } catch (IOException e) {
-            return null;
+            return null; // unreadable, or not a checkpoint (a value of another type)
         }
     }
 
@@ -56,7 +57,7 @@ public record Checkpoint(String identity, String format, int chunkBytes, long of
         }
         String identity = null;
         String format = null;
-        long chunkBytes = 0;
+        int chunkBytes = 0;
         long offset = 0;
         long line = 0;
         long loaded = 0;
@@ -64,45 +65,51 @@ public record Checkpoint(String identity, String format, int chunkBytes, long of
         boolean complete = false;
         String name;
         while ((name = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
+            p.nextToken();
             switch (name) {
-                case "identity", "format" -> {
-                    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
-                        return null;
-                    }
-                    String text = t == JsonToken.VALUE_NULL ? null : p.getText();
-                    if (name.equals("identity")) {
-                        identity = text;
-                    } else {
-                        format = text;
-                    }
-                }
-                case "chunkBytes", "offset", "line", "loaded", "rejected" -> {
-                    if (t != JsonToken.VALUE_NUMBER_INT) {
-                        return null;
-                    }
-                    long v = p.getLongValue();
-                    switch (name) {
-                        case "chunkBytes" -> chunkBytes = v;
-                        case "offset" -> offset = v;
-                        case "line" -> line = v;
-                        case "loaded" -> loaded = v;
-                        default -> rejected = v;
-                    }
-                }
-                case "complete" -> {
-                    if (!t.isBoolean()) {
-                        return null;
-                    }
-                    complete = t == JsonToken.VALUE_TRUE;
-                }
+                case "identity" -> identity = text(p);
+                case "format" -> format = text(p);
+                case "chunkBytes" -> chunkBytes = int32(p);
+                case "offset" -> offset = integer(p);
+                case "line" -> line = integer(p);
+                case "loaded" -> loaded = integer(p);
+                case "rejected" -> rejected = integer(p);
+                case "complete" -> complete = bool(p);
                 default -> p.skipChildren();
             }
         }
-        if (p.nextToken() != null || chunkBytes != (int) chunkBytes) {
-            return null;
+        return p.nextToken() == null ? new Checkpoint(identity, format, chunkBytes, offset, line, loaded, rejected, complete) : null;
+    }
+
+    // The current value as the field's type; anything else is no checkpoint (read() answers null).
+    private static String text(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw new JsonParseException(p, "not a string");
+        };
+    }
+
+    private static long integer(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw new JsonParseException(p, "not an integer");
         }
-        return new Checkpoint(identity, format, (int) chunkBytes, offset, line, loaded, rejected, complete);
+        return p.getLongValue();
+    }
+
+    private static int int32(JsonParser p) throws IOException {
+        long v = integer(p);
+        if (v != (int) v) {
+            throw new JsonParseException(p, "not a 32-bit integer");
+        }
+        return (int) v;
+    }
+
+    private static boolean bool(JsonParser p) throws IOException {
+        if (!p.currentToken().isBoolean()) {
+            throw new JsonParseException(p, "not a boolean");
+        }
+        return p.currentToken() == JsonToken.VALUE_TRUE;
     }
 
     /** Replaces {@code file} with this checkpoint: a reader sees the old one or the new one, whole. */

@@ -1,7 +1,6 @@
 package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingest.api.config.ClientConfig;
 import dev.ingest.engine.RequestAnswer;
 import dev.ingest.engine.RequestAnswerJson;
@@ -27,10 +26,6 @@ import java.util.function.LongSupplier;
  * attempt and the bounds of the backoff are the {@link ClientConfig}'s. Thread-safe.
  */
 final class ChunkSender {
-    /** Made on the first error answer only: data binding's start-up is no cost of a load that goes well. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     private final HttpClient http;
     private final URI endpoint;
@@ -178,7 +173,7 @@ final class ChunkSender {
 
     private static String message(String body) {
         try {
-            JsonNode j = Json.MAPPER.readTree(body);
+            JsonNode j = TableSampler.JSON.readTree(body);
             return j.path("error").asText("?") + ": " + j.path("message").asText("");
         } catch (IOException | RuntimeException e) {
             return body.length() > 200 ? body.substring(0, 200) + "..." : body;
@@ -187,7 +182,7 @@ final class ChunkSender {
 
     private static String error(String body) {
         try {
-            return Json.MAPPER.readTree(body).path("error").asText("");
+            return TableSampler.JSON.readTree(body).path("error").asText("");
         } catch (IOException | RuntimeException e) {
             return "";
         }

@@ -1,7 +1,6 @@
 package dev.ingest.api.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingest.api.common.TableDefinition;
@@ -22,10 +21,6 @@ import java.util.Optional;
  * timeouts are the {@link ClientConfig}'s ({@code requestTimeout}, {@code createTableTimeout}).
  */
 final class ServiceTables {
-    /** Made on first use: every load calls {@link #base}, few read or create tables. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     /** One ingestible table: {@code schema.name} and the columns a load may write. */
     record Table(String qualifiedName, List<String> writableColumns) {
@@ -49,7 +44,7 @@ final class ServiceTables {
             throw new IOException("GET /v1/tables answered HTTP " + r.statusCode());
         }
         List<Table> tables = new ArrayList<>();
-        for (JsonNode t : Json.MAPPER.readTree(r.body()).path("tables")) {
+        for (JsonNode t : TableSampler.JSON.readTree(r.body()).path("tables")) {
             List<String> columns = new ArrayList<>();
             for (JsonNode c : t.path("columns")) {
                 if (c.path("writable").asBoolean(true)) {
@@ -79,7 +74,7 @@ final class ServiceTables {
      */
     static HttpResponse<String> create(HttpClient http, ClientConfig client, TableDefinition table)
             throws IOException, InterruptedException {
-        ObjectNode body = Json.MAPPER.createObjectNode();
+        ObjectNode body = TableSampler.JSON.createObjectNode();
         // The table as the service parses names: quoted parts, so that dots and quotes in them stay in the name.
         body.put("table", TableDefinition.quote(table.schema()) + "." + TableDefinition.quote(table.name()));
         ArrayNode columns = body.putArray("columns");
@@ -87,7 +82,7 @@ final class ServiceTables {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(client) + "/v1/tables"))
                 .timeout(client.createTableTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(TableSampler.JSON.writeValueAsString(body)));
         if (client.token() != null) {
             b.header("Authorization", "Bearer " + client.token());
         }

@@ -23,6 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * order they first appear) and each column's type by {@link ColumnTypeInference}.
  */
 final class TableSampler {
+    /**
+     * The load client's data-binding mapper, for the few paths that read or build JSON trees
+     * (creating a table, a refused chunk's answer). Made when first used, with this class: a load
+     * that goes well never pays data binding's start-up.
+     */
     static final ObjectMapper JSON = new ObjectMapper();
 
     private TableSampler() {
