@@ -61,7 +61,7 @@ class ConcurrentClientsIT {
 
     private static ServiceConfig withJdbcUrl(ServiceConfig c) {
         DatabaseUrl u = DatabaseUrl.parse(c.database().url());
-        String jdbc = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database() + "?user=" + u.user()
+        String jdbc = "jdbc:postgresql://" + u.where() + "/" + u.database() + "?user=" + u.user()
                 + (u.password() == null ? "" : "&password=" + u.password());
         return c.withDatabaseUrl(jdbc);
     }

@@ -100,7 +100,7 @@ final class Banner {
     }
 
     private static String withoutPassword(DatabaseUrl url) {
-        return "postgresql://" + (url.user() == null ? "" : url.user() + "@") + url.host() + ":" + url.port() + "/" + url.database();
+        return "postgresql://" + (url.user() == null ? "" : url.user() + "@") + url.where() + "/" + url.database();
     }
 
     private static String hostForUrl(String host) {

@@ -68,17 +68,17 @@ public final class DatabaseProbe {
                 throw new UserError(explain(failure), failure);
             }
             if (System.nanoTime() + pause * 1_000_000 > deadline) {
-                throw new UserError("PostgreSQL at " + url.host() + ":" + url.port() + " did not answer within "
+                throw new UserError("PostgreSQL at " + url.where() + (url.primaryOnly() ? " (a writable server)" : "") + " did not answer within "
                         + timeout.toSeconds() + " s (" + reason(failure) + "); check that it runs and listens there, "
                         + "or wait longer with " + TIMEOUT_SETTING, failure);
             }
-            notices.accept("waiting for PostgreSQL at " + url.host() + ":" + url.port() + " (attempt " + attempt
+            notices.accept("waiting for PostgreSQL at " + url.where() + (url.primaryOnly() ? " (a writable server)" : "") + " (attempt " + attempt
                     + ", Ctrl-C to stop): " + reason(failure));
             try {
                 Thread.sleep(pause); // a pause between attempts, not a synchronisation
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new UserError("interrupted while waiting for PostgreSQL at " + url.host() + ":" + url.port(), e);
+                throw new UserError("interrupted while waiting for PostgreSQL at " + url.where(), e);
             }
             pause = Math.min(maxPauseMillis, pause * 2);
         }
@@ -135,18 +135,18 @@ public final class DatabaseProbe {
                     + "; check the user and password of the database URL (--database-url, INGEST_DATABASE_URL, database_url)";
         }
         if (state.equals("3D000")) {
-            return "database \"" + url.database() + "\" does not exist at " + where + "; create it (createdb -h " + url.host()
+            return "database \"" + url.database() + "\" does not exist at " + where + "; create it (" + (url.servers().size() > 1 ? "on the primary: " : "") + "createdb -h " + url.host()
                     + " -p " + url.port() + " -U " + user() + " " + url.database() + ") or name an existing one in the database URL";
         }
         if (has(e, UnknownHostException.class)) {
-            return "unknown host \"" + url.host() + "\" in the database URL " + where
+            return "unknown host in the database URL " + where
                     + "; check the host name (and that this machine can resolve it)";
         }
         return "cannot connect to PostgreSQL as " + where + ": " + serverMessage(e) + " (SQLSTATE " + state + ")";
     }
 
     private String where() {
-        return user() + "@" + url.host() + ":" + url.port() + "/" + url.database();
+        return user() + "@" + url.where() + "/" + url.database();
     }
 
     private String user() {

@@ -33,7 +33,8 @@ public final class PlainSessionDefaults implements SessionDefaults {
             "SELECT current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle')";
 
     private final Vertx vertx;
-    private final PgConnectOptions options;
+    private final WritableServer server;
+    private final Map<String, String> startup;
     private final long timeoutMillis;
 
     /** @param timeout how long reading the settings on a fresh connection may take */
@@ -47,7 +48,8 @@ public final class PlainSessionDefaults implements SessionDefaults {
         if (urlOptions != null) {
             startup.put("options", urlOptions);
         }
-        this.options = database.connectOptions().setProperties(startup);
+        this.startup = Map.copyOf(startup);
+        this.server = new WritableServer(vertx, database);
     }
 
     @Override
@@ -56,7 +58,8 @@ public final class PlainSessionDefaults implements SessionDefaults {
             throw new IllegalStateException("session settings are learned off the event loop: this call would block it");
         }
         try {
-            Row row = PgConnection.connect(vertx, options)
+            Row row = server.get()
+                    .compose(o -> PgConnection.connect(vertx, new PgConnectOptions(o).setProperties(new HashMap<>(startup))))
                     .compose(c -> c.query(QUERY).execute().eventually(c::close))
                     .map(rows -> rows.iterator().next())
                     .toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);

@@ -6,6 +6,7 @@ import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.NetworkTransport;
 import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.db.DatabaseUrl;
+import dev.ingest.api.db.WritableServer;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.api.db.PlainSessionDefaults;
 import dev.ingest.api.imports.ImportScheduler;
@@ -115,7 +116,7 @@ public final class IngestService implements AutoCloseable {
             metrics.bind(engine);
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(http.statusPoolSize()))
-                    .connectingTo(database.connectOptions())
+                    .connectingTo(new WritableServer(vertx, database))
                     .using(vertx)
                     .build();
             boolean exposed = !loopback(http.host());
