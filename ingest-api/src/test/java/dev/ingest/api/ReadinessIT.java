@@ -59,6 +59,25 @@ class ReadinessIT {
     }
 
     @Test
+    void anIdleServiceIsNotReadyOnAServerThatTakesNoWrites() throws Exception {
+        try (ServiceFixture f = ServiceFixture.start("CREATE TABLE t (v int)")) {
+            assertThat(ready(f).statusCode()).isEqualTo(200);
+            // A standby, or a promoted one that pg_auto_failover still holds read-only: no write
+            // is waiting, so only the readiness query itself can tell.
+            f.db.execute("ALTER DATABASE " + f.db.name() + " SET default_transaction_read_only = on", terminateOthers());
+            await("not ready while the server takes no writes", () -> ready(f).statusCode() == 503);
+            HttpResponse<String> down = ready(f);
+            assertNotReady(down);
+            assertThat(ServiceFixture.json(down).getString("message")).contains("does not accept writes");
+
+            f.db.execute("SET default_transaction_read_only = off",
+                    "ALTER DATABASE " + f.db.name() + " RESET default_transaction_read_only", terminateOthers());
+            await("ready again once it takes writes", () -> ready(f).statusCode() == 200);
+            assertThat(f.postJson("t", "{\"v\": 1}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void readinessAnswersPromptlyWhileTheDatabaseHangsOrIsStopped() throws Exception {
         StoppableServer pg = StoppableServer.start();
         boolean frozen = false;

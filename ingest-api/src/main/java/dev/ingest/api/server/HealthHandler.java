@@ -23,14 +23,19 @@ import org.slf4j.LoggerFactory;
  */
 final class HealthHandler {
     private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
-    private static final String READY_QUERY =
-            "SELECT count(*) FROM ingest.flyway_schema_history WHERE success";
+    /** Migrations applied, and whether the server takes writes (not a standby, not read-only). */
+    private static final String READY_QUERY = "SELECT count(*), NOT (pg_is_in_recovery() OR current_setting('transaction_read_only')::bool) "
+            + "FROM ingest.flyway_schema_history WHERE success";
 
     private final Pool pool;
     private final DatabaseHealth writes;
     private final long timeoutMillis;
     /** The check in flight, shared by probes that arrive meanwhile (no pile-up while the database hangs). */
-    private final AtomicReference<Future<Long>> check = new AtomicReference<>();
+    private final AtomicReference<Future<Check>> check = new AtomicReference<>();
+
+    /** What the readiness query found. */
+    private record Check(long migrations, boolean writable) {
+    }
 
     HealthHandler(Pool pool, DatabaseHealth writes, Duration timeout) {
         this.pool = pool;
@@ -48,11 +53,14 @@ final class HealthHandler {
                     + "it accepted and retries them (see the service log for the cause)").send(ctx);
             return;
         }
-        check().onSuccess(applied -> {
+        check().onSuccess(found -> {
             if (!writes.isUp()) {
                 Answers.notReady("writes to the database are failing; the service retries them").send(ctx);
-            } else if (applied > 0) {
-                Responses.json(ctx, 200, new JsonObject().put("status", "ready").put("migrations", applied));
+            } else if (!found.writable()) {
+                Answers.notReady("the database does not accept writes (a standby, or a server set read-only); "
+                        + "records would wait until it does").send(ctx);
+            } else if (found.migrations() > 0) {
+                Responses.json(ctx, 200, new JsonObject().put("status", "ready").put("migrations", found.migrations()));
             } else {
                 Answers.notReady("migrations are not applied").send(ctx);
             }
@@ -64,14 +72,17 @@ final class HealthHandler {
         });
     }
 
-    private Future<Long> check() {
+    private Future<Check> check() {
         while (true) {
-            Future<Long> current = check.get();
+            Future<Check> current = check.get();
             if (current != null && !current.isComplete()) {
                 return current;
             }
-            Future<Long> next = pool.query(READY_QUERY).execute()
-                    .map(rows -> rows.iterator().next().getLong(0))
+            Future<Check> next = pool.query(READY_QUERY).execute()
+                    .map(rows -> {
+                        var row = rows.iterator().next();
+                        return new Check(row.getLong(0), row.getBoolean(1));
+                    })
                     .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
             if (check.compareAndSet(current, next)) {
                 return next;
