@@ -36,6 +36,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(RecordsHandler.class);
     private final IngestEngine engine;
     private final IdempotencyKeys keys;
+    private final FailureLog keyLookups = new FailureLog(log, "idempotency key lookup");
     private final HttpConfig http;
     private final StreamingConfig streaming;
     private final RejectsPolicy rejects;
@@ -109,10 +110,13 @@ final class RecordsHandler implements Handler<RoutingContext> {
             return;
         }
         keys.lookup(scope, table, key)
-                .onSuccess(stored -> start(ctx, table, format, scope, key, stored, () -> keys.end(scope, table, key)))
+                .onSuccess(stored -> {
+                    keyLookups.worked();
+                    start(ctx, table, format, scope, key, stored, () -> keys.end(scope, table, key));
+                })
                 .onFailure(e -> {
                     keys.end(scope, table, key);
-                    log.warn("idempotency key lookup failed: table={} message={}", table.qualifiedName(), e.getMessage());
+                    keyLookups.failed("table=" + table.qualifiedName() + " message=" + e.getMessage());
                     // This answer's body never had retry_after_seconds: the header alone says it.
                     ctx.response().putHeader("Retry-After", Integer.toString(http.unavailableRetryAfterSeconds()));
                     refuse(ctx, Answers.keysUnavailable());
