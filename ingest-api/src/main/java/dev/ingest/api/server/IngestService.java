@@ -6,6 +6,7 @@ import dev.ingest.api.config.HttpConfig;
 import dev.ingest.api.config.NetworkTransport;
 import dev.ingest.api.config.ServiceConfig;
 import dev.ingest.api.db.DatabaseUrl;
+import dev.ingest.api.db.DurabilityCheck;
 import dev.ingest.api.db.WritableServer;
 import dev.ingest.api.db.EmbeddedDatabase;
 import dev.ingest.api.db.PlainSessionDefaults;
@@ -37,6 +38,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +115,7 @@ public final class IngestService implements AutoCloseable {
             // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
             engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database,
                     config.database().sessionSettingsTimeout()));
+            warnAboutDurability(engine, database);
             imports = ImportScheduler.start(config.imports(), engine, config.database().dataDir().resolve("downloads"));
             metrics.bind(engine);
             Pool pool = PgBuilder.pool()
@@ -172,6 +176,15 @@ public final class IngestService implements AutoCloseable {
                 embedded.close();
             }
             throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Says at start when the server's settings let an acknowledged commit be lost (see {@link DurabilityCheck}). */
+    private static void warnAboutDurability(IngestEngine engine, DatabaseUrl database) {
+        try (Connection c = engine.dataSource().getConnection()) {
+            DurabilityCheck.warnings(c, database.servers().size() > 1).forEach(log::warn);
+        } catch (SQLException e) {
+            log.debug("could not read the durability settings: {}", e.getMessage());
         }
     }
 
