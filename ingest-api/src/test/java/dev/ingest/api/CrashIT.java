@@ -175,6 +175,11 @@ class CrashIT {
         }
 
         static Service start(TestDatabase.Database db) throws Exception {
+            return start(db.url());
+        }
+
+        /** The service on the database at {@code databaseUrl}, any form {@code --database-url} takes. */
+        static Service start(String databaseUrl) throws Exception {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
@@ -182,7 +187,7 @@ class CrashIT {
             Path log = Files.createDirectories(Path.of("target", "crash-it")).resolve("service-" + port + ".log");
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "serve", "--port", Integer.toString(port),
-                    "--database-url", db.url())
+                    "--database-url", databaseUrl)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Service s = new Service(p, port);
             s.awaitReady();
@@ -208,11 +213,26 @@ class CrashIT {
         }
 
         int post(Request r) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tables/events/records"))
-                    .header("Content-Type", "application/json").header("Idempotency-Key", r.key())
+            return post("events", r.key(), r.body());
+        }
+
+        /** A JSON body posted to {@code table} under an Idempotency-Key; the answer's status. */
+        int post(String table, String key, String body) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tables/" + table + "/records"))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
                     .timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(r.body())).build(), HttpResponse.BodyHandlers.discarding())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
+        }
+
+        /** The status of {@code GET path}, or -1 when the service did not answer. */
+        int get(String path) throws InterruptedException {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return -1;
+            }
         }
 
         int port() {
