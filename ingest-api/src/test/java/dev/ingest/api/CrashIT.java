@@ -178,17 +178,18 @@ class CrashIT {
             return start(db.url());
         }
 
-        /** The service on the database at {@code databaseUrl}, any form {@code --database-url} takes. */
-        static Service start(String databaseUrl) throws Exception {
+        /** The service on the database at {@code databaseUrl}, any form {@code --database-url} takes; {@code more} added to serve's arguments. */
+        static Service start(String databaseUrl, String... more) throws Exception {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
             Path log = Files.createDirectories(Path.of("target", "crash-it")).resolve("service-" + port + ".log");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "serve", "--port", Integer.toString(port),
-                    "--database-url", databaseUrl)
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--database-url", databaseUrl));
+            command.addAll(List.of(more));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Service s = new Service(p, port);
             s.awaitReady();
             return s;
@@ -223,6 +224,12 @@ class CrashIT {
                     .timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
+        }
+
+        /** The status of a {@code POST} without a body, as {@code /v1/imports/NAME/run} takes. */
+        int postEmpty(String path) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         }
 
         /** The status of {@code GET path}, or -1 when the service did not answer. */

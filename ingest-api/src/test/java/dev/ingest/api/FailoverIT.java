@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingest.api.db.DurabilityCheck;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,6 +47,80 @@ class FailoverIT {
     private static final int CLIENTS = 4;
     private static final int RECORDS = 20;
     private static final Duration RECOVERY = Duration.ofSeconds(10);
+    private static final int LOAD_ROWS = 1_000_000;
+    private static final int IMPORT_ROWS = 1_000_000;
+
+    /** A CSV file of {@code n} rows {@code k,i}: k the given name, i 0..n-1. */
+    private static Path rows(Path file, String k, int n) throws IOException {
+        StringBuilder text = new StringBuilder("k,i\n");
+        for (int i = 0; i < n; i++) {
+            text.append(k).append(',').append(i).append('\n');
+        }
+        return Files.writeString(file, text);
+    }
+
+    /** {@code ingest load} of the file into hits, as a process of its own. */
+    private static Process load(CrashIT.Service service, Path csv) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "load", "--url", "http://127.0.0.1:" + service.port(),
+                "--table", "hits", "--no-progress-bar", csv.toString())
+                .redirectErrorStream(true).redirectOutput(csv.resolveSibling("load.log").toFile()).start();
+    }
+
+    /** Rows of hits with this k on the node; 0 when it does not answer. */
+    private static long rowsOf(AutoFailoverCluster cluster, String node, String k) {
+        try (Connection c = cluster.connect(node); var s = c.prepareStatement("SELECT count(*) FROM hits WHERE k = ?")) {
+            s.setString(1, k);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Runs the import job until its file is recorded as imported: the run cut off by the fault
+     * failed (or was left running); the next one finishes the file.
+     */
+    private static void importUntilRecorded(CrashIT.Service service, AutoFailoverCluster cluster, String primary) throws Exception {
+        for (int run = 0; run < 5; run++) {
+            if (query(cluster, primary, "SELECT count(*) FROM ingest.import_files WHERE job = 'failover'") > 0) {
+                return;
+            }
+            long before = query(cluster, primary, "SELECT coalesce(max(id), 0) FROM ingest.import_runs");
+            assertThat(service.postEmpty("/v1/imports/failover/run")).isEqualTo(202);
+            AutoFailoverCluster.await("a run of the import asked for after run " + before + " ended", () -> {
+                try {
+                    return query(cluster, primary, "SELECT count(*) FROM ingest.import_runs WHERE job = 'failover' AND id > " + before
+                            + " AND status <> 'running'") > 0;
+                } catch (SQLException e) {
+                    return false;
+                }
+            });
+        }
+        throw new AssertionError("the import's file was not recorded after 5 runs");
+    }
+
+    private static long query(AutoFailoverCluster cluster, String node, String sql) throws SQLException {
+        try (Connection c = cluster.connect(node); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** The n rows {@code (k, 0..n-1)} are in hits, each once. */
+    private static void assertOnce(Connection c, String k, int n) throws SQLException {
+        try (var s = c.prepareStatement("SELECT count(*), count(DISTINCT i), min(i), max(i) FROM hits WHERE k = ?")) {
+            s.setString(1, k);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                assertThat(List.of(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4))).as("rows of " + k)
+                        .containsExactly((long) n, (long) n, 0L, n - 1L);
+            }
+        }
+    }
 
     @Test
     void killingThePrimaryAndASwitchoverLoseAndDuplicateNothing() throws Exception {
@@ -58,11 +134,33 @@ class FailoverIT {
                 assertThat(DurabilityCheck.warnings(c, true)).isEmpty();
             }
             Ledger ledger = new Ledger();
-            try (CrashIT.Service service = CrashIT.Service.start(cluster.url("target_session_attrs=read-write"))) {
-                // A crash: the primary's machine is gone.
+            Path files = Files.createTempDirectory("ingest-failover-files");
+            Path incoming = Files.createDirectories(files.resolve("incoming"));
+            Path csv = rows(files.resolve("load.csv"), "load", LOAD_ROWS);
+            rows(incoming.resolve("import.csv"), "import", IMPORT_ROWS);
+            Path config = Files.writeString(files.resolve("ingest.yaml"), String.join("\n", "imports:", "  - name: failover",
+                    "    cron: \"0 0 1 1 *\"", "    source: " + incoming.resolve("*.csv"), "    table: hits", ""));
+            try (CrashIT.Service service = CrashIT.Service.start(cluster.url("target_session_attrs=read-write"), "--config", config.toString())) {
+                // A crash: the primary's machine is gone, while the clients post, a file is loaded
+                // by `ingest load` and another imported by a scheduled job.
                 String second = cluster.standbyOf(first);
-                Outage crash = ledger.across(service, () -> cluster.killNode(first), () -> cluster.acceptsWrites(second));
+                Process load = load(service, csv);
+                Outage crash = ledger.across(service, () -> {
+                    AutoFailoverCluster.await("the load under way", () -> rowsOf(cluster, first, "load") > 0);
+                    assertThat(service.postEmpty("/v1/imports/failover/run")).isEqualTo(202);
+                    AutoFailoverCluster.await("the import under way", () -> rowsOf(cluster, first, "import") > 0);
+                    assertThat(load.isAlive()).as("the load still running at the fault").isTrue();
+                    assertThat(query(cluster, first, "SELECT count(*) FROM ingest.import_files")).as("the import not done at the fault").isZero();
+                    cluster.killNode(first);
+                }, () -> cluster.acceptsWrites(second));
                 crash.check(service, cluster, second, ledger);
+                assertThat(load.waitFor(300, TimeUnit.SECONDS)).as("the load ends").isTrue();
+                assertThat(load.exitValue()).as("ingest load's exit code; its output: " + files.resolve("load.log")).isZero();
+                importUntilRecorded(service, cluster, second);
+                try (Connection c = cluster.connect(second)) {
+                    assertOnce(c, "load", LOAD_ROWS);
+                    assertOnce(c, "import", IMPORT_ROWS);
+                }
                 log.info("failover (node killed): {}", crash);
                 try (Connection c = cluster.connect(second)) {
                     // Alone, the new primary commits without a standby: what the warning is for.
@@ -74,9 +172,20 @@ class FailoverIT {
                 cluster.awaitStates(Map.of(first, "secondary", second, "primary"));
                 Outage planned = ledger.across(service, cluster::switchover, () -> cluster.acceptsWrites(first));
                 planned.check(service, cluster, first, ledger);
+                try (Connection c = cluster.connect(first)) {
+                    assertOnce(c, "load", LOAD_ROWS);
+                    assertOnce(c, "import", IMPORT_ROWS);
+                }
                 log.info("failover (switchover): {}", planned);
-                log.info("failover: {} requests of {} records sent, {} acknowledged before resending, all once", ledger.sent.size(),
-                        RECORDS, ledger.acknowledgedFirstTime.get());
+                log.info("failover: {} requests of {} records sent, {} acknowledged before resending, all once; "
+                        + "ingest load of {} rows and an import of {} rows across the crash, each row once", ledger.sent.size(),
+                        RECORDS, ledger.acknowledgedFirstTime.get(), LOAD_ROWS, IMPORT_ROWS);
+            } finally {
+                try (var paths = Files.walk(files)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
         }
     }
@@ -219,7 +328,7 @@ class FailoverIT {
 
         private static Map<String, Long> rowsPerKey(Connection c) throws SQLException {
             Map<String, Long> rows = new HashMap<>();
-            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT k, count(*) FROM hits GROUP BY k")) {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT k, count(*) FROM hits WHERE k LIKE 'r%' GROUP BY k")) {
                 while (r.next()) {
                     rows.put(r.getString(1), r.getLong(2));
                 }
