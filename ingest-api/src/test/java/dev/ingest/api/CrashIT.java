@@ -219,8 +219,13 @@ class CrashIT {
 
         /** A JSON body posted to {@code table} under an Idempotency-Key; the answer's status. */
         int post(String table, String key, String body) throws IOException, InterruptedException {
+            return post(table, key, "application/json", body);
+        }
+
+        /** A body of the given type posted to {@code table} under an Idempotency-Key; the answer's status. */
+        int post(String table, String key, String contentType, String body) throws IOException, InterruptedException {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tables/" + table + "/records"))
-                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                    .header("Content-Type", contentType).header("Idempotency-Key", key)
                     .timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();

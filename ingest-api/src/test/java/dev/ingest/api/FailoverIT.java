@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service on a real pg_auto_failover cluster (a primary and a synchronous standby, see
- * {@link AutoFailoverCluster}), given both nodes in one URL. Under load from keyed clients that
- * keep a ledger of what was acknowledged, the primary's node is killed (kill -9 of pg_autoctl and
- * PostgreSQL), and later the primary is changed by a planned switchover. After each: every
+ * {@link AutoFailoverCluster}), given both nodes in one URL. Under load from keyed clients (JSON
+ * arrays and NDJSON) that keep a ledger of what was acknowledged, the primary's node is killed
+ * (kill -9 of pg_autoctl and PostgreSQL) while an {@code ingest load} and a scheduled import run;
+ * later the primary is changed by a planned switchover, and then its postmaster alone is killed. After each: every
  * acknowledged record is on the new primary exactly once, the service wrote again by itself
  * within 10 s of the new primary accepting writes and was not ready in between, and once the
  * clients have sent again what was not acknowledged, under the same keys, every record is there
@@ -123,7 +124,7 @@ class FailoverIT {
     }
 
     @Test
-    void killingThePrimaryAndASwitchoverLoseAndDuplicateNothing() throws Exception {
+    void aKilledPrimaryASwitchoverAndACrashedPostmasterLoseAndDuplicateNothing() throws Exception {
         String skip = AutoFailoverCluster.skipReason();
         Assumptions.assumeTrue(skip == null, skip);
         try (AutoFailoverCluster cluster = AutoFailoverCluster.start()) {
@@ -172,11 +173,19 @@ class FailoverIT {
                 cluster.awaitStates(Map.of(first, "secondary", second, "primary"));
                 Outage planned = ledger.across(service, cluster::switchover, () -> cluster.acceptsWrites(first));
                 planned.check(service, cluster, first, ledger);
+                log.info("failover (switchover): {}", planned);
                 try (Connection c = cluster.connect(first)) {
                     assertOnce(c, "load", LOAD_ROWS);
                     assertOnce(c, "import", IMPORT_ROWS);
                 }
-                log.info("failover (switchover): {}", planned);
+
+                // The primary's postmaster alone killed: its pg_autoctl starts PostgreSQL again
+                // (crash recovery), unless the monitor fails over first; either way, nothing lost.
+                Outage restart = ledger.across(service, () -> cluster.killPostmaster(first),
+                        () -> cluster.acceptsWrites(first) || cluster.acceptsWrites(second));
+                String writable = cluster.acceptsWrites(first) ? first : second;
+                restart.check(service, cluster, writable, ledger);
+                log.info("failover (postmaster killed, {} primary afterwards): {}", writable, restart);
                 log.info("failover: {} requests of {} records sent, {} acknowledged before resending, all once; "
                         + "ingest load of {} rows and an import of {} rows across the crash, each row once", ledger.sent.size(),
                         RECORDS, ledger.acknowledgedFirstTime.get(), LOAD_ROWS, IMPORT_ROWS);
@@ -230,17 +239,14 @@ class FailoverIT {
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
             List<Future<?>> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
+                boolean ndjson = c % 2 == 1; // half the clients send JSON arrays, half NDJSON (streamed)
                 clients.add(pool.submit(() -> {
                     while (running.get()) {
-                        String key = "r" + sequence.getAndIncrement();
-                        StringBuilder body = new StringBuilder("[");
-                        for (int i = 0; i < RECORDS; i++) {
-                            body.append(i == 0 ? "" : ",").append("{\"k\":\"").append(key).append("\",\"i\":").append(i).append('}');
-                        }
-                        sent.put(key, body.append(']').toString());
+                        String key = (ndjson ? "rn" : "rj") + sequence.getAndIncrement();
+                        sent.put(key, body(key, ndjson));
                         int status;
                         try {
-                            status = service.post("hits", key, sent.get(key));
+                            status = service.post("hits", key, contentType(key), sent.get(key));
                         } catch (IOException e) {
                             status = -1;
                         }
@@ -290,6 +296,20 @@ class FailoverIT {
             }
         }
 
+        /** The body of request {@code key}: its RECORDS records, as a JSON array or as NDJSON. */
+        private static String body(String key, boolean ndjson) {
+            StringBuilder body = new StringBuilder(ndjson ? "" : "[");
+            for (int i = 0; i < RECORDS; i++) {
+                String record = "{\"k\":\"" + key + "\",\"i\":" + i + "}";
+                body.append(ndjson ? record + "\n" : (i == 0 ? "" : ",") + record);
+            }
+            return ndjson ? body.toString() : body.append(']').toString();
+        }
+
+        private static String contentType(String key) {
+            return key.startsWith("rn") ? "application/x-ndjson" : "application/json";
+        }
+
         /** Every acknowledged request's records are in the table exactly once. */
         void assertAcknowledgedOnce(Connection c) throws SQLException {
             Map<String, Long> rows = rowsPerKey(c);
@@ -304,7 +324,7 @@ class FailoverIT {
             String key;
             while ((key = unanswered.poll()) != null) {
                 if (!acknowledged.contains(key)) {
-                    assertThat(service.post("hits", key, sent.get(key))).as("resend of " + key).isEqualTo(200);
+                    assertThat(service.post("hits", key, contentType(key), sent.get(key))).as("resend of " + key).isEqualTo(200);
                     acknowledged.add(key);
                 }
             }
