@@ -48,7 +48,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--database-url", paramLabel = "URL",
             description = "PostgreSQL to write to: postgresql://user:pass@host:port/db (or postgres://...) or "
-                    + "jdbc:postgresql://host:port/db?user=..&password=.. (env INGEST_DATABASE_URL; default: an embedded PostgreSQL).")
+                    + "jdbc:postgresql://host:port/db?user=..&password=..; several servers (h1:5432,h2:5432) mean "
+                    + "whichever is the primary (env INGEST_DATABASE_URL; default: an embedded PostgreSQL).")
     String databaseUrl;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
