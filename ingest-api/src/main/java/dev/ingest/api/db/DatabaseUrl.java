@@ -219,9 +219,20 @@ public record DatabaseUrl(List<Server> servers, String database, String user, St
         return ds;
     }
 
+    /**
+     * Whether the URL says statements must not outlive a transaction, as behind PgBouncer in
+     * transaction pooling mode: {@code prepareThreshold=0}, pgjdbc's setting for it. The reactive
+     * client then sends each query as a whole (Vert.x's layer-7 proxy mode) instead of keeping
+     * named statements on a server session that the pooler hands to another client.
+     */
+    public boolean statementsPerTransaction() {
+        return parameters.entrySet().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("prepareThreshold") && e.getValue().trim().equals("0"));
+    }
+
     /** Connection options for the reactive client, to one of the servers (see {@link WritableServer}). */
     public PgConnectOptions connectOptions(Server server) {
-        PgConnectOptions o = new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase(database);
+        PgConnectOptions o = new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase(database)
+                .setUseLayer7Proxy(statementsPerTransaction());
         if (user != null) {
             o.setUser(user);
         }

@@ -27,6 +27,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -47,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * all its chunks are committed, and is then moved or deleted as the job says.
  *
  * <p>Only one instance runs a job at a time: the run holds a PostgreSQL advisory lock on the job
- * for its whole length (released by the database if the instance dies). A failure ends the run
+ * for its whole length, taken in a transaction that stays open until the run ends (released by
+ * the database if the instance dies). A transaction-scoped lock, not a session one, so that it
+ * also holds behind a pooler in transaction mode (PgBouncer), which pins a server connection to a
+ * client only for the length of a transaction. A failure ends the run
  * with its error recorded; the next tick tries again.
  */
 final class ImportRunner {
@@ -94,14 +98,22 @@ final class ImportRunner {
         String status = "succeeded";
         String error = null;
         try (Connection lock = engine.dataSource().getConnection()) {
-            if (!tryLock(lock, job)) {
+            boolean locked;
+            try {
+                locked = tryLock(lock, job);
+            } catch (SQLException e) {
+                unlock(lock);
+                throw e;
+            }
+            if (!locked) {
+                unlock(lock);
                 status = "skipped";
                 error = "another instance is running this job";
             } else {
                 try {
                     runLocked(job, runId, counts);
                 } finally {
-                    unlock(lock, job);
+                    unlock(lock);
                 }
             }
         } catch (Exception e) {
@@ -278,9 +290,17 @@ final class ImportRunner {
         }
     }
 
+    /**
+     * Takes the job's lock in a transaction left open (committed by {@link #unlock}); false when
+     * another run holds it. The transaction is exempt from {@code idle_in_transaction_session_timeout}:
+     * it is idle by design while the run's chunks are written on other connections.
+     */
     private static boolean tryLock(Connection c, ImportJob job) throws SQLException {
-        c.setAutoCommit(true);
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('ingest.import'), hashtext(?))")) {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext('ingest.import'), hashtext(?))")) {
             ps.setString(1, job.name());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -289,13 +309,14 @@ final class ImportRunner {
         }
     }
 
-    private static void unlock(Connection c, ImportJob job) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext('ingest.import'), hashtext(?))")) {
-            ps.setString(1, job.name());
-            ps.execute();
+    /** Ends the lock's transaction, which releases the lock; a connection that fails to is dropped. */
+    private static void unlock(Connection c) {
+        try {
+            c.commit();
+            c.setAutoCommit(true);
         } catch (SQLException e) {
             // The lock must not stay with a pooled connection: drop the connection, which releases it.
-            log.debug("advisory unlock failed, closing the connection instead: {}", e.getMessage());
+            log.debug("ending the import lock's transaction failed, closing the connection instead: {}", e.getMessage());
             try {
                 c.abort(Runnable::run);
             } catch (SQLException ignored) {
