@@ -12,6 +12,7 @@ import dev.ingest.api.formats.Format;
 import dev.ingest.api.formats.StreamDecoder;
 import dev.ingest.engine.IngestEngine;
 import dev.ingest.engine.OnConflict;
+import dev.ingest.engine.PoolerHint;
 import dev.ingest.engine.TableSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -116,7 +117,7 @@ final class RecordsHandler implements Handler<RoutingContext> {
                 })
                 .onFailure(e -> {
                     keys.end(scope, table, key);
-                    keyLookups.failed("table=" + table.qualifiedName() + " message=" + e.getMessage());
+                    keyLookups.failed("table=" + table.qualifiedName() + " message=" + e.getMessage() + PoolerHint.after(null, e.getMessage()));
                     // This answer's body never had retry_after_seconds: the header alone says it.
                     ctx.response().putHeader("Retry-After", Integer.toString(http.unavailableRetryAfterSeconds()));
                     refuse(ctx, Answers.keysUnavailable());

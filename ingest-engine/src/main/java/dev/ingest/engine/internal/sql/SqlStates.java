@@ -62,7 +62,9 @@ public final class SqlStates {
                 if (state.equals("42501")) {
                     return Kind.DATA; // also row-level security refusing one row
                 }
-                return state.equals("55P03") || state.equals("25006") ? Kind.TRANSIENT : Kind.FATAL;
+                // 42P05, a prepared statement that "already exists": the server session is another
+                // client's, as behind a pooler in transaction mode (see PoolerHint); not the records'.
+                return state.equals("55P03") || state.equals("25006") || state.equals("42P05") ? Kind.TRANSIENT : Kind.FATAL;
         }
     }
 

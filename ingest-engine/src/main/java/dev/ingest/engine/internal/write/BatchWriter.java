@@ -6,6 +6,7 @@ import dev.ingest.engine.EngineListener;
 import dev.ingest.engine.IngestException;
 import dev.ingest.engine.IngestRequest;
 import dev.ingest.engine.IngestResult;
+import dev.ingest.engine.PoolerHint;
 import dev.ingest.engine.Rejection;
 import dev.ingest.engine.WriterMode;
 import dev.ingest.engine.internal.admit.InFlight;
@@ -236,8 +237,9 @@ public final class BatchWriter implements Runnable {
                     fail(batch, new IngestException(SqlStates.stateOf(e), "service stopping while the database is unavailable", true, e));
                     return;
                 }
-                log.warn("database unavailable, will retry: table={} sqlstate={} message={} retryInMs={} queued={}",
-                        table, e.getSQLState(), e.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoff), queue.size());
+                log.warn("database unavailable, will retry: table={} sqlstate={} message={}{} retryInMs={} queued={}",
+                        table, e.getSQLState(), e.getMessage(), PoolerHint.after(e.getSQLState(), e.getMessage()),
+                        TimeUnit.NANOSECONDS.toMillis(backoff), queue.size());
                 pause(backoff);
                 backoff = Math.min(settings.backoffMaxNanos(), backoff * 2);
             }
