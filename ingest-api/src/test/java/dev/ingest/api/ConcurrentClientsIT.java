@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,7 +63,8 @@ class ConcurrentClientsIT {
     private static ServiceConfig withJdbcUrl(ServiceConfig c) {
         DatabaseUrl u = DatabaseUrl.parse(c.database().url());
         String jdbc = "jdbc:postgresql://" + u.where() + "/" + u.database() + "?user=" + u.user()
-                + (u.password() == null ? "" : "&password=" + u.password());
+                + (u.password() == null ? "" : "&password=" + u.password())
+                + u.parameters().entrySet().stream().map(e -> "&" + e.getKey() + "=" + e.getValue()).collect(Collectors.joining());
         return c.withDatabaseUrl(jdbc);
     }
 }

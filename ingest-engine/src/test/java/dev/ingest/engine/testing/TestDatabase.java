@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
+import org.opentest4j.TestAbortedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -27,10 +28,19 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * </ol>
  * Each {@link #create()} makes a fresh, empty database on that server, so test classes never see
  * each other's rows.
+ *
+ * <p>With the system property {@code ingest.test.pgbouncer=true} (the {@code pgbouncer} run of the
+ * integration tests), a database's {@link Database#url() url}, the one services are given, leads
+ * through a real PgBouncer in transaction pooling mode with {@code prepareThreshold=0}; the test's
+ * own connections ({@link Database#connect()}) still go straight to the server. Without a pgbouncer
+ * executable, such a test is skipped, saying so.
  */
 public final class TestDatabase {
     private static final Logger log = LoggerFactory.getLogger(TestDatabase.class);
+    /** The system property that sends services through PgBouncer. */
+    public static final String THROUGH_PGBOUNCER = "ingest.test.pgbouncer";
     private static Server server;
+    private static PgBouncer bouncer;
 
     /** Where a server is: admin connection details. */
     private record Server(String host, int port, String adminDatabase, String user, String password) {
@@ -89,7 +99,26 @@ public final class TestDatabase {
         }
         String url = "postgresql://" + s.user() + (s.password() == null ? "" : ":" + s.password())
                 + "@" + s.host() + ":" + s.port() + "/" + name;
+        if (Boolean.getBoolean(THROUGH_PGBOUNCER)) {
+            url = "postgresql://" + s.user() + "@127.0.0.1:" + bouncer(s).port() + "/" + name + "?prepareThreshold=0";
+        }
         return new Database(name, s.jdbcUrl(name), url, s.user(), s.password());
+    }
+
+    /** The PgBouncer in front of the server, started on first use; skips the calling test when there is none. */
+    private static synchronized PgBouncer bouncer(Server s) {
+        if (PgBouncer.executable() == null) {
+            throw new TestAbortedException("pgbouncer is not installed (apt-get install pgbouncer): the run through PgBouncer is skipped");
+        }
+        if (bouncer == null) {
+            try {
+                bouncer = PgBouncer.start(s.host(), s.port(), s.user(), s.password());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            log.info("test databases: services connect through PgBouncer (transaction pooling) on port {}", bouncer.port());
+        }
+        return bouncer;
     }
 
     private static synchronized Server server() {
