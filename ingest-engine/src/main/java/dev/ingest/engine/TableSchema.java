@@ -16,6 +16,7 @@ public final class TableSchema {
     private final List<String> conflictKey;
     private final Map<String, Integer> positions;
     private final String shape;
+    private final boolean partitioned;
     private final String qualifiedName; // a lookup key on every submit and batch: made once
 
     public TableSchema(String schema, String name, List<ColumnSchema> columns) {
@@ -35,7 +36,14 @@ public final class TableSchema {
      *              (see {@link #shape()}); null for a schema not read from a database
      */
     public TableSchema(String schema, String name, List<ColumnSchema> columns, List<String> conflictKey, String shape) {
+        this(schema, name, columns, conflictKey, shape, false);
+    }
+
+    /** @param partitioned the table is a declaratively partitioned parent (see {@link #partitioned()}) */
+    public TableSchema(String schema, String name, List<ColumnSchema> columns, List<String> conflictKey, String shape,
+            boolean partitioned) {
         this.shape = shape;
+        this.partitioned = partitioned;
         this.schema = Objects.requireNonNull(schema, "schema");
         this.name = Objects.requireNonNull(name, "name");
         this.qualifiedName = schema + "." + name;
@@ -58,6 +66,14 @@ public final class TableSchema {
 
     public String schema() {
         return schema;
+    }
+
+    /**
+     * A declaratively partitioned parent ({@code PARTITION BY}): rows go to its partitions, and a
+     * statement on it cannot return system columns (an upsert tells inserts from updates another way).
+     */
+    public boolean partitioned() {
+        return partitioned;
     }
 
     public String name() {
@@ -92,7 +108,7 @@ public final class TableSchema {
     public boolean equals(Object o) {
         return o instanceof TableSchema other
                 && schema.equals(other.schema) && name.equals(other.name) && columns.equals(other.columns)
-                && conflictKey.equals(other.conflictKey) && Objects.equals(shape, other.shape);
+                && conflictKey.equals(other.conflictKey) && Objects.equals(shape, other.shape) && partitioned == other.partitioned;
     }
 
     @Override

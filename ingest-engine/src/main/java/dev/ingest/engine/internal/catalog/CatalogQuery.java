@@ -26,7 +26,7 @@ public final class CatalogQuery {
                    bt.typname AS base_type, bt.typcategory AS category, et.typname AS element_type,
                    a.attnotnull, a.atthasdef OR a.attidentity <> '' AS has_default,
                    a.attidentity = 'a' OR a.attgenerated <> '' AS generated,
-                   %s AS shape
+                   %s AS shape, c.relkind = 'p' AS partitioned
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -78,6 +78,7 @@ public final class CatalogQuery {
         Map<String, List<ColumnSchema>> columns = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
         Map<String, String> shapes = new LinkedHashMap<>();
+        Map<String, Boolean> partitioned = new LinkedHashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(SQL)) {
             Array schemaArray = connection.createArrayOf("text", schemas.toArray());
             ps.setArray(1, schemaArray);
@@ -88,6 +89,7 @@ public final class CatalogQuery {
                     String key = schema + "." + table; // as TableSchema.qualifiedName() spells it
                     names.putIfAbsent(key, new String[] {schema, table});
                     shapes.putIfAbsent(key, rs.getString("shape"));
+                    partitioned.putIfAbsent(key, rs.getBoolean("partitioned"));
                     columns.computeIfAbsent(key, k -> new ArrayList<>()).add(column(rs));
                 }
             }
@@ -95,7 +97,7 @@ public final class CatalogQuery {
         Map<String, List<Key>> keys = candidateKeys(connection, schemas);
         Map<String, TableSchema> tables = new LinkedHashMap<>();
         names.forEach((key, n) -> tables.put(key, new TableSchema(n[0], n[1], columns.get(key),
-                conflictKey(keys.getOrDefault(key, List.of()), columns.get(key)), shapes.get(key))));
+                conflictKey(keys.getOrDefault(key, List.of()), columns.get(key)), shapes.get(key), partitioned.get(key))));
         return tables;
     }
 

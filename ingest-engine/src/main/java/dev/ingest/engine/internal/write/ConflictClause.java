@@ -11,10 +11,34 @@ import java.util.List;
 /**
  * The ON CONFLICT clause of a row group's INSERT, and how to read what the statement did. An
  * upsert updates the group's columns other than the key, and returns {@code xmax = 0} per row,
- * which is true for a row inserted and false for a row updated.
+ * which is true for a row inserted and false for a row updated. A partitioned table cannot return
+ * system columns ("cannot retrieve a system column in this context"): there the upsert returns
+ * its rows' keys to an outer query, which asks whether each key was in the table before the
+ * statement (the statement's snapshot). Exact unless another transaction inserts the same key
+ * after that snapshot and before the upsert reaches it: the update of its row is then counted
+ * as an insert. The rows written are the same either way.
  */
 final class ConflictClause {
     private ConflictClause() {
+    }
+
+    /** The whole statement: {@code insert} (an INSERT without ON CONFLICT) with the group's clause. */
+    static String statement(String insert, RowGroup g) {
+        if (!updatesColumns(g) || !g.table.partitioned()) {
+            return insert + of(g);
+        }
+        String clause = of(g);
+        List<String> key = g.table.conflictKey();
+        StringBuilder returning = new StringBuilder(" RETURNING ");
+        StringBuilder existed = new StringBuilder();
+        for (int i = 0; i < key.size(); i++) {
+            String k = Identifiers.quote(key.get(i));
+            returning.append(i == 0 ? "" : ", ").append(k);
+            existed.append(i == 0 ? "" : " AND ").append("t.").append(k).append(" = u.").append(k);
+        }
+        return "WITH upserted AS (" + insert + clause.substring(0, clause.lastIndexOf(" RETURNING ")) + returning
+                + ") SELECT NOT EXISTS (SELECT 1 FROM " + Identifiers.qualified(g.table.schema(), g.table.name())
+                + " t WHERE " + existed + ") FROM upserted u";
     }
 
     static String of(RowGroup g) {

@@ -34,7 +34,7 @@ final class UnnestInsert implements RowWriter {
 
     @Override
     public Written write(Connection c, RowGroup group, int from, int to) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql(group) + ConflictClause.of(group))) {
+        try (PreparedStatement ps = c.prepareStatement(ConflictClause.statement(sql(group), group))) {
             bindArrays(ps, group, from, to);
             return ConflictClause.execute(ps, group);
         }

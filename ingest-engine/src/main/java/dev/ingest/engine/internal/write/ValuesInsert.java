@@ -47,14 +47,14 @@ final class ValuesInsert implements RowWriter {
         int n = to - from;
         if (group.columns.length == 0) {
             // Every column omitted: let each row take all its defaults.
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.prepareStatement(ConflictClause.statement(
                     "INSERT INTO " + Identifiers.qualified(group.table.schema(), group.table.name())
-                            + " SELECT FROM generate_series(1, ?)" + ConflictClause.of(group))) {
+                            + " SELECT FROM generate_series(1, ?)", group))) {
                 ps.setInt(1, n);
                 return ConflictClause.execute(ps, group);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(sql(group.table, group.columns, n) + ConflictClause.of(group))) {
+        try (PreparedStatement ps = c.prepareStatement(ConflictClause.statement(sql(group.table, group.columns, n), group))) {
             int p = 1;
             for (int r = from; r < to; r++) {
                 String[] values = group.rows.get(r).values();
