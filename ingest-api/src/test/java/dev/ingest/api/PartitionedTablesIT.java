@@ -3,13 +3,23 @@ package dev.ingest.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.api.config.ConfigFile;
+import dev.ingest.api.config.ConfigResolver;
+import dev.ingest.api.config.ServiceConfig;
+import dev.ingest.api.server.IngestService;
 import dev.ingest.engine.WriterMode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * others committed, defaults fill omitted columns, upserts work on a key that includes the
  * partition key, and the parent is one ingestible table whose partitions are not listed.
  * PostgreSQL is the oracle for the routing: each row's partition is read back by {@code tableoid}.
+ * Also a table managed by pg_partman, on a server of Debian's packages (which has the extension).
  */
 @Timeout(180)
 class PartitionedTablesIT {
@@ -132,6 +143,51 @@ class PartitionedTablesIT {
             List<String> names = ServiceFixture.json(tables).getJsonArray("tables").stream()
                     .map(t -> ((JsonObject) t).getString("name")).toList();
             assertThat(names).contains("by_region", "by_hash").doesNotContain("by_region_eu", "by_region_us", "by_hash_0", "by_hash_1");
+        }
+    }
+
+    @Test
+    void aTableManagedByPgPartman() throws Exception {
+        Optional<Path> bin = DebianPostgres.binariesWith("pg_partman");
+        Assumptions.assumeTrue(bin.isPresent(), "pg_partman is not installed (apt-get install postgresql-15-partman)");
+        try (DebianPostgres pg = DebianPostgres.start(bin.get())) {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA partman");
+                s.execute("CREATE EXTENSION pg_partman SCHEMA partman");
+                s.execute(RANGE[0]);
+                s.execute("SELECT partman.create_parent('public.events', 'ts', 'native', 'monthly', p_start_partition := '2026-01-01')");
+            }
+            ServiceConfig config = ConfigResolver.resolve(new ConfigResolver.Flags("127.0.0.1", 0, pg.url("postgres"), null), Map.of(),
+                    ConfigFile.EMPTY);
+            try (ServiceFixture f = ServiceFixture.attach(null, IngestService.start(config))) {
+                StringBuilder body = new StringBuilder();
+                for (int i = 0; i < 300; i++) {
+                    body.append(event(i, 1)).append('\n');
+                }
+                // Beyond the months pg_partman made: its default partition takes it.
+                body.append("{\"event_id\":\"").append(id(300)).append("\",\"ts\":\"2030-06-01T00:00:00Z\",\"v\":1}\n");
+                HttpResponse<String> r = f.post("/v1/tables/events/records", "application/x-ndjson", body.toString().getBytes(UTF_8));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(ServiceFixture.json(r).getInteger("accepted")).isEqualTo(301);
+                HttpResponse<String> update = f.post("/v1/tables/events/records?on_conflict=update", "application/json",
+                        ("[" + event(0, 2) + "," + event(1000, 2) + "]").getBytes(UTF_8));
+                assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+                assertThat(List.of(ServiceFixture.json(update).getLong("inserted"), ServiceFixture.json(update).getLong("updated")))
+                        .containsExactly(1L, 1L);
+
+                try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+                        var rows = s.executeQuery("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1 ORDER BY 1")) {
+                    List<List<String>> partitions = new ArrayList<>();
+                    while (rows.next()) {
+                        partitions.add(List.of(rows.getString(1), rows.getString(2)));
+                    }
+                    assertThat(partitions).containsExactly(List.of("events_default", "1"), List.of("events_p2026_01", "151"),
+                            List.of("events_p2026_02", "150"));
+                }
+                List<String> names = ServiceFixture.json(f.get("/v1/tables")).getJsonArray("tables").stream()
+                        .map(t -> ((JsonObject) t).getString("name")).toList();
+                assertThat(names).containsExactly("events");
+            }
         }
     }
 }
