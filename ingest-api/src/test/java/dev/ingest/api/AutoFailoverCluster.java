@@ -1,5 +1,6 @@
 package dev.ingest.api;
 
+import dev.ingest.engine.testing.Executables;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -329,13 +330,7 @@ final class AutoFailoverCluster implements AutoCloseable {
     }
 
     private static Path pgAutoctl() {
-        for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin").split(":")) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "pg_autoctl");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return Executables.find("pg_autoctl");
     }
 
     /** The newest /usr/lib/postgresql/N/bin that has pg_ctl. */

@@ -2,6 +2,7 @@ package dev.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingest.engine.testing.Executables;
 import dev.ingest.engine.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -36,19 +37,6 @@ class ScaleOutIT {
     private static final int REQUESTS = 150;
     private static final int RECORDS = 10;
 
-    /** The haproxy executable, on the PATH or where Debian puts it, or null. */
-    private static Path haproxy() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.add("/usr/sbin");
-        for (String dir : dirs) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "haproxy");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -57,7 +45,7 @@ class ScaleOutIT {
 
     @Test
     void aReplicaKilledMidLoadBehindHaproxyLosesAndDuplicatesNothing() throws Exception {
-        Path haproxyCommand = haproxy();
+        Path haproxyCommand = Executables.find("haproxy");
         Assumptions.assumeTrue(haproxyCommand != null, "haproxy is not installed (apt-get install haproxy)");
         TestDatabase.Database db = TestDatabase.create();
         db.execute("CREATE TABLE hits (k text NOT NULL, i int NOT NULL)"); // no key: a second write would show

@@ -30,15 +30,7 @@ public final class PgBouncer {
 
     /** The pgbouncer executable, or null when it is not installed. */
     public static Path executable() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.add("/usr/sbin");
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "pgbouncer");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return Executables.find("pgbouncer");
     }
 
     /**
