@@ -147,6 +147,23 @@ class PartitionedTablesIT {
     }
 
     @Test
+    void partitionsAreTablesOfTheirOwnWhenConfigured() throws Exception {
+        try (ServiceFixture f = ServiceFixture.start(c -> c.withEngine(c.engine().toBuilder().partitionsAsTables(true).build()), RANGE)) {
+            List<String> names = ServiceFixture.json(f.get("/v1/tables")).getJsonArray("tables").stream()
+                    .map(t -> ((JsonObject) t).getString("name")).toList();
+            assertThat(names).containsExactly("events", "events_2026_01", "events_2026_02");
+            // Straight into January's partition: a February row is outside its bounds.
+            HttpResponse<String> r = f.postJson("events_2026_01", "[" + event(0, 1) + "," + event(1, 1) + "]");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonObject rejected = ServiceFixture.json(r).getJsonArray("rejected").getJsonObject(0);
+            assertThat(rejected.getInteger("index")).isEqualTo(1);
+            assertThat(rejected.getString("sqlstate")).isEqualTo("23514");
+            assertThat(rejected.getString("message")).contains("partition constraint");
+            assertThat(f.rows("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")).containsExactly(List.of("events_2026_01", "1"));
+        }
+    }
+
+    @Test
     void aTableManagedByPgPartman() throws Exception {
         Optional<Path> bin = DebianPostgres.binariesWith("pg_partman");
         Assumptions.assumeTrue(bin.isPresent(), "pg_partman is not installed (apt-get install postgresql-15-partman)");

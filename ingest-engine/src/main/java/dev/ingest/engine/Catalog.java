@@ -32,6 +32,7 @@ public final class Catalog {
 
     private final DataSource dataSource;
     private final List<String> schemas;
+    private final boolean partitionsAsTables;
     private final Executor executor;
     private final LongSupplier nanoClock;
     private final long minRefreshNanos;
@@ -44,8 +45,15 @@ public final class Catalog {
     private long lastRefreshStart;
 
     Catalog(DataSource dataSource, List<String> schemas, Executor executor, LongSupplier nanoClock, Duration minRefreshInterval) {
+        this(dataSource, schemas, false, executor, nanoClock, minRefreshInterval);
+    }
+
+    /** @param partitionsAsTables list partitions as tables of their own (see {@link EngineConfig#partitionsAsTables()}) */
+    Catalog(DataSource dataSource, List<String> schemas, boolean partitionsAsTables, Executor executor, LongSupplier nanoClock,
+            Duration minRefreshInterval) {
         this.dataSource = dataSource;
         this.schemas = List.copyOf(schemas);
+        this.partitionsAsTables = partitionsAsTables;
         this.executor = executor;
         this.nanoClock = nanoClock;
         this.minRefreshNanos = minRefreshInterval.toNanos();
@@ -55,7 +63,7 @@ public final class Catalog {
     public void load() throws SQLException {
         long started = nanoClock.getAsLong();
         try (Connection c = dataSource.getConnection()) {
-            tables = Map.copyOf(CatalogQuery.load(c, schemas));
+            tables = Map.copyOf(CatalogQuery.load(c, schemas, partitionsAsTables));
         }
         loadedAt = started;
     }

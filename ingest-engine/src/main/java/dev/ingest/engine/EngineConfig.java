@@ -61,6 +61,9 @@ import java.util.Objects;
  * @param budgetRateWindow   the window over which the memory budget measures its drain rate (for
  *                           {@code Retry-After}); default 1 s
  * @param retryAfterMax      the longest {@code Retry-After} the memory budget derives; default 60 s
+ * @param partitionsAsTables list the partitions of partitioned tables as ingestible tables of their own
+ *                           (records written into a partition directly); default false: a partitioned
+ *                           table is one ingestible table, its parent
  */
 public record EngineConfig(
         String jdbcUrl,
@@ -94,7 +97,8 @@ public record EngineConfig(
         int poolMinimumIdle,
         int preparedStatementCacheMiB,
         Duration budgetRateWindow,
-        Duration retryAfterMax) {
+        Duration retryAfterMax,
+        boolean partitionsAsTables) {
 
     /** The database of a configuration built before the service knows its own (an embedded one starts later). */
     public static final String UNBOUND_URL = "jdbc:postgresql:unbound";
@@ -209,7 +213,7 @@ public record EngineConfig(
                 + ", markerRetention=" + markerRetention + ", connectionTimeout=" + connectionTimeout
                 + ", initializationFailTimeout=" + initializationFailTimeout + ", poolMinimumIdle=" + poolMinimumIdle
                 + ", preparedStatementCacheMiB=" + preparedStatementCacheMiB + ", budgetRateWindow=" + budgetRateWindow
-                + ", retryAfterMax=" + retryAfterMax + "]";
+                + ", retryAfterMax=" + retryAfterMax + ", partitionsAsTables=" + partitionsAsTables + "]";
     }
 
     /** Defaults suit a small machine; see the README for what each knob trades. */
@@ -246,6 +250,7 @@ public record EngineConfig(
         private int preparedStatementCacheMiB = 16;
         private Duration budgetRateWindow = Duration.ofSeconds(1);
         private Duration retryAfterMax = Duration.ofSeconds(60);
+        private boolean partitionsAsTables;
 
         private Builder(String jdbcUrl) {
             this.jdbcUrl = jdbcUrl;
@@ -284,6 +289,7 @@ public record EngineConfig(
             preparedStatementCacheMiB = c.preparedStatementCacheMiB;
             budgetRateWindow = c.budgetRateWindow;
             retryAfterMax = c.retryAfterMax;
+            partitionsAsTables = c.partitionsAsTables;
         }
 
         /** The target database, {@code jdbc:postgresql://...}. */
@@ -443,6 +449,11 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder partitionsAsTables(boolean v) {
+            partitionsAsTables = v;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(jdbcUrl, user, password, schemas, poolSize, writersPerTable, queueCapacity,
                     memoryBudgetBytes, maxBatchRows, minBatchRows == null ? Math.min(64, maxBatchRows) : minBatchRows,
@@ -450,7 +461,7 @@ public record EngineConfig(
                     tableWriterModes, idempotencyRetention, shutdownGrace, retryBackoffMax, retryBackoffMin, writerStopWait,
                     writerIdlePark, staleSchemaRetries, catalogFreshness, catalogRefreshTimeout, housekeepingInterval,
                     housekeepingBatchRows, markerRetention, connectionTimeout, initializationFailTimeout, poolMinimumIdle,
-                    preparedStatementCacheMiB, budgetRateWindow, retryAfterMax);
+                    preparedStatementCacheMiB, budgetRateWindow, retryAfterMax, partitionsAsTables);
         }
     }
 }

@@ -80,7 +80,8 @@ public final class IngestEngine implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.admitter = new Admitter(config, health, nanoClock, this::enqueue, () -> listener);
         this.catalogExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "ingest-catalog"));
-        this.catalog = new Catalog(dataSource, config.schemas(), catalogExecutor, nanoClock, config.catalogFreshness());
+        this.catalog = new Catalog(dataSource, config.schemas(), config.partitionsAsTables(), catalogExecutor, nanoClock,
+                config.catalogFreshness());
         this.housekeeper = new Housekeeper(dataSource, config.idempotencyRetention(), config.markerRetention(),
                 config.housekeepingBatchRows());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-housekeeper"));

@@ -38,7 +38,8 @@ public record ConfigFile(
         Long bodyIdleTimeoutSeconds,
         Long writeTimeoutSeconds,
         List<String> keepRejects,
-        Long databaseStartTimeoutSeconds) {
+        Long databaseStartTimeoutSeconds,
+        Boolean partitionsAsTables) {
 
     /** Engine tunables, all optional; see {@code EngineConfig} for what each does. */
     public record Engine(
@@ -66,7 +67,7 @@ public record ConfigFile(
     }
 
     public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

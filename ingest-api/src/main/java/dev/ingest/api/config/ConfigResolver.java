@@ -126,6 +126,7 @@ public final class ConfigResolver {
         ConfigFile.Engine e = file.engineOrEmpty();
         EngineConfig.Builder b = EngineConfig.builder(EngineConfig.UNBOUND_URL)
                 .schemas(first(file.schemas(), EngineConfig.DEFAULTS.schemas()))
+                .partitionsAsTables(Boolean.TRUE.equals(file.partitionsAsTables()))
                 .tableWriterModes(modes);
         if (e.poolSize() != null) {
             b.poolSize(e.poolSize());

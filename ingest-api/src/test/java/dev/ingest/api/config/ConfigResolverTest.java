@@ -33,6 +33,7 @@ class ConfigResolverTest {
                 host: 10.0.0.1
                 port: 7000
                 database_url: postgresql://file@h/db
+                partitions_as_tables: true
                 engine:
                   max_batch_rows: 500
                   linger_ms: 5
@@ -50,6 +51,8 @@ class ConfigResolverTest {
         assertThat(engine.writerMode()).isEqualTo(WriterMode.UNNEST);
         assertThat(engine.tableWriterModes()).containsEntry("events", WriterMode.COPY);
         assertThat(engine.writersPerTable()).as("unset values keep the engine default").isEqualTo(2);
+        assertThat(engine.partitionsAsTables()).isTrue();
+        assertThat(ConfigResolver.resolve(NO_FLAGS, Map.of(), ConfigFile.EMPTY).engine().partitionsAsTables()).isFalse();
         ServiceConfig fromEnv = ConfigResolver.resolve(NO_FLAGS,
                 Map.of("INGEST_PORT", "7100", "INGEST_DATABASE_URL", "postgresql://env@h/db"), parsed);
         assertThat(fromEnv.http().port()).isEqualTo(7100);

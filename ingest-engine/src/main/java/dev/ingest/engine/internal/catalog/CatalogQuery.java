@@ -36,7 +36,7 @@ public final class CatalogQuery {
               LEFT JOIN pg_catalog.pg_type et ON bt.typcategory = 'A' AND et.oid = bt.typelem
              WHERE n.nspname = ANY (?)
                AND c.relkind IN ('r', 'p')
-               AND NOT c.relispartition
+               AND (? OR NOT c.relispartition)
                AND has_table_privilege(c.oid, 'INSERT')
              ORDER BY n.nspname, c.relname, a.attnum
             """.formatted(shapeOf("c.oid"));
@@ -73,8 +73,9 @@ public final class CatalogQuery {
                 + relation + " AND s.attnum > 0 AND NOT s.attisdropped)";
     }
 
-    /** Every ingestible table, keyed by {@code schema.name}, in a stable order. */
-    public static Map<String, TableSchema> load(Connection connection, List<String> schemas) throws SQLException {
+    /** Every ingestible table, keyed by {@code schema.name}, in a stable order; partitions only when asked for. */
+    public static Map<String, TableSchema> load(Connection connection, List<String> schemas, boolean partitionsAsTables)
+            throws SQLException {
         Map<String, List<ColumnSchema>> columns = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
         Map<String, String> shapes = new LinkedHashMap<>();
@@ -82,6 +83,7 @@ public final class CatalogQuery {
         try (PreparedStatement ps = connection.prepareStatement(SQL)) {
             Array schemaArray = connection.createArrayOf("text", schemas.toArray());
             ps.setArray(1, schemaArray);
+            ps.setBoolean(2, partitionsAsTables);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String schema = rs.getString(1);
