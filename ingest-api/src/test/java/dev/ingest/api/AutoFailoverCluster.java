@@ -229,7 +229,7 @@ final class AutoFailoverCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         List<Process> keepers = new ArrayList<>();
         for (Node n : nodes.values()) {
             if (n.keeper != null) {
@@ -246,7 +246,14 @@ final class AutoFailoverCluster implements AutoCloseable {
             p.destroy();
         }
         for (Process p : keepers) {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            boolean ended;
+            try {
+                ended = p.waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ended = false;
+            }
+            if (!ended) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
@@ -282,7 +289,7 @@ final class AutoFailoverCluster implements AutoCloseable {
     private void awaitAnswer(int port, String database) {
         await("PostgreSQL on port " + port, () -> {
             try (Connection c = connect(port, database)) {
-                return true;
+                return c.isValid(2);
             } catch (SQLException e) {
                 return false;
             }

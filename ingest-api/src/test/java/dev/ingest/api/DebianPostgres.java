@@ -81,9 +81,13 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (Files.exists(dir.resolve("data/postmaster.pid"))) {
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"), true);
+            try {
+                run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"), true);
+            } catch (Exception e) {
+                throw new IOException("cannot stop the test's PostgreSQL in " + dir, e);
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -86,7 +86,9 @@ public final class PgBouncer {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
+                if (s.isConnected()) {
+                    return;
+                }
             } catch (IOException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     throw new IOException("pgbouncer did not start; its log: " + Files.readString(dir.resolve("pgbouncer.log")), e);
