@@ -175,6 +175,15 @@ class LoadIT {
     }
 
     @Test
+    void oneRowIsOneRow() throws Exception {
+        Run run = new Run();
+        run.format = Format.NDJSON;
+        run.stdin = new ByteArrayInputStream(ndjson(0, 1).getBytes(UTF_8));
+        assertThat(run.load((Path) null)).as(run.err()).isEqualTo(Loader.OK);
+        assertThat(run.out()).contains(": 1 row loaded, 0 rejected, in ");
+    }
+
+    @Test
     void progressIsPlainLinesWhenNotOnATerminal() throws Exception {
         Run run = new Run();
         assertThat(run.load(write("p.csv", csv(0, 2000)))).isEqualTo(Loader.OK);

@@ -460,7 +460,7 @@ public final class Loader {
 
     private static String summary(String name, long loaded, long rejected, long nanos) {
         double seconds = Math.max(1e-3, nanos / 1e9);
-        return String.format(Locale.ROOT, "ingest load: %s: %,d rows loaded, %,d rejected, in %.1f s (%,.0f rows/s)",
-                name, loaded, rejected, seconds, loaded / seconds);
+        return String.format(Locale.ROOT, "ingest load: %s: %,d %s loaded, %,d rejected, in %.1f s (%,.0f rows/s)",
+                name, loaded, loaded == 1 ? "row" : "rows", rejected, seconds, loaded / seconds);
     }
 }
