@@ -34,6 +34,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The differential type suite: every literal of {@code differential/corpus.txt} is sent through
@@ -50,6 +52,7 @@ import org.postgresql.PGConnection;
  */
 @Timeout(900)
 class DifferentialTypesIT {
+    private static final Logger log = LoggerFactory.getLogger(DifferentialTypesIT.class);
     private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** How a literal travels in a request body. */
@@ -148,10 +151,11 @@ class DifferentialTypesIT {
         }
         Map<String, Long> corpusSize = new LinkedHashMap<>();
         types.forEach(t -> corpusSize.put(t, corpus.stream().filter(c -> c.type().equals(t)).count()));
-        System.out.println("differential corpus: " + corpus.size() + " literals, per type " + corpusSize);
-        System.out.println("differential comparisons per type (all forms and modes): " + sent);
-        System.out.println("differential deferred disagreements (" + deferred.size() + "):\n  " + String.join("\n  ", deferred));
-        System.out.println("differential disagreements per type: " + perType);
+        // The figures go to the test log (target/tests.log), not to what `mvn verify` prints.
+        log.info("differential corpus: {} literals, per type {}", corpus.size(), corpusSize);
+        log.info("differential comparisons per type (all forms and modes): {}", sent);
+        log.info("differential deferred disagreements ({}):\n  {}", deferred.size(), String.join("\n  ", deferred));
+        log.info("differential disagreements per type: {}", perType);
         assertThat(disagreements)
                 .as("%d disagreements with PostgreSQL (per type %s):%n  %s", disagreements.size(), perType,
                         String.join("\n  ", disagreements))
