@@ -60,11 +60,11 @@ class FailoverIT {
         return Files.writeString(file, text);
     }
 
-    /** {@code ingest load} of the file into hits, as a process of its own. */
+    /** {@code ingest load} of the file into hits, as a process of its own; its checkpoint beside the file (removed with it). */
     private static Process load(CrashIT.Service service, Path csv) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "dev.ingest.api.cli.Main", "load", "--url", "http://127.0.0.1:" + service.port(),
-                "--table", "hits", "--no-progress-bar", csv.toString())
+                "--table", "hits", "--no-progress-bar", "--state-dir", csv.resolveSibling("state").toString(), csv.toString())
                 .redirectErrorStream(true).redirectOutput(csv.resolveSibling("load.log").toFile()).start();
     }
 
