@@ -44,10 +44,6 @@ public final class Catalog {
     private boolean hasRefreshed;
     private long lastRefreshStart;
 
-    Catalog(DataSource dataSource, List<String> schemas, Executor executor, LongSupplier nanoClock, Duration minRefreshInterval) {
-        this(dataSource, schemas, false, executor, nanoClock, minRefreshInterval);
-    }
-
     /** @param partitionsAsTables list partitions as tables of their own (see {@link EngineConfig#partitionsAsTables()}) */
     Catalog(DataSource dataSource, List<String> schemas, boolean partitionsAsTables, Executor executor, LongSupplier nanoClock,
             Duration minRefreshInterval) {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public final class PoolerHint {
     /** The advice, as appended to a log line. */
-    public static final String ADVICE = "; a connection pooler in transaction mode (PgBouncer) between the service and PostgreSQL? "
+    private static final String ADVICE = "; a connection pooler in transaction mode (PgBouncer) between the service and PostgreSQL? "
             + "add prepareThreshold=0 to the database URL (README: Behind PgBouncer)";
     private static final Pattern STATEMENT = Pattern.compile("prepared statement \"S_\\d+\"|unnamed prepared statement does not exist");
 
@@ -19,7 +19,7 @@ public final class PoolerHint {
     }
 
     /** Whether an error with this SQLSTATE (may be null) and message looks like a pooler's doing. */
-    public static boolean applies(String sqlState, String message) {
+    private static boolean applies(String sqlState, String message) {
         if ("42P05".equals(sqlState)) {
             return true;
         }

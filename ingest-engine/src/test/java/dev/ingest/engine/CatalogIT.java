@@ -23,7 +23,7 @@ class CatalogIT {
             ds.setJdbcUrl(db.jdbcUrl());
             ds.setUsername(db.user());
             ds.setPassword(db.password());
-            Catalog catalog = new Catalog(ds, List.of("public"), Runnable::run, now::get, Duration.ofSeconds(1));
+            Catalog catalog = new Catalog(ds, List.of("public"), false, Runnable::run, now::get, Duration.ofSeconds(1));
             catalog.load();
             String shapeBefore = catalog.find("t").orElseThrow().shape();
             db.execute("ALTER TABLE t ADD COLUMN b text");

@@ -68,11 +68,11 @@ public final class DatabaseProbe {
                 throw new UserError(explain(failure), failure);
             }
             if (System.nanoTime() + pause * 1_000_000 > deadline) {
-                throw new UserError("PostgreSQL at " + url.where() + (url.primaryOnly() ? " (a writable server)" : "") + " did not answer within "
+                throw new UserError("PostgreSQL at " + waitedFor() + " did not answer within "
                         + timeout.toSeconds() + " s (" + reason(failure) + "); check that it runs and listens there, "
                         + "or wait longer with " + TIMEOUT_SETTING, failure);
             }
-            notices.accept("waiting for PostgreSQL at " + url.where() + (url.primaryOnly() ? " (a writable server)" : "") + " (attempt " + attempt
+            notices.accept("waiting for PostgreSQL at " + waitedFor() + " (attempt " + attempt
                     + ", Ctrl-C to stop): " + reason(failure));
             try {
                 Thread.sleep(pause); // a pause between attempts, not a synchronisation
@@ -144,6 +144,11 @@ public final class DatabaseProbe {
                     + "; check the host name (and that this machine can resolve it)";
         }
         return "cannot connect to PostgreSQL as " + where + ": " + serverMessage(e) + " (SQLSTATE " + state + ")";
+    }
+
+    /** The servers of the URL, for the waiting messages: {@code h1:5432,h2:5432 (a writable server)}. */
+    private String waitedFor() {
+        return url.where() + (url.primaryOnly() ? " (a writable server)" : "");
     }
 
     private String where() {

@@ -225,7 +225,7 @@ public record DatabaseUrl(List<Server> servers, String database, String user, St
      * client then sends each query as a whole (Vert.x's layer-7 proxy mode) instead of keeping
      * named statements on a server session that the pooler hands to another client.
      */
-    public boolean statementsPerTransaction() {
+    private boolean statementsPerTransaction() {
         return parameters.entrySet().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("prepareThreshold") && e.getValue().trim().equals("0"));
     }
 

@@ -37,8 +37,11 @@ public final class PlainSessionDefaults implements SessionDefaults {
     private final Map<String, String> startup;
     private final long timeoutMillis;
 
-    /** @param timeout how long reading the settings on a fresh connection may take */
-    public PlainSessionDefaults(Vertx vertx, DatabaseUrl database, Duration timeout) {
+    /**
+     * @param server  where the fresh connection goes (the service's one {@link WritableServer})
+     * @param timeout how long reading the settings on a fresh connection may take
+     */
+    public PlainSessionDefaults(Vertx vertx, DatabaseUrl database, WritableServer server, Duration timeout) {
         this.vertx = vertx;
         this.timeoutMillis = timeout.toMillis();
         Map<String, String> startup = new HashMap<>(Map.of("application_name", "ingest-settings", "client_encoding", "utf8"));
@@ -49,7 +52,7 @@ public final class PlainSessionDefaults implements SessionDefaults {
             startup.put("options", urlOptions);
         }
         this.startup = Map.copyOf(startup);
-        this.server = new WritableServer(vertx, database);
+        this.server = server;
     }
 
     @Override

@@ -24,8 +24,11 @@ import java.util.function.Supplier;
  * database being unavailable.
  */
 public final class WritableServer implements Supplier<Future<SqlConnectOptions>> {
-    /** In recovery (a standby), or read-only by setting (a primary being demoted or not yet released). */
-    private static final String READ_ONLY = "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::bool";
+    /**
+     * SQL that is true on a server that takes no writes: in recovery (a standby), or read-only by
+     * setting (a primary being demoted, or a promoted one not yet released). Readiness asks it too.
+     */
+    public static final String READ_ONLY = "(pg_is_in_recovery() OR current_setting('transaction_read_only')::bool)";
 
     /** How long a search that found no writable server answers for the next ones: no connection storm in an outage. */
     private static final long FAILURE_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -92,7 +95,7 @@ public final class WritableServer implements Supplier<Future<SqlConnectOptions>>
         int index = (start + tried) % servers.size();
         DatabaseUrl.Server server = url.servers().get(index);
         return PgConnection.connect(vertx, servers.get(index))
-                .compose(c -> c.query(READ_ONLY).execute().eventually(c::close))
+                .compose(c -> c.query("SELECT " + READ_ONLY).execute().eventually(c::close))
                 .transform(ar -> {
                     if (ar.succeeded() && !ar.result().iterator().next().getBoolean(0)) {
                         lastWritable = index;

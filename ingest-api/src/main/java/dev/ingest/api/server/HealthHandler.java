@@ -1,5 +1,6 @@
 package dev.ingest.api.server;
 
+import dev.ingest.api.db.WritableServer;
 import dev.ingest.api.server.answer.Answers;
 import dev.ingest.engine.DatabaseHealth;
 import io.vertx.core.Future;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
 final class HealthHandler {
     private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
     /** Migrations applied, and whether the server takes writes (not a standby, not read-only). */
-    private static final String READY_QUERY = "SELECT count(*), NOT (pg_is_in_recovery() OR current_setting('transaction_read_only')::bool) "
-            + "FROM ingest.flyway_schema_history WHERE success";
+    private static final String READY_QUERY = "SELECT count(*), NOT " + WritableServer.READ_ONLY
+            + " FROM ingest.flyway_schema_history WHERE success";
 
     private final Pool pool;
     private final DatabaseHealth writes;

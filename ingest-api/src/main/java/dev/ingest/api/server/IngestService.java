@@ -113,14 +113,16 @@ public final class IngestService implements AutoCloseable {
                     .withTransport(transport).build();
             // Vert.x first: the engine learns each connection's session settings (time zone, date
             // style) on a reactive connection that, unlike pgjdbc, overrides none of them.
-            engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database,
+            // One search for the writable server, shared by the session-settings probe and the pool.
+            WritableServer writable = new WritableServer(vertx, database);
+            engine = IngestEngine.startWith(config.engineFor(database), new PlainSessionDefaults(vertx, database, writable,
                     config.database().sessionSettingsTimeout()));
             warnAboutDurability(engine, database);
             imports = ImportScheduler.start(config.imports(), engine, config.database().dataDir().resolve("downloads"));
             metrics.bind(engine);
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(http.statusPoolSize()))
-                    .connectingTo(new WritableServer(vertx, database))
+                    .connectingTo(writable)
                     .using(vertx)
                     .build();
             boolean exposed = !loopback(http.host());

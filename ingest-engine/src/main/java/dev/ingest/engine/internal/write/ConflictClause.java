@@ -27,7 +27,6 @@ final class ConflictClause {
         if (!updatesColumns(g) || !g.table.partitioned()) {
             return insert + of(g);
         }
-        String clause = of(g);
         List<String> key = g.table.conflictKey();
         StringBuilder returning = new StringBuilder(" RETURNING ");
         StringBuilder existed = new StringBuilder();
@@ -36,7 +35,7 @@ final class ConflictClause {
             returning.append(i == 0 ? "" : ", ").append(k);
             existed.append(i == 0 ? "" : " AND ").append("t.").append(k).append(" = u.").append(k);
         }
-        return "WITH upserted AS (" + insert + clause.substring(0, clause.lastIndexOf(" RETURNING ")) + returning
+        return "WITH upserted AS (" + insert + update(g) + returning
                 + ") SELECT NOT EXISTS (SELECT 1 FROM " + Identifiers.qualified(g.table.schema(), g.table.name())
                 + " t WHERE " + existed + ") FROM upserted u";
     }
@@ -48,26 +47,32 @@ final class ConflictClause {
         if (g.onConflict != OnConflict.UPDATE) {
             return "";
         }
-        TableSchema t = g.table;
-        List<String> key = t.conflictKey();
+        return updatesColumns(g) ? update(g) + " RETURNING (xmax = 0)" : target(g) + " DO NOTHING";
+    }
+
+    /** {@code ON CONFLICT (key)}. */
+    private static String target(RowGroup g) {
         StringBuilder target = new StringBuilder(" ON CONFLICT (");
+        List<String> key = g.table.conflictKey();
         for (int i = 0; i < key.size(); i++) {
             target.append(i == 0 ? "" : ", ").append(Identifiers.quote(key.get(i)));
         }
-        target.append(')');
-        if (!updatesColumns(g)) {
-            return target + " DO NOTHING";
-        }
-        StringBuilder set = new StringBuilder(" DO UPDATE SET ");
+        return target.append(')').toString();
+    }
+
+    /** {@code ON CONFLICT (key) DO UPDATE SET} each of the group's columns outside the key, without RETURNING. */
+    private static String update(RowGroup g) {
+        TableSchema t = g.table;
+        StringBuilder set = new StringBuilder(target(g)).append(" DO UPDATE SET ");
         boolean first = true;
         for (int c : g.columns) {
             String name = t.column(c).name();
-            if (!key.contains(name)) {
+            if (!t.conflictKey().contains(name)) {
                 set.append(first ? "" : ", ").append(Identifiers.quote(name)).append(" = EXCLUDED.").append(Identifiers.quote(name));
                 first = false;
             }
         }
-        return target + set.toString() + " RETURNING (xmax = 0)";
+        return set.toString();
     }
 
     /** An upsert whose records give a column outside the key: it updates, and returns a row each. */
