@@ -1,6 +1,7 @@
 package dev.ingest.api;
 
 import dev.ingest.engine.testing.Executables;
+import dev.ingest.engine.testing.ServerUser;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -27,8 +28,8 @@ import java.util.stream.Stream;
  * PostgreSQL nodes (a primary and a synchronous standby) in a temporary directory, each run by
  * its own {@code pg_autoctl run}, from Debian's {@code postgresql-15-auto-failover}. The monitor
  * is tuned to notice a lost node within about two seconds and to give up on the old primary after
- * five (its defaults take about a minute). PostgreSQL refuses to run as root: as root, every
- * command runs as the {@code postgres} user and the directory is theirs.
+ * five (by default it waits 20 s and 30 s). Every command runs as the {@link ServerUser}, who owns
+ * the directory.
  *
  * <p>{@link #skipReason()} says why a cluster cannot be made here (a test then is skipped with it).
  */
@@ -39,8 +40,7 @@ final class AutoFailoverCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path pgBin;
-    private final String user;
-    private final boolean asRoot;
+    private final String user = ServerUser.name();
     private final int monitorPort;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private Process monitor;
@@ -59,11 +59,9 @@ final class AutoFailoverCluster implements AutoCloseable {
         }
     }
 
-    private AutoFailoverCluster(Path dir, Path pgBin, String user, boolean asRoot) throws IOException {
+    private AutoFailoverCluster(Path dir, Path pgBin) throws IOException {
         this.dir = dir;
         this.pgBin = pgBin;
-        this.user = user;
-        this.asRoot = asRoot;
         this.monitorPort = freePort();
     }
 
@@ -72,24 +70,18 @@ final class AutoFailoverCluster implements AutoCloseable {
         if (pgAutoctl() == null) {
             return "pg_autoctl is not installed (apt-get install postgresql-15-auto-failover)";
         }
-        if (pgBin().isEmpty()) {
+        if (DebianPostgres.binariesWith("plpgsql").isEmpty()) {
             return "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql-15)";
         }
-        if (isRoot() && !userExists("postgres")) {
-            return "running as root and there is no postgres user to run PostgreSQL as";
-        }
-        return null;
+        return ServerUser.unavailable();
     }
 
     /** Makes the monitor and two nodes and returns once node 1 is primary and node 2 its synchronous standby. */
     static AutoFailoverCluster start() throws Exception {
-        boolean root = isRoot();
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "ingest-failover");
-        AutoFailoverCluster c = new AutoFailoverCluster(dir, pgBin().orElseThrow(), root ? "postgres" : System.getProperty("user.name"), root);
+        AutoFailoverCluster c = new AutoFailoverCluster(dir, DebianPostgres.binariesWith("plpgsql").orElseThrow());
         try {
-            if (root) {
-                c.run(List.of("chown", "-R", "postgres", dir.toString()), false);
-            }
+            ServerUser.own(dir);
             c.pgAutoctl("create", "monitor", "--pgdata", c.dir.resolve("monitor").toString(), "--pgport", Integer.toString(c.monitorPort),
                     "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl");
             c.monitor = c.keeper(c.dir.resolve("monitor"), "monitor");
@@ -300,7 +292,7 @@ final class AutoFailoverCluster implements AutoCloseable {
     private void pgAutoctl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(pgAutoctl().toString()));
         command.addAll(List.of(args));
-        run(command, true);
+        run(command);
     }
 
     /** Starts {@code pg_autoctl run} for a data directory, its output in the directory's log. */
@@ -309,8 +301,8 @@ final class AutoFailoverCluster implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
     }
 
-    private void run(List<String> command, boolean asUser) throws Exception {
-        ProcessBuilder pb = asUser ? builder(command) : new ProcessBuilder(command);
+    private void run(List<String> command) throws Exception {
+        ProcessBuilder pb = builder(command);
         Path log = dir.resolve("commands.log");
         Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -326,10 +318,7 @@ final class AutoFailoverCluster implements AutoCloseable {
 
     /** A command run as the cluster's user, with pg_autoctl's files kept in the cluster's directory. */
     private ProcessBuilder builder(List<String> command) {
-        List<String> full = new ArrayList<>();
-        if (asRoot) {
-            full.addAll(List.of("runuser", "-u", user, "--"));
-        }
+        List<String> full = new ArrayList<>(ServerUser.prefix());
         full.addAll(List.of("env", "PATH=" + pgBin + ":/usr/bin:/bin", "XDG_CONFIG_HOME=" + dir.resolve("config"),
                 "XDG_DATA_HOME=" + dir.resolve("share"), "XDG_RUNTIME_DIR=" + dir.resolve("run"), "PG_CONFIG=" + pgBin.resolve("pg_config")));
         full.addAll(command);
@@ -338,40 +327,6 @@ final class AutoFailoverCluster implements AutoCloseable {
 
     private static Path pgAutoctl() {
         return Executables.find("pg_autoctl");
-    }
-
-    /** The newest /usr/lib/postgresql/N/bin that has pg_ctl. */
-    private static Optional<Path> pgBin() {
-        Path root = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("pg_ctl")))
-                    .max(Comparator.comparing(b -> b.getParent().getFileName().toString(), Comparator.comparingInt(AutoFailoverCluster::number)));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static int number(String s) {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static boolean userExists(String name) {
-        try {
-            return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(l -> l.startsWith(name + ":"));
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static int freePort() throws IOException {

@@ -42,7 +42,6 @@ public final class PgBouncer {
         if (executable == null) {
             throw new IllegalStateException("pgbouncer is not installed");
         }
-        boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "ingest-pgbouncer");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -64,11 +63,8 @@ public final class PgBouncer {
                 "max_client_conn = 1000",
                 "default_pool_size = 40",
                 ""));
-        List<String> command = new ArrayList<>();
-        if (root) {
-            new ProcessBuilder("chown", "-R", "postgres", dir.toString()).inheritIO().start().onExit().join();
-            command.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
+        ServerUser.own(dir);
+        List<String> command = new ArrayList<>(ServerUser.prefix());
         command.addAll(List.of(executable.toString(), dir.resolve("pgbouncer.ini").toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("pgbouncer.log").toFile())).start();
